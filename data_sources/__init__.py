@@ -1,0 +1,1 @@
+"""Ingestion: statistics forms (xlsx, CSV, Google Sheets) into DuckDB. No streamlit here."""

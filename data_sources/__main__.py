@@ -1,0 +1,81 @@
+"""Command line for cron and administrators.
+
+    python -m data_sources ingest PATH [PATH ...] --db DB [--province CODE] [--schools FILE]
+
+Exit 0 when the files were read (even with rejected values), 2 when a file
+cannot be read at all (nothing is published then).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from . import catalog
+from .readers import ReadError
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m data_sources", description="Nhập số liệu biểu mẫu NQ71 vào DuckDB")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    ing = sub.add_parser("ingest", help="nhập tệp .xlsx / .csv")
+    ing.add_argument("paths", nargs="+", metavar="PATH")
+    ing.add_argument("--db", required=True, help="tệp cơ sở dữ liệu DuckDB")
+    ing.add_argument("--province", type=int, help="mã tỉnh chính thức (66 Đắk Lắk, 24 Bắc Ninh)")
+    ing.add_argument("--schools", help="danh mục trường (CSV: ma_truong,ten_truong,cap_hoc,ma_xa)")
+    ing.add_argument(
+        "--seen-at",
+        help="thời điểm nhận báo cáo (dd/mm/yyyy HH:MM) khi nhập bù tệp nhận từ trước; mặc định: bây giờ",
+    )
+    sub.add_parser("demo", help="tạo lại các tệp số liệu mẫu trong catalog/demo/")
+    bd = sub.add_parser("build-demo", help="nhập số liệu mẫu vào cơ sở dữ liệu demo")
+    bd.add_argument("--db", default="data/demo.duckdb")
+    bd.add_argument("--if-missing", action="store_true", help="chỉ tạo khi chưa có")
+    args = p.parse_args(argv)
+    if args.cmd == "demo":
+        from .demo import generate
+
+        generate()
+        print("Đã tạo lại số liệu mẫu trong catalog/demo/")
+        return 0
+    if args.cmd == "build-demo":
+        from pathlib import Path
+
+        from .demo import build
+
+        if args.if_missing and Path(args.db).exists():
+            return 0
+        Path(args.db).unlink(missing_ok=True)
+        for s in build(args.db):
+            print(s.text())
+        print(f"Đã tạo cơ sở dữ liệu demo: {args.db}")
+        return 0
+    if args.cmd == "ingest":
+        from .ingest import ingest_paths
+        from .units import official_wards
+
+        seen = None
+        if args.seen_at:
+            try:
+                seen = dt.datetime.strptime(args.seen_at, "%d/%m/%Y %H:%M")
+            except ValueError:
+                print(f"Lỗi: --seen-at «{args.seen_at}» phải có dạng dd/mm/yyyy HH:MM", file=sys.stderr)
+                return 2
+        province = args.province or catalog.settings()["province"]
+        try:
+            official_wards(province)
+        except (ValueError, KeyError):
+            print(f"Lỗi: mã tỉnh «{province}» không có trong danh mục 34 tỉnh, thành phố.", file=sys.stderr)
+            return 2
+        try:
+            summary = ingest_paths(args.paths, args.db, province=province, schools=args.schools, seen_at=seen)
+        except ReadError as e:
+            print(f"Lỗi: {e}\nChưa nhập gì; dữ liệu đã công bố giữ nguyên.", file=sys.stderr)
+            return 2
+        print(summary.text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

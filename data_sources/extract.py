@@ -1,0 +1,230 @@
+"""One tab -> raw cells, staged rows and staged value cells (plain column lists).
+
+Nothing here touches the database: ``ingest.py`` bulk-loads what this returns.
+Every non-empty cell goes to ``raw``; every data row becomes one staged row
+(unit as written and as matched, period, submission time) and one staged cell
+per field column (parsed value or the reason it was rejected).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from . import catalog
+from .fmt import percent
+from .layout import Layout, LayoutError, cell_ref, find_layout
+from .periods import parse_period
+from .readers import Tab, col_letter
+from .text import clean
+from .units import UnitMatcher, is_total, unit_key
+from .values import MISSING, OK, REJECTED, parse_many, parse_ratio
+
+
+@dataclass
+class TabResult:
+    source: str
+    sheet: str
+    gid: str
+    raw: dict[str, list]
+    rows: dict[str, list]
+    cells: dict[str, list]
+    notes: list[str] = field(default_factory=list)
+    error: str = ""
+    header_row: int | None = None
+    total_rows: int = 0
+    empty_rows: int = 0
+    checks: list[dict] = field(default_factory=list)  # derived-ratio mismatches
+
+
+def _cols(*names: str) -> dict[str, list]:
+    return {n: [] for n in names}
+
+
+RAW_COLS = ("row", "col", "value", "type")
+ROW_COLS = (
+    "row_id", "row", "unit_col", "unit_text", "parent_text", "unit_key", "unit_code", "unit_status",
+    "unit_reason", "candidates", "period", "period_note", "submitted_at", "content_hash",
+)  # fmt: skip
+CELL_COLS = ("row_id", "row", "col", "field", "raw_value", "raw_type", "status", "value", "text_value", "reason")
+
+
+def parse_timestamp(text: str, typ: str) -> dt.datetime | None:
+    """``Dấu thời gian``: ``dd/mm/yyyy HH:MM:SS`` (Vietnamese Forms), ISO, or a Sheets serial number."""
+    s = clean(text)
+    if not s:
+        return None
+    if typ == "n":
+        try:
+            return dt.datetime(1899, 12, 30) + dt.timedelta(days=float(s))
+        except (ValueError, OverflowError):
+            return None
+    for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(s, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def extract(tab: Tab, matcher: UnitMatcher, row_prefix: str, default_year: int) -> TabResult:
+    res = TabResult(tab.source, tab.sheet, tab.gid, _cols(*RAW_COLS), _cols(*ROW_COLS), _cols(*CELL_COLS))
+    raw = res.raw
+    for r, row in enumerate(tab.rows):
+        for c, (v, t) in enumerate(row):
+            if v != "":
+                raw["row"].append(r + 1)
+                raw["col"].append(c + 1)
+                raw["value"].append(v)
+                raw["type"].append(t)
+    rows = tab.filled()
+    try:
+        lay = find_layout(tab, rows, default_year=default_year)
+    except LayoutError as e:
+        res.error = str(e)
+        return res
+    res.header_row = lay.header_row + 1
+    _describe(lay, res)
+    _rows(lay, rows, matcher, row_prefix, res)
+    return res
+
+
+def _describe(lay: Layout, res: TabResult) -> None:
+    if lay.period:
+        note = f"Kỳ báo cáo lấy từ {lay.period_from}: {lay.period.code}"
+        if lay.period.year_assumed:
+            note += " (không ghi năm: dùng năm báo cáo đã cấu hình)"
+        res.notes.append(note)
+    for c, h in lay.unknown:
+        res.notes.append(f"Cột {col_letter(c)} «{h}» không thuộc biểu mẫu: giữ ở dữ liệu gốc, không nhập.")
+    for c, h, f in lay.duplicates:
+        res.notes.append(
+            f"Cột {col_letter(c)} «{h}» trùng trường «{catalog.fields()[f].name}» đã có ở cột trước: "
+            "chỉ dùng cột đầu tiên."
+        )
+
+
+def _rows(lay: Layout, rows: list, matcher: UnitMatcher, prefix: str, res: TabResult) -> None:
+    fields = catalog.fields()
+    value_cols = [c for c in lay.columns if fields[c.field].kind in catalog.VALUE_KINDS]
+    unit_c = lay.col("don_vi")
+    parent_c = lay.col("xa_phuong")
+    period_c = lay.col("ky_bao_cao")
+    time_c = lay.col("dau_thoi_gian")
+    match_cache: dict[tuple[str, str], object] = {}
+    R, C = res.rows, res.cells
+    pending = []  # (row index into C, derived checks) handled after parsing
+    for r in range(lay.first_data_row, len(rows)):
+        row = rows[r]
+
+        def at(c, row=row):
+            return row[c] if c is not None and c < len(row) else ("", "s")
+
+        if all(clean(at(vc.index)[0]) == "" for vc in value_cols):
+            if any(clean(v) for v, _ in row):
+                res.empty_rows += 1
+            continue
+        unit = clean(at(unit_c)[0])
+        parent = clean(at(parent_c)[0]) if parent_c is not None else ""
+        if is_total(unit) or (not unit and _is_total_row(row)):
+            res.total_rows += 1
+            continue
+        row_id = f"{prefix}:{r + 1}"
+        if unit:
+            key = (unit, parent)
+            m = match_cache.get(key)
+            if m is None:
+                m = match_cache[key] = matcher.match(unit, parent)
+            status, code, reason, cands = m.status, m.code, m.reason, m.candidates
+        else:
+            status, code, reason, cands = "no_unit", None, "dòng có số liệu nhưng không có tên đơn vị", []
+        period, pnote = _row_period(lay, at(period_c)[0] if period_c is not None else "", res)
+        ts_text, ts_type = at(time_c)
+        submitted = parse_timestamp(ts_text, ts_type) if time_c is not None else None
+        if time_c is not None and clean(ts_text) and submitted is None:
+            pnote = (pnote + "; " if pnote else "") + f"dấu thời gian «{ts_text}» không đọc được"
+        R["row_id"].append(row_id)
+        R["row"].append(r + 1)
+        R["unit_col"].append(unit_c + 1)
+        R["unit_text"].append(unit)
+        R["parent_text"].append(parent)
+        R["unit_key"].append(unit_key(unit, parent) if unit else "")
+        R["unit_code"].append(code)
+        R["unit_status"].append(status)
+        R["unit_reason"].append(reason)
+        R["candidates"].append(" | ".join(cands))
+        R["period"].append(period)
+        R["period_note"].append(pnote)
+        R["submitted_at"].append(submitted)
+        R["content_hash"].append(hashlib.md5("\x1f".join(at(vc.index)[0] for vc in value_cols).encode()).hexdigest())
+        for vc in value_cols:
+            v, t = at(vc.index)
+            C["row_id"].append(row_id)
+            C["row"].append(r + 1)
+            C["col"].append(vc.index + 1)
+            C["field"].append(vc.field)
+            C["raw_value"].append(v)
+            C["raw_type"].append(t)
+        for col, header, num, den in lay.derived:
+            v, t = at(col)
+            if clean(v):
+                pending.append((r, col, header, v, t, at(lay.col(num)), at(lay.col(den))))
+    kinds = [fields[f].kind for f in C["field"]]
+    parsed = parse_many(kinds, C["raw_value"], [t == "n" for t in C["raw_type"]])
+    for p, kind, v in zip(parsed, kinds, C["raw_value"], strict=True):
+        if kind == "text":
+            C["status"].append(OK if p.status == OK else MISSING)
+            C["value"].append(None)
+            C["text_value"].append(clean(v) if p.status == OK else None)
+            C["reason"].append("")
+        else:
+            C["status"].append(p.status)
+            C["value"].append(p.value)
+            C["text_value"].append(None)
+            C["reason"].append(p.reason if p.status == REJECTED else "")
+    for r, col, header, v, t, num, den in pending:
+        _check_ratio(res, r, col, header, v, t, num, den)
+
+
+def _is_total_row(row) -> bool:
+    return any(is_total(v) for v, _ in row[:3])
+
+
+def _row_period(lay: Layout, text: str, res: TabResult) -> tuple[str | None, str]:
+    if clean(text):
+        p = parse_period(text)
+        if p:
+            return p.code, ""
+        if lay.period:
+            return None, f"kỳ báo cáo «{text}» không đọc được (trang ghi {lay.period.code}: không tự thay)"
+        return None, f"kỳ báo cáo «{text}» không đọc được; hãy ghi dạng «Quý I/2026» hoặc «Tháng 4/2026»"
+    if lay.period:
+        return lay.period.code, ""
+    return None, "không xác định được kỳ báo cáo (không có cột «Kỳ báo cáo», tên trang hay dòng tiêu đề ghi kỳ)"
+
+
+def _check_ratio(res, r, col, header, v, t, num, den) -> None:
+    from .values import parse_count
+
+    p = parse_ratio(v, t == "n")
+    n, d = parse_count(*num[:1], num[1] == "n"), parse_count(*den[:1], den[1] == "n")
+    where = cell_ref(r, col)
+    if p.status != OK:
+        res.checks.append({"row": r + 1, "col": col + 1, "raw_value": v, "reason": f"tỷ lệ {p.reason}"})
+        return
+    if n.status != OK or d.status != OK or not d.value:
+        return
+    computed = 100.0 * n.value / d.value
+    if abs(computed - p.value) > 0.5:
+        res.checks.append(
+            {
+                "row": r + 1,
+                "col": col + 1,
+                "raw_value": v,
+                "reason": (
+                    f"cột tính sẵn «{header}» ở {where} ghi {percent(p.value)} nhưng số liệu cho "
+                    f"{percent(computed)}: không dùng cột tỷ lệ, chỉ dùng tử số và mẫu số"
+                ),
+            }
+        )

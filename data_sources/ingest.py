@@ -1,0 +1,236 @@
+"""Ingestion: tabs -> raw + stg -> marts, published atomically, with a summary.
+
+Every source (xlsx, CSV, Google Sheets values) arrives as :class:`Tab` and
+goes through ``ingest_tabs``. Loads are bulk (pandas frames registered with
+DuckDB, one INSERT … SELECT per table), never row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from queries.sql import load, statements
+
+from . import catalog
+from .extract import CELL_COLS, ROW_COLS, TabResult, extract
+from .readers import ReadError, Tab, read_path
+from .store import publishing
+from .units import UnitMatcher, official_wards, province_name, read_schools
+
+
+@dataclass
+class ImportSummary:
+    import_id: int
+    tabs: list[dict] = field(default_factory=list)
+    province: int = 0
+
+    @property
+    def totals(self) -> dict[str, int]:
+        keys = ("cells_read", "imported", "updated", "unchanged", "missing", "rejected")
+        return {k: sum(t.get(k, 0) for t in self.tabs) for k in keys}
+
+    def text(self) -> str:
+        from .fmt import number
+
+        t = self.totals
+        lines = [
+            f"Lần nhập #{self.import_id}: {len(self.tabs)} trang tính",
+            f"  Ô đọc: {number(t['cells_read'])} = mới {number(t['imported'])} + cập nhật {number(t['updated'])}"
+            f" + không đổi {number(t['unchanged'])} + bỏ trống {number(t['missing'])} + bị từ chối {number(t['rejected'])}",
+        ]
+        for tab in self.tabs:
+            name = f"{Path(tab['source']).name} / {tab['sheet']}" if tab["sheet"] else Path(tab["source"]).name
+            if tab.get("error"):
+                lines.append(f"  ✗ {name}: {tab['error']}")
+                continue
+            lines.append(
+                f"  • {name}: đọc {number(tab['cells_read'])} ô, mới {number(tab['imported'])}, "
+                f"cập nhật {number(tab['updated'])}, không đổi {number(tab['unchanged'])}, "
+                f"trống {number(tab['missing'])}, từ chối {number(tab['rejected'])}"
+                f"; bỏ qua {tab['total_rows']} dòng tổng cộng"
+            )
+            for note in tab.get("notes", []):
+                lines.append(f"      - {note}")
+        return "\n".join(lines)
+
+
+def read_all(paths: list[str | Path]) -> list[Tab]:
+    """Read every file first: one that cannot be read stops the import before anything is written."""
+    tabs: list[Tab] = []
+    for p in paths:
+        for t in read_path(p):
+            t.source = Path(p).name
+            tabs.append(t)
+    return tabs
+
+
+def ingest_paths(paths, db, province=None, schools=None, seen_at=None) -> ImportSummary:
+    if not paths:
+        raise ReadError("Chưa chọn tệp nào để nhập.")
+    return ingest_tabs(read_all(paths), db, province=province, schools=schools, seen_at=seen_at)
+
+
+def build_matcher(con, province: int, schools_path: str | None) -> UnitMatcher:
+    wards = official_wards(province)
+    schools = read_schools(catalog.resolve(schools_path), {w.code for w in wards}) if schools_path else []
+    mappings = dict(con.execute("SELECT unit_key, unit_code FROM ref.unit_mappings").fetchall())
+    return UnitMatcher(wards, schools, mappings)
+
+
+def refresh_ref(con, matcher: UnitMatcher, province: int) -> None:
+    """ref.*: the catalog files and the unit list, reloaded on every publish."""
+    units = pd.DataFrame(
+        [
+            {
+                "code": u.code,
+                "name": u.name,
+                "level": u.level,
+                "type": u.type,
+                "parent_code": u.parent_code or None,
+                "province": province,
+            }
+            for u in matcher.units.values()
+        ]
+    )
+    fields = pd.DataFrame(
+        [
+            {
+                "code": f.code,
+                "name": f.name,
+                "kind": f.kind,
+                "agg": f.agg,
+                "measure": f.measure,
+                "denominator": f.denominator,
+            }
+            for f in catalog.fields().values()
+        ]
+    )
+    s = catalog.settings()
+    settings = pd.DataFrame(
+        [
+            {
+                "province": province,
+                "province_name": province_name(province),
+                "plan": s["plan"],
+                "reporting_year": s["reporting_year"],
+                "default_deadline_day": s["default_deadline_day"],
+            }
+        ]
+    )
+    frames = {
+        "units": units,
+        "fields": fields,
+        "settings": settings,
+        "plans": pd.DataFrame(catalog.read_csv("plans.csv")),
+        "indicators": pd.DataFrame(catalog.read_csv("indicators.csv")),
+        "targets": pd.DataFrame(catalog.read_csv("targets.csv")),
+        "deadlines": pd.DataFrame(catalog.read_csv("deadlines.csv")),
+    }
+    for name, df in frames.items():
+        con.register("_frame", df)
+        con.execute(f"CREATE OR REPLACE TABLE ref.{name} AS SELECT * FROM _frame")  # name from this dict only
+        con.unregister("_frame")
+
+
+def _frame(cols: tuple[str, ...], data: dict[str, list], **const) -> pd.DataFrame:
+    df = pd.DataFrame({c: data[c] for c in cols})
+    for k, v in const.items():
+        df[k] = v
+    return df
+
+
+def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None) -> ImportSummary:
+    s = catalog.settings()
+    province = int(province or s["province"])
+    schools = schools if schools is not None else s.get("schools")
+    started = dt.datetime.now().replace(microsecond=0)
+    seen = seen_at or started
+    with publishing(db) as con:
+        matcher = build_matcher(con, province, schools)
+        refresh_ref(con, matcher, province)
+        import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM raw.imports").fetchall()[0][0]
+        results: list[TabResult] = []
+        for i, tab in enumerate(tabs):
+            results.append(extract(tab, matcher, f"{import_id}:{i}", s["reporting_year"]))
+        _load(con, import_id, tabs, results, seen, started)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE prev_cells AS "
+            "SELECT unit_code, period, field, value, text_value FROM "
+            + (
+                "mart.current_cells"
+                if _has_table(con, "mart", "current_cells")
+                else "(SELECT NULL::VARCHAR AS unit_code, NULL::VARCHAR AS period, NULL::VARCHAR AS field, NULL::DOUBLE AS value, NULL::VARCHAR AS text_value WHERE false)"
+            )
+        )
+        for stmt in statements("build_marts"):
+            con.execute(stmt)
+        counts = {(r[0], r[1]): r[2:] for r in con.execute(load("import_summary"), {"import_id": import_id}).fetchall()}
+        summary = ImportSummary(import_id, province=province)
+        for tab, res in zip(tabs, results, strict=True):
+            c = counts.get((tab.source, tab.sheet), (0, 0, 0, 0, 0, 0))
+            summary.tabs.append(
+                {
+                    "source": tab.source,
+                    "sheet": tab.sheet,
+                    "gid": tab.gid,
+                    "url": tab.url,
+                    "header_row": res.header_row,
+                    "error": res.error,
+                    "notes": res.notes,
+                    **dict(
+                        zip(("cells_read", "imported", "updated", "unchanged", "missing", "rejected"), c, strict=True)
+                    ),
+                    "total_rows": res.total_rows,
+                    "empty_rows": res.empty_rows,
+                }
+            )
+        tabs_df = pd.DataFrame(summary.tabs)
+        tabs_df["notes"] = tabs_df["notes"].map(lambda n: "\n".join(n))
+        tabs_df["import_id"] = import_id
+        con.register("_tabs", tabs_df)
+        con.execute("INSERT INTO raw.tabs BY NAME SELECT * FROM _tabs")
+        con.unregister("_tabs")
+        con.execute(
+            "INSERT INTO raw.imports VALUES ($id, $started, $seen, $finished, $province, $files, $summary)",
+            {
+                "id": import_id,
+                "started": started,
+                "seen": seen,
+                "finished": dt.datetime.now().replace(microsecond=0),
+                "province": province,
+                "files": json.dumps(sorted({t.source for t in tabs}), ensure_ascii=False),
+                "summary": json.dumps(summary.totals),
+            },
+        )
+    return summary
+
+
+def _has_table(con, schema: str, name: str) -> bool:
+    q = "SELECT count(*) FROM information_schema.tables WHERE table_schema = $s AND table_name = $n"
+    return con.execute(q, {"s": schema, "n": name}).fetchall()[0][0] > 0
+
+
+def _load(con, import_id, tabs, results, seen, started) -> None:
+    raws, rows, cells, checks = [], [], [], []
+    for i, (tab, res) in enumerate(zip(tabs, results, strict=True)):
+        meta = {"source": tab.source, "sheet": tab.sheet}
+        raws.append(_frame(("row", "col", "value", "type"), res.raw, import_id=import_id, read_at=started, **meta))
+        r = _frame(ROW_COLS, res.rows, import_id=import_id, gid=tab.gid, url=tab.url, seen_at=seen, **meta)
+        r["ord"] = import_id * 10**9 + i * 10**6 + r["row"]
+        rows.append(r)
+        cells.append(_frame(CELL_COLS, res.cells, import_id=import_id))
+        if res.checks:
+            checks.append(pd.DataFrame(res.checks).assign(import_id=import_id, gid=tab.gid, url=tab.url, **meta))
+    for table, frames in (("raw.cells", raws), ("stg.rows", rows), ("stg.cells", cells), ("stg.checks", checks)):
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            continue
+        df = pd.concat(frames, ignore_index=True)
+        con.register("_load", df)
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _load")  # table from the tuple above
+        con.unregister("_load")

@@ -1,0 +1,169 @@
+"""Reporting periods written the ways people write them.
+
+Native periods are kept as they were reported:
+
+==========================================  ===========
+written                                     native
+==========================================  ===========
+``Quý I/2026`` ``Quý 1/2026`` ``Q1-2026``    ``2026-Q1``
+``quý II năm 2026`` ``Quý I.2026``           ``2026-Q2``
+``Tháng 4/2026`` ``04/2026`` ``T4/2026``     ``2026-04``
+``6 tháng đầu năm 2026``                     ``2026-H1``
+``6 tháng cuối năm 2026``                    ``2026-H2``
+``Năm 2026`` ``cả năm 2026``                 ``2026``
+==========================================  ===========
+
+A text that names a quarter or month but no year (a tab called ``Tháng 4``)
+gets its year from the caller's ``default_year`` (the title rows, then the
+deployment's reporting year) and the result says so; nothing else is guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .text import clean, strip_marks
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_YEAR = r"(20\d\d)"
+_SEP = r"\s*(?:/|-|\.|nam)?\s*"
+
+_PATTERNS: list[tuple[re.Pattern, str]] = [
+    # 6 tháng đầu năm 2026 / 6 thang cuoi nam 2026 / sáu tháng đầu năm
+    (re.compile(r"(?:6|sau) thang (dau|cuoi)(?: nam)?" + r"(?:\s*" + _YEAR + r")?"), "half"),
+    # 2026-Q1, 2026 Q1
+    (re.compile(_YEAR + r"\s*(?:-|/)?\s*q\s*([1-4])\b"), "year_quarter"),
+    # Quý I/2026, quý 2 năm 2026, Q1-2026, Q1 2026, quý I.2026
+    (re.compile(r"\b(?:quy|q)\s*(iv|iii|ii|i|[1-4])\b" + r"(?:" + _SEP + _YEAR + r")?"), "quarter"),
+    # Tháng 4/2026, tháng 04 năm 2026, T4/2026, Tháng 4
+    (re.compile(r"\b(?:thang|t)\s*(1[0-2]|0?[1-9])\b" + r"(?:" + _SEP + _YEAR + r")?"), "month"),
+    # 2026-04
+    (re.compile(r"^" + _YEAR + r"\s*-\s*(1[0-2]|0[1-9])$"), "year_month"),
+    # 04/2026
+    (re.compile(r"^(1[0-2]|0?[1-9])\s*/\s*" + _YEAR + r"$"), "month_year"),
+    # năm 2026, cả năm 2026, 2026
+    (re.compile(r"^(?:ca )?(?:nam )?" + _YEAR + r"$"), "year"),
+    (re.compile(r"\bnam " + _YEAR + r"$"), "year"),
+]
+
+
+def _prep(text: object) -> str:
+    """Lower case, no dấu, punctuation to spaces except ``/ - .`` that periods use."""
+    s = strip_marks(clean(text).lower())
+    s = re.sub(r"[^\w/.\-]+", " ", s)
+    s = re.sub(r"\s*([/.\-])\s*", r"\1", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+@dataclass(frozen=True)
+class Period:
+    code: str  # 2026-Q1 | 2026-04 | 2026-H1 | 2026
+    year_assumed: bool = False
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.code)
+
+
+def kind_of(code: str) -> str:
+    if len(code) == 4:
+        return "year"
+    tail = code[5:]
+    if tail.startswith("Q"):
+        return "quarter"
+    if tail.startswith("H"):
+        return "half"
+    return "month"
+
+
+def parse_period(text: object, default_year: int | None = None) -> Period | None:
+    """The native period a text names, or None when it names none."""
+    if text is None:
+        return None
+    if isinstance(text, (dt.date, dt.datetime)):
+        return Period(f"{text.year}-{text.month:02d}")
+    raw = _prep(text)
+    if not raw:
+        return None
+    for pattern, kind in _PATTERNS:
+        m = pattern.search(raw)
+        if not m:
+            continue
+        if kind == "half":
+            which, year = m.group(1), m.group(2)
+            half = "H1" if which == "dau" else "H2"
+            return _with_year(half, year, default_year)
+        if kind == "quarter":
+            q = m.group(1)
+            q = _ROMAN.get(q, None) or int(q)
+            return _with_year(f"Q{q}", m.group(2), default_year)
+        if kind == "year_quarter":
+            return Period(f"{m.group(1)}-Q{m.group(2)}")
+        if kind == "month":
+            return _with_year(f"{int(m.group(1)):02d}", m.group(2), default_year)
+        if kind == "year_month":
+            return Period(f"{m.group(1)}-{m.group(2)}")
+        if kind == "month_year":
+            return Period(f"{m.group(2)}-{int(m.group(1)):02d}")
+        if kind == "year":
+            return Period(m.group(1))
+    return None
+
+
+def _with_year(tail: str, year: str | None, default_year: int | None) -> Period | None:
+    if year:
+        return Period(f"{year}-{tail}")
+    if default_year is None:
+        return None
+    return Period(f"{default_year}-{tail}", year_assumed=True)
+
+
+def find_year(text: object) -> int | None:
+    m = re.search(r"\b(20\d\d)\b", str(text or ""))
+    return int(m.group(1)) if m else None
+
+
+def quarter_of(code: str) -> str | None:
+    """The quarter a native period falls in (months roll up), else None."""
+    k = kind_of(code)
+    if k == "quarter":
+        return code
+    if k == "month":
+        m = int(code[5:])
+        return f"{code[:4]}-Q{(m - 1) // 3 + 1}"
+    return None
+
+
+def bounds(code: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a native period."""
+    y = int(code[:4])
+    k = kind_of(code)
+    if k == "year":
+        return dt.date(y, 1, 1), dt.date(y, 12, 31)
+    if k == "half":
+        return (dt.date(y, 1, 1), dt.date(y, 6, 30)) if code.endswith("H1") else (dt.date(y, 7, 1), dt.date(y, 12, 31))
+    if k == "quarter":
+        q = int(code[-1])
+        start = dt.date(y, 3 * q - 2, 1)
+        end_month = 3 * q
+    else:
+        m = int(code[5:])
+        start = dt.date(y, m, 1)
+        end_month = m
+    nxt = dt.date(y + (end_month == 12), end_month % 12 + 1, 1)
+    return start, nxt - dt.timedelta(days=1)
+
+
+def label(code: str) -> str:
+    """Vietnamese label: ``2026-Q1`` -> ``Quý I/2026``."""
+    k = kind_of(code)
+    y = code[:4]
+    if k == "quarter":
+        return f"Quý {['I', 'II', 'III', 'IV'][int(code[-1]) - 1]}/{y}"
+    if k == "month":
+        return f"Tháng {int(code[5:])}/{y}"
+    if k == "half":
+        return f"6 tháng {'đầu' if code.endswith('H1') else 'cuối'} năm {y}"
+    return f"Năm {y}"

@@ -1,0 +1,234 @@
+"""Unit names as people write them, matched to official codes without guessing.
+
+``Phường Việt Yên``, ``P. Việt Yên``, ``UBND phường Việt Yên``, ``VIỆT YÊN`` and
+``Viet Yen`` are all ward ``07777``. Matching runs from strict to loose and
+stops at the first level that has any candidate: one candidate is a match,
+several are ``ambiguous`` (never a coin toss), none at any level is
+``unmatched``. Both go to data quality with the three closest names.
+
+Levels: (1) the name with dấu, (2) without dấu, (3) without dấu and without
+spaces (``EaKar``); each with the written type (xã/phường/đặc khu) when the
+writer gave one, so ``Xã Việt Yên`` never becomes ``Phường Việt Yên``.
+
+Schools come from a registry CSV (``ma_truong,ten_truong,cap_hoc,ma_xa``)
+and match the same way inside their xã/phường when the sheet says which.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .text import norm, strip_marks
+
+# Words in front of a name that say who, not which. Longest first.
+_ORG_PREFIXES = [
+    "uy ban nhan dan",
+    "ủy ban nhân dân",
+    "ubnd",
+    "dang uy",
+    "đảng ủy",
+    "đảng uỷ",
+    "dang bo",
+    "đảng bộ",
+]
+_TYPES = {
+    "xã": "xa",
+    "xa": "xa",
+    "x": "xa",
+    "phường": "phuong",
+    "phuong": "phuong",
+    "p": "phuong",
+    "đặc khu": "dac_khu",
+    "dac khu": "dac_khu",
+}
+_TYPE_RE = re.compile(r"^(đặc khu|dac khu|phường|phuong|xã|xa|p|x)\s+(.+)$")
+
+_TOTAL_NORM = ("tổng cộng", "tổng số", "tổng", "cộng", "toàn tỉnh", "toàn ngành", "tổng hợp", "toàn xã", "toàn phường")
+_TOTAL_FOLD = ("tong cong", "tong so", "toan tinh", "toan nganh", "tong hop")
+
+
+def is_total(name: str) -> bool:
+    n = norm(name)
+    if not n:
+        return False
+    f = strip_marks(n)
+    return any(n == t or n.startswith(t + " ") for t in _TOTAL_NORM) or any(
+        f == t or f.startswith(t + " ") for t in _TOTAL_FOLD
+    )
+
+
+def split_name(name: str) -> tuple[str | None, str]:
+    """(type, bare name with dấu) from a written unit name."""
+    n = norm(name)
+    for p in _ORG_PREFIXES:
+        if n.startswith(p + " "):
+            n = n[len(p) + 1 :]
+            break
+    m = _TYPE_RE.match(n)
+    if m:
+        return _TYPES[m.group(1)], m.group(2)
+    return None, n
+
+
+def unit_key(name: str, parent: str = "") -> str:
+    """A stable key for a written name (and its parent), used for remembered mappings."""
+    t, bare = split_name(name)
+    key = strip_marks(f"{t or ''}|{bare}")
+    if parent:
+        pt, pbare = split_name(parent)
+        key += "@" + strip_marks(f"{pt or ''}|{pbare}")
+    return key
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    level: str  # xa | truong
+    type: str | None  # xa | phuong | dac_khu for wards, cap_hoc for schools
+    parent_code: str = ""
+
+
+@dataclass
+class Match:
+    status: str  # matched | ambiguous | unmatched
+    code: str | None = None
+    candidates: list[str] = field(default_factory=list)
+    reason: str = ""
+
+
+class _Index:
+    """Keys at each matching level -> codes."""
+
+    def __init__(self, units: list[Unit], with_type: bool):
+        self.units = {u.code: u for u in units}
+        self.with_type = with_type
+        self.levels: list[dict[str, set[str]]] = [{} for _ in range(3)]
+        for u in units:
+            bare = split_name(u.name)[1] if with_type else _school_bare(u.name)
+            types = [None, u.type] if with_type else [None]
+            for t in types:
+                for lvl, key in enumerate(_keys(t, bare)):
+                    self.levels[lvl].setdefault(key, set()).add(u.code)
+        self.display = {u.code: u.name for u in units}
+        self.fold_names = {u.code: strip_marks(norm(u.name)) for u in units}
+
+    def find(self, name: str, restrict: set[str] | None = None) -> Match:
+        if self.with_type:
+            t, bare = split_name(name)
+        else:
+            t, bare = None, _school_bare(name)
+        if not bare:
+            return Match("unmatched", reason="tên đơn vị trống")
+        for lvl, key in enumerate(_keys(t, bare)):
+            codes = self.levels[lvl].get(key, set())
+            if restrict is not None:
+                codes = codes & restrict
+            if len(codes) == 1:
+                return Match("matched", next(iter(codes)))
+            if len(codes) > 1:
+                names = sorted(self.display[c] for c in codes)
+                return Match(
+                    "ambiguous",
+                    candidates=names[:3],
+                    reason=f"khớp với {len(codes)} đơn vị: {', '.join(names[:3])}",
+                )
+        return Match("unmatched", candidates=self.closest(name, restrict), reason="không khớp đơn vị nào")
+
+    def closest(self, name: str, restrict: set[str] | None = None, n: int = 3) -> list[str]:
+        target = strip_marks(norm(name))
+        pool = {c: f for c, f in self.fold_names.items() if restrict is None or c in restrict}
+        scored = sorted(pool, key=lambda c: (-difflib.SequenceMatcher(None, target, pool[c]).ratio(), self.display[c]))
+        return [self.display[c] for c in scored[:n]]
+
+
+def _school_bare(name: str) -> str:
+    n = norm(name)
+    return n[len("trường ") :] if n.startswith("trường ") else n
+
+
+def _keys(t: str | None, bare: str) -> list[str]:
+    """Keys from strict to loose. A written type (xã/phường) is never dropped:
+    ``Xã Việt Yên`` does not match ``Phường Việt Yên``."""
+    f = strip_marks(bare)
+    p = f"{t}|" if t else ""
+    return [p + bare, p + f, p + f.replace(" ", "")]
+
+
+class UnitMatcher:
+    """Matches written names to wards of one province, then to registry schools."""
+
+    def __init__(self, wards: list[Unit], schools: list[Unit] | None = None, mappings: dict[str, str] | None = None):
+        self.wards = _Index(wards, with_type=True)
+        self.schools = _Index(schools or [], with_type=False)
+        self.units = {**self.wards.units, **self.schools.units}
+        self.mappings = dict(mappings or {})
+        self._schools_by_ward: dict[str, set[str]] = {}
+        for s in schools or []:
+            self._schools_by_ward.setdefault(s.parent_code, set()).add(s.code)
+
+    def match(self, name: str, parent: str = "") -> Match:
+        mapped = self.mappings.get(unit_key(name, parent))
+        if mapped and mapped in self.units:
+            return Match("matched", mapped)
+        if parent:
+            pm = self.wards.find(parent)
+            if pm.status != "matched":
+                return Match(
+                    pm.status,
+                    candidates=pm.candidates,
+                    reason=f"xã/phường «{parent}» {pm.reason}",
+                )
+            m = self.schools.find(name, restrict=self._schools_by_ward.get(pm.code, set()))
+            if m.status == "unmatched":
+                m.reason = f"không có trường nào tên này thuộc {self.units[pm.code].name} trong danh mục trường"
+            return m
+        m = self.wards.find(name)
+        if m.status == "matched" or not self.schools.units:
+            return m
+        s = self.schools.find(name)
+        if s.status != "unmatched":
+            return s
+        return Match("unmatched", candidates=m.candidates, reason=m.reason)
+
+
+def official_wards(province_code: int) -> list[Unit]:
+    from vietnam_provinces import Ward
+
+    out = []
+    for w in Ward.iter_by_province(province_code):
+        out.append(Unit(f"{int(w.code):05d}", " ".join(w.name.split()), "xa", w.division_type.name.lower()))
+    if not out:
+        raise ValueError(f"Không có xã/phường nào cho mã tỉnh {province_code} trong danh mục chính thức")
+    return sorted(out, key=lambda u: u.code)
+
+
+def province_name(province_code: int) -> str:
+    from vietnam_provinces import Province
+
+    return Province.from_code(province_code).name
+
+
+SCHOOL_COLUMNS = ("ma_truong", "ten_truong", "cap_hoc", "ma_xa")
+
+
+def read_schools(path: str | Path, ward_codes: set[str] | None = None) -> list[Unit]:
+    """The school registry: CSV with columns ma_truong, ten_truong, cap_hoc, ma_xa."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if rows and not set(SCHOOL_COLUMNS) <= set(rows[0]):
+        missing = sorted(set(SCHOOL_COLUMNS) - set(rows[0]))
+        raise ValueError(f"Danh mục trường {path}: thiếu cột {', '.join(missing)}")
+    out = []
+    for i, r in enumerate(rows, start=2):
+        code = (r["ma_xa"] or "").strip().zfill(5)
+        if ward_codes is not None and code not in ward_codes:
+            raise ValueError(f"Danh mục trường {path}, dòng {i}: mã xã «{r['ma_xa']}» không thuộc tỉnh đã cấu hình")
+        out.append(
+            Unit(r["ma_truong"].strip(), " ".join(r["ten_truong"].split()), "truong", r["cap_hoc"].strip(), code)
+        )
+    return out

@@ -1,0 +1,179 @@
+"""Cell values of the statistics form, exactly as ``bieu-mau.md`` defines them.
+
+=====================  =========================================
+written in the cell    meaning
+=====================  =========================================
+number cell            that number
+``1.234`` / ``1 234``  1234 (Vietnamese thousands separator)
+``12,5`` / ``12,5%``   12.5 (decimal comma; only for ratios)
+``-`` ``–`` ``—``      0 (nothing happened)
+``...`` ``…`` empty    missing, never 0
+``x`` in a count       not applicable: missing
+yes/no words           1 / 0 (see ``_YES`` and ``_NO``)
+anything else          rejected with a reason, never guessed
+=====================  =========================================
+
+Every function here takes the cell as read (its text and whether the source
+said it was a number) and returns a :class:`Parsed`. Callers parse each
+distinct (kind, cell) once and map the result back (see ``parse_many``), so the
+per-cell cost on the hot path is a dictionary look-up.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .text import clean, fold
+
+OK = "ok"
+MISSING = "missing"
+REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    status: str  # ok | missing | rejected
+    value: float | None = None
+    reason: str = ""
+
+
+_DASHES = {"-", "–", "—", "−", "--"}
+_ELLIPSIS = {"...", "…", "..", "....", ". . ."}
+_YES = {"x", "co", "da ban hanh", "1", "true", "da", "yes", "co x", "da co"}
+_NO = {"khong", "chua", "0", "false", "no", "chua co", "chua ban hanh", "khong co"}
+
+# 1234 | 1.234 | 1 234 | 1.234.567 (a dot or space before exactly three digits)
+_INT = re.compile(r"^\d+$")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:([.\s])\d{3})(?:\1\d{3})*$")
+_DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
+_DECIMAL_DOT = re.compile(r"^\d+\.\d+$")
+_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+
+
+def _number_text(s: str) -> tuple[float | None, str]:
+    """Parse a non-negative number written the Vietnamese way. (value, reason)."""
+    t = s.replace("\u00a0", " ").replace("\u202f", " ").strip()
+    if _INT.match(t):
+        return float(int(t)), ""
+    if _THOUSANDS.match(t):
+        return float(int(re.sub(r"[.\s]", "", t))), ""
+    if _DECIMAL_COMMA.match(t):
+        return float(t.replace(",", ".")), ""
+    if _THOUSANDS_COMMA.match(t):
+        return None, (
+            f"«{s}» dùng dấu phẩy phân cách hàng nghìn kiểu tiếng Anh; "
+            "số Việt Nam viết 1.234 (nghìn) và 12,5 (thập phân). Hãy sửa lại ô"
+        )
+    if _DECIMAL_DOT.match(t):
+        return None, (
+            f"«{s}» không rõ là số thập phân hay hàng nghìn "
+            "(số Việt Nam: 1.234 là một nghìn hai trăm ba mươi tư, 12,5 là mười hai phẩy năm)"
+        )
+    return None, f"«{s}» không phải là số"
+
+
+def _from_number_cell(text: str) -> float | None:
+    try:
+        v = float(text)
+    except ValueError:
+        return None
+    return v if math.isfinite(v) else None
+
+
+def parse_count(text: str | None, is_number: bool = False) -> Parsed:
+    """A count: a non-negative whole number."""
+    s = clean(text)
+    if s == "":
+        return Parsed(MISSING, reason="ô trống")
+    if is_number:
+        v = _from_number_cell(s)
+        if v is None:
+            return Parsed(REJECTED, reason=f"«{s}» không phải là số")
+    else:
+        if s in _DASHES:
+            return Parsed(OK, 0.0)
+        if s in _ELLIPSIS:
+            return Parsed(MISSING, reason="«...»: có nhưng chưa thu thập")
+        if s in {"x", "X"}:
+            return Parsed(MISSING, reason="«x»: không áp dụng")
+        neg = s[0] in "-−–" and len(s) > 1
+        body = s[1:].strip() if neg else s
+        v, why = _number_text(body)
+        if v is None:
+            return Parsed(REJECTED, reason=why + "; cần một số nguyên không âm")
+        if neg and v != 0:
+            return Parsed(REJECTED, reason=f"«{s}» là số âm; số lượng phải ≥ 0")
+    if v < 0:
+        return Parsed(REJECTED, reason=f"«{s}» là số âm; số lượng phải ≥ 0")
+    if v != int(v):
+        hint = ""
+        if not is_number and "," in s:
+            hint = f" (dấu phẩy là dấu thập phân; nếu muốn ghi hàng nghìn hãy viết {s.replace(',', '.')})"
+        return Parsed(REJECTED, reason=f"«{s}» là số thập phân{hint}; số lượng phải là số nguyên")
+    return Parsed(OK, float(int(v)))
+
+
+def parse_yesno(text: str | None, is_number: bool = False) -> Parsed:
+    s = clean(text)
+    if s == "":
+        return Parsed(MISSING, reason="ô trống")
+    if s in _ELLIPSIS:
+        return Parsed(MISSING, reason="«...»: có nhưng chưa thu thập")
+    if s in _DASHES:
+        return Parsed(OK, 0.0)
+    if is_number:
+        v = _from_number_cell(s)
+        if v in (0.0, 1.0):
+            return Parsed(OK, v)
+        return Parsed(REJECTED, reason=f"«{s}»: câu hỏi có/không chỉ nhận 1 hoặc 0")
+    f = fold(s)
+    if f in _YES:
+        return Parsed(OK, 1.0)
+    if f in _NO:
+        return Parsed(OK, 0.0)
+    return Parsed(
+        REJECTED,
+        reason=f"«{s}» không phải câu trả lời có/không (dùng: x, Có, Đã ban hành, 1 hoặc Không, Chưa, 0)",
+    )
+
+
+def parse_ratio(text: str | None, is_number: bool = False) -> Parsed:
+    """A derived percentage such as ``Tỷ lệ (%)``: ``12,5``, ``12,5%`` or a number cell."""
+    s = clean(text)
+    if s == "" or s in _ELLIPSIS:
+        return Parsed(MISSING)
+    if is_number:
+        v = _from_number_cell(s)
+        if v is None:
+            return Parsed(REJECTED, reason=f"«{s}» không phải là số")
+        # A percent-formatted cell is read unformatted as a fraction (0.5 = 50%).
+        return Parsed(OK, v * 100 if v <= 1 else v)
+    t = s.rstrip("%").strip()
+    v, why = _number_text(t)
+    if v is None:
+        return Parsed(REJECTED, reason=why)
+    return Parsed(OK, v)
+
+
+PARSERS = {"count": parse_count, "yesno": parse_yesno, "derived": parse_ratio}
+
+
+def parse(kind: str, text: str | None, is_number: bool = False) -> Parsed:
+    if kind in PARSERS:
+        return PARSERS[kind](text, is_number)
+    s = clean(text)
+    return Parsed(MISSING) if s == "" else Parsed(OK)
+
+
+def parse_many(kinds, texts, is_numbers) -> list[Parsed]:
+    """Parse columns of cells, once per distinct (kind, text, is_number)."""
+    cache: dict[tuple, Parsed] = {}
+    out = []
+    for key in zip(kinds, texts, is_numbers, strict=True):
+        p = cache.get(key)
+        if p is None:
+            p = cache[key] = parse(*key)
+        out.append(p)
+    return out

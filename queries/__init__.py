@@ -1,0 +1,117 @@
+"""Read side: named queries over the published database. No streamlit here.
+
+Every function takes an open (read-only) DuckDB connection and plain values,
+binds them as parameters and returns a DataFrame. Pages call these; caching
+lives in ``ui/data.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .sql import load
+
+STATUSES = ["Đạt", "Đúng tiến độ", "Chậm", "Chưa có số liệu", "Theo dõi"]
+
+
+@dataclass(frozen=True)
+class PeriodSel:
+    """A period a person can pick: a quarter, the first half, or a year."""
+
+    code: str  # 2026-Q2 | 2026-H1 | 2026
+
+    @property
+    def year(self) -> int:
+        return int(self.code[:4])
+
+    @property
+    def quarters(self) -> tuple[int, int]:
+        tail = self.code[5:]
+        if tail.startswith("Q"):
+            q = int(tail[1])
+            return q, q
+        if tail == "H1":
+            return 1, 2
+        if tail == "H2":
+            return 3, 4
+        return 1, 4
+
+    @property
+    def quarter_codes(self) -> list[str]:
+        a, b = self.quarters
+        return [f"{self.year}-Q{q}" for q in range(a, b + 1)]
+
+    @property
+    def as_of(self) -> dt.date:
+        _, b = self.quarters
+        nxt = dt.date(self.year + (b == 4), (b * 3) % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        from data_sources.periods import label
+
+        return label(self.code)
+
+
+def _df(con, name: str, params: dict) -> pd.DataFrame:
+    return con.execute(load(name), params).df()
+
+
+def _units(units) -> list[str] | None:
+    return list(units) if units else None
+
+
+def progress(con, plan: str, period: PeriodSel, level: str = "xa", units=None) -> pd.DataFrame:
+    a, b = period.quarters
+    return _df(
+        con,
+        "progress",
+        {
+            "plan": plan,
+            "year": period.year,
+            "q_from": a,
+            "q_to": b,
+            "level": level,
+            "units": _units(units),
+            "as_of": period.as_of,
+        },
+    )
+
+
+def reporting(con, plan: str, period: PeriodSel, level: str = "xa", units=None, today: dt.date | None = None):
+    return _df(
+        con,
+        "reporting",
+        {
+            "plan": plan,
+            "quarters": period.quarter_codes,
+            "level": level,
+            "units": _units(units),
+            "today": today or dt.date.today(),
+        },
+    )
+
+
+def observations(con, unit: str | None = None, period: str | None = None) -> pd.DataFrame:
+    return _df(con, "observations", {"unit": unit, "period": period})
+
+
+def rejects(con, unit: str | None = None, period: str | None = None) -> pd.DataFrame:
+    return _df(con, "rejects", {"unit": unit, "period": period})
+
+
+def named(con, name: str, **params) -> pd.DataFrame:
+    """Any other query file by name, its parameters bound."""
+    return _df(con, name, params)
+
+
+def periods_with_data(con) -> list[str]:
+    """Selectable periods: quarters with data (newest first), then their halves, then years."""
+    qs = [r[0] for r in con.execute(load("quarters")).fetchall()]
+    halves = sorted({f"{q[:4]}-H{1 if int(q[-1]) <= 2 else 2}" for q in qs}, reverse=True)
+    years = sorted({q[:4] for q in qs}, reverse=True)
+    return qs + halves + years

@@ -1,0 +1,89 @@
+"""Command line export, the same rows the dashboard downloads.
+
+    python -m queries export --db DB --kind observations|progress|rejects --out FILE.csv
+                             [--unit CODE] [--period 2026-Q1] [--plan PLAN]
+
+CSV is UTF-8 with BOM (Excel shows Vietnamese) and text cells that start with
+``= + - @`` tab, CR or LF get a leading ``'`` (OWASP CSV injection).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+import pandas as pd
+
+from . import PeriodSel, observations, progress, rejects
+from .export import write_csv
+
+PROGRESS_COLUMNS = ["unit_code", "unit_name", "period", "indicator", "value", "target", "status"]
+
+
+def _progress(con, plan: str, period: str, unit: str | None) -> pd.DataFrame:
+    sel = PeriodSel(period)
+    units = (unit,) if unit else None
+    frames = []
+    for level in ("xa", "truong"):
+        df = progress(con, plan, sel, level=level, units=units)
+        if level == "truong":
+            df = df[df.unit_code != "*"]
+        frames.append(df)
+    df = pd.concat(frames, ignore_index=True)
+    if unit:
+        df = df[df.unit_code != "*"]
+    df["period"] = sel.code
+    df["value"] = df["value"].round(2)
+    return df[PROGRESS_COLUMNS]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m queries", description="Xuất số liệu NQ71 ra CSV")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    ex = sub.add_parser("export", help="xuất CSV")
+    ex.add_argument("--db", required=True)
+    ex.add_argument("--kind", required=True, choices=["observations", "progress", "rejects"])
+    ex.add_argument("--out", required=True)
+    ex.add_argument("--unit", help="mã đơn vị (5 chữ số cho xã/phường)")
+    ex.add_argument("--period", help="kỳ: 2026-Q1, 2026-04, 2026-H1 hoặc 2026")
+    ex.add_argument("--plan", help="mã kế hoạch (catalog/plans.csv); mặc định theo cấu hình")
+    args = p.parse_args(argv)
+
+    if args.period and not re.fullmatch(r"\d{4}(-Q[1-4]|-H[12]|-(0[1-9]|1[0-2]))?", args.period):
+        print(f"Lỗi: kỳ «{args.period}» không hợp lệ; dùng dạng 2026-Q1, 2026-04, 2026-H1 hoặc 2026.", file=sys.stderr)
+        return 2
+    from data_sources.store import connect_read
+
+    try:
+        con = connect_read(args.db)
+    except FileNotFoundError as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return 2
+    try:
+        if args.kind == "observations":
+            df = observations(con, args.unit, args.period)[["unit_code", "unit_name", "period", "field", "value"]]
+        elif args.kind == "rejects":
+            df = rejects(con, args.unit, args.period)
+        else:
+            plan = args.plan or con.execute("SELECT plan FROM ref.settings").fetchall()[0][0]
+            period = args.period
+            if period is None:
+                qs = con.execute("SELECT max(quarter) FROM mart.quarterly").fetchall()[0][0]
+                if qs is None:
+                    print("Lỗi: chưa có kỳ báo cáo nào có số liệu.", file=sys.stderr)
+                    return 2
+                period = qs
+            if re.fullmatch(r"\d{4}-\d{2}", period):
+                print("Lỗi: tiến độ tính theo quý, 6 tháng hoặc năm (2026-Q2, 2026-H1, 2026).", file=sys.stderr)
+                return 2
+            df = _progress(con, plan, period, args.unit)
+    finally:
+        con.close()
+    write_csv(df, args.out)
+    print(f"Đã xuất {len(df)} dòng vào {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,201 @@
+-- Rebuild every mart table from stg + ref. Run inside a publish, after the new
+-- import's stg rows are loaded. No parameters.
+--
+-- Rules (bieu-mau.md):
+--  * live rows: only the latest import of each (source, sheet) is live; older
+--    reads of the same tab are history.
+--  * a row's unit: matched at ingest, else an administrator's mapping.
+--  * resubmissions: per unit and period the latest submission wins: Forms
+--    timestamp, else the time the product first read it; ties by reading order.
+--  * a count above its denominator flags the pair: kept, listed, no target.
+
+CREATE OR REPLACE MACRO col_letter(c) AS
+    CASE WHEN c <= 26 THEN chr(64 + c)
+         WHEN c <= 702 THEN chr(64 + (c - 1) // 26) || chr(65 + (c - 1) % 26)
+         ELSE chr(64 + ((c - 1) // 26 - 1) // 26) || chr(65 + ((c - 1) // 26 - 1) % 26) || chr(65 + (c - 1) % 26)
+    END;
+
+CREATE OR REPLACE MACRO quarter_of(p) AS
+    CASE WHEN p SIMILAR TO '[0-9]{4}-Q[1-4]' THEN p
+         WHEN p SIMILAR TO '[0-9]{4}-[0-9]{2}' THEN
+             substr(p, 1, 4) || '-Q' || CAST((CAST(substr(p, 6, 2) AS INTEGER) - 1) // 3 + 1 AS VARCHAR)
+    END;
+
+-- grain: one row per staged data row of every import, unit resolved
+CREATE OR REPLACE TABLE mart.all_rows AS
+SELECT
+    r.*,
+    coalesce(r.unit_code, m.unit_code) AS code,
+    CASE WHEN r.unit_code IS NULL AND m.unit_code IS NOT NULL THEN 'mapped' ELSE r.unit_status END AS match_status,
+    coalesce(r.submitted_at, r.seen_at) AS eff_at,
+    r.import_id = max(r.import_id) OVER (PARTITION BY r.source, r.sheet) AS live
+FROM stg.rows AS r
+LEFT JOIN ref.unit_mappings AS m ON r.unit_code IS NULL AND m.unit_key = r.unit_key;
+
+-- grain: one row per live data row, with its rank among the unit's submissions for the period
+CREATE OR REPLACE TABLE mart.rows AS
+SELECT
+    *,
+    CASE WHEN code IS NOT NULL AND period IS NOT NULL
+         THEN row_number() OVER (PARTITION BY code, period ORDER BY eff_at DESC, ord DESC) END AS rank
+FROM mart.all_rows
+WHERE live;
+
+-- grain: one row per unit × native period × field of the winning submission (counts, yes/no, text)
+CREATE OR REPLACE TABLE mart.current_cells AS
+SELECT
+    r.code AS unit_code,
+    r.period,
+    quarter_of(r.period) AS quarter,
+    c.field,
+    f.kind,
+    c.value,
+    c.text_value,
+    r.source,
+    r.sheet,
+    r.gid,
+    r.url,
+    c."row",
+    c.col,
+    r.submitted_at,
+    r.seen_at,
+    r.import_id
+FROM mart.rows AS r
+JOIN stg.cells AS c ON c.import_id = r.import_id AND c.row_id = r.row_id
+JOIN ref.fields AS f ON f.code = c.field
+WHERE r.rank = 1 AND c.status = 'ok';
+
+-- grain: one row per ≤ pair broken in a winning submission
+CREATE OR REPLACE TABLE mart.validation AS
+SELECT
+    n.unit_code, n.period, n.field AS num_field, d.field AS den_field,
+    n.value AS num_value, d.value AS den_value,
+    n.source, n.sheet, n.gid, n.url, n."row", n.col
+FROM mart.current_cells AS n
+JOIN ref.fields AS f ON f.code = n.field AND f.denominator <> ''
+JOIN mart.current_cells AS d ON d.unit_code = n.unit_code AND d.period = n.period AND d.field = f.denominator
+WHERE n.value > d.value;
+
+-- grain: one row per unit × native period × count or yes/no field (current value)
+CREATE OR REPLACE TABLE mart.observations AS
+SELECT
+    c.unit_code, u.name AS unit_name, u.level, u.parent_code,
+    c.period, c.quarter, c.field, c.value,
+    EXISTS (
+        SELECT 1 FROM mart.validation AS v
+        WHERE v.unit_code = c.unit_code AND v.period = c.period AND c.field IN (v.num_field, v.den_field)
+    ) AS flagged,
+    c.source, c.sheet, c."row", c.col, c.submitted_at, c.seen_at
+FROM mart.current_cells AS c
+JOIN ref.units AS u ON u.code = c.unit_code
+WHERE c.kind IN ('count', 'yesno');
+
+-- grain: one row per unit × native period × text field (khó khăn, đề xuất, ghi chú)
+CREATE OR REPLACE TABLE mart.texts AS
+SELECT unit_code, period, quarter, field, text_value AS text, source, sheet, "row"
+FROM mart.current_cells
+WHERE kind = 'text';
+
+-- grain: one row per unit × native period that has a submission (any import)
+CREATE OR REPLACE TABLE mart.submissions AS
+SELECT
+    code AS unit_code,
+    period,
+    quarter_of(period) AS quarter,
+    min(coalesce(submitted_at, seen_at)) AS first_at,
+    max(coalesce(submitted_at, seen_at)) AS last_at,
+    count(DISTINCT row_id) AS submissions
+FROM mart.all_rows
+WHERE code IS NOT NULL AND period IS NOT NULL
+GROUP BY ALL;
+
+-- grain: one row per problem a person must see (rejected value, unit not
+-- matched, period unknown, ≤ pair broken, superseded value, ratio mismatch)
+CREATE OR REPLACE TABLE mart.rejects AS
+WITH live AS (SELECT * FROM mart.rows)
+SELECT 'gia_tri' AS kind, r.source, r.sheet, c."row", col_letter(c.col) AS "column", c.field,
+       coalesce(u.name, r.unit_text) AS unit, c.raw_value, c.reason, r.gid, r.url, c.col
+FROM live AS r
+JOIN stg.cells AS c ON c.import_id = r.import_id AND c.row_id = r.row_id
+LEFT JOIN ref.units AS u ON u.code = r.code
+WHERE c.status = 'rejected' AND r.code IS NOT NULL AND r.period IS NOT NULL
+UNION ALL
+SELECT CASE WHEN r.match_status = 'ambiguous' THEN 'don_vi_nhieu' ELSE 'don_vi' END,
+       r.source, r.sheet, r."row", col_letter(r.unit_col), 'don_vi',
+       r.unit_text, r.unit_text,
+       r.unit_reason
+           || CASE WHEN r.candidates <> '' THEN '. Gần nhất: ' || r.candidates ELSE '' END
+           || '. Các giá trị của dòng này chưa được tính; hãy sửa tên trong bảng hoặc xác nhận đơn vị ở trang Chất lượng dữ liệu.',
+       r.gid, r.url, r.unit_col
+FROM live AS r
+WHERE r.code IS NULL
+UNION ALL
+SELECT 'ky_bao_cao', r.source, r.sheet, r."row", NULL, 'ky_bao_cao', coalesce(u.name, r.unit_text), NULL,
+       r.period_note || '. Các giá trị của dòng này chưa được tính.', r.gid, r.url, NULL
+FROM live AS r
+LEFT JOIN ref.units AS u ON u.code = r.code
+WHERE r.period IS NULL AND r.code IS NOT NULL
+UNION ALL
+SELECT 'kiem_tra', v.source, v.sheet, v."row", col_letter(v.col), v.num_field, u.name,
+       CAST(v.num_value AS BIGINT)::VARCHAR,
+       'Số «' || fn.name || '» (' || CAST(v.num_value AS BIGINT) || ') lớn hơn «' || fd.name || '» ('
+           || CAST(v.den_value AS BIGINT) || '): cặp số này được giữ nhưng không tính vào chỉ tiêu. Hãy kiểm tra lại với đơn vị.',
+       v.gid, v.url, v.col
+FROM mart.validation AS v
+JOIN ref.units AS u ON u.code = v.unit_code
+JOIN ref.fields AS fn ON fn.code = v.num_field
+JOIN ref.fields AS fd ON fd.code = v.den_field
+UNION ALL
+SELECT 'thay_the', r.source, r.sheet, c."row", col_letter(c.col), c.field, u.name, c.raw_value,
+       'Đã được thay bằng lần gửi sau của đơn vị cho kỳ ' || r.period
+           || ' (' || strftime(w.eff_at, '%d/%m/%Y %H:%M') || ', ' || w.sheet || ' dòng ' || w."row" || ')',
+       r.gid, r.url, c.col
+FROM live AS r
+JOIN live AS w ON w.code = r.code AND w.period = r.period AND w.rank = 1
+JOIN stg.cells AS c ON c.import_id = r.import_id AND c.row_id = r.row_id
+JOIN ref.units AS u ON u.code = r.code
+WHERE r.rank > 1 AND c.status = 'ok'
+UNION ALL
+SELECT 'ty_le', k.source, k.sheet, k."row", col_letter(k.col), 'ty_le', NULL, k.raw_value, k.reason, k.gid, k.url, k.col
+FROM stg.checks AS k
+WHERE k.import_id = (SELECT max(import_id) FROM stg.checks AS k2 WHERE k2.source = k.source AND k2.sheet = k.sheet);
+
+-- grain: one row per distinct written unit name not matched (live rows)
+CREATE OR REPLACE TABLE mart.unmatched AS
+SELECT
+    unit_key, unit_text, parent_text, match_status AS status, any_value(unit_reason) AS reason,
+    any_value(candidates) AS candidates, count(*) AS rows, string_agg(DISTINCT source || ' / ' || sheet, '; ') AS sources
+FROM mart.rows
+WHERE code IS NULL AND unit_text <> ''
+GROUP BY ALL;
+;
+
+-- grain: one row per unit × quarter × count or yes/no field. Months roll up
+-- into their quarter (flows add, stocks take the last month) unless the unit
+-- reported the quarter itself; a half-year or year report counts in the last
+-- quarter of its span when the unit has nothing finer there.
+CREATE OR REPLACE TABLE mart.quarterly AS
+WITH o AS (
+    SELECT
+        o.*, f.agg,
+        CASE WHEN length(o.period) = 4 THEN o.period || '-Q4'
+             WHEN o.period LIKE '%-H1' THEN substr(o.period, 1, 4) || '-Q2'
+             WHEN o.period LIKE '%-H2' THEN substr(o.period, 1, 4) || '-Q4'
+             ELSE o.quarter END AS q,
+        CASE WHEN o.period LIKE '%-Q%' THEN 1 WHEN o.period SIMILAR TO '[0-9]{4}-[0-9]{2}' THEN 2 ELSE 3 END AS grain
+    FROM mart.observations AS o
+    JOIN ref.fields AS f ON f.code = o.field
+),
+best AS (
+    SELECT *, min(grain) OVER (PARTITION BY unit_code, q, field) AS best_grain FROM o
+)
+SELECT
+    unit_code, q AS quarter,
+    CAST(substr(q, 1, 4) AS INTEGER) AS year,
+    CAST(substr(q, 7, 1) AS INTEGER) AS qn,
+    field, any_value(agg) AS agg,
+    CASE WHEN any_value(agg) = 'sum' THEN sum(value) ELSE arg_max(value, period) END AS value,
+    bool_or(flagged) AS flagged
+FROM best
+WHERE grain = best_grain
+GROUP BY unit_code, q, field

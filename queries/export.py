@@ -1,0 +1,40 @@
+"""CSV and Excel that are safe to open: UTF-8 with BOM, injection neutralized (OWASP)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def neutralize(value):
+    """A text cell that a spreadsheet would run as a formula gets a leading '."""
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+def safe(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].map(neutralize)
+    return out
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    return safe(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def write_csv(df: pd.DataFrame, path) -> None:
+    with open(path, "wb") as f:
+        f.write(csv_bytes(df))
+
+
+def xlsx_bytes(df: pd.DataFrame, sheet: str = "Du lieu") -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        safe(df).to_excel(xw, index=False, sheet_name=sheet[:31])
+    return buf.getvalue()

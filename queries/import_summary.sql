@@ -1,0 +1,80 @@
+-- Import summary, DHIS2-style. Grain: one row per (source, sheet) of one import.
+-- Parameters: $import_id.
+-- Needs temp table prev_cells (unit_code, period, field, value, text_value):
+-- the current values as they were before this import.
+--
+-- cells read = imported + updated + unchanged + missing + rejected, where a
+-- cell is one field cell of a data row (a row with a unit name or a value):
+--   missing   empty, "...", "x" in a count
+--   rejected  a value refused, or its row has no matched unit or no period
+--   imported  a value for a unit × period × field that had none
+--   updated   a different value than the one it replaces
+--   unchanged the same value as the one it replaces
+-- Cells of one import are taken in submission order, so a unit's second
+-- submission in the same file "updates" its first; a cell read again with
+-- the same value at the same place of the same tab is "unchanged".
+WITH mine AS (
+    SELECT r.source, r.sheet, c."row", c.field, c.status, c.value, c.text_value, r.code, r.period, r.eff_at, r.ord
+    FROM stg.cells AS c
+    JOIN mart.all_rows AS r ON r.import_id = c.import_id AND r.row_id = c.row_id
+    WHERE c.import_id = $import_id
+),
+-- the same cell, with the same value, in the previous read of the same tab
+before AS (
+    SELECT r.source, r.sheet, c."row", c.field, c.value, c.text_value
+    FROM stg.cells AS c
+    JOIN stg.rows AS r ON r.import_id = c.import_id AND r.row_id = c.row_id
+    JOIN (
+        SELECT source, sheet, max(import_id) AS import_id FROM stg.rows WHERE import_id < $import_id GROUP BY ALL
+    ) AS prev ON prev.source = r.source AND prev.sheet = r.sheet AND prev.import_id = r.import_id
+    WHERE c.status = 'ok'
+),
+classified AS (
+    SELECT
+        m.*,
+        CASE
+            WHEN m.status = 'missing' THEN 'missing'
+            WHEN m.status = 'rejected' OR m.code IS NULL OR m.period IS NULL THEN 'rejected'
+            WHEN b.field IS NOT NULL THEN 'unchanged'
+        END AS early
+    FROM mine AS m
+    LEFT JOIN before AS b
+        ON b.source = m.source AND b.sheet = m.sheet AND b."row" = m."row" AND b.field = m.field
+        AND b.value IS NOT DISTINCT FROM m.value AND b.text_value IS NOT DISTINCT FROM m.text_value
+),
+seq AS (
+    SELECT
+        source, sheet, field, code, period, value, text_value,
+        lag(value) OVER w AS prev_v,
+        lag(text_value) OVER w AS prev_t,
+        row_number() OVER w AS k
+    FROM classified
+    WHERE early IS NULL
+    WINDOW w AS (PARTITION BY code, period, field ORDER BY eff_at, ord)
+),
+judged AS (
+    SELECT
+        s.source, s.sheet,
+        CASE
+            WHEN s.k = 1 AND p.unit_code IS NULL THEN 'imported'
+            WHEN s.k = 1 THEN
+                CASE WHEN s.value IS NOT DISTINCT FROM p.value AND s.text_value IS NOT DISTINCT FROM p.text_value
+                     THEN 'unchanged' ELSE 'updated' END
+            WHEN s.value IS NOT DISTINCT FROM s.prev_v AND s.text_value IS NOT DISTINCT FROM s.prev_t THEN 'unchanged'
+            ELSE 'updated'
+        END AS outcome
+    FROM seq AS s
+    LEFT JOIN prev_cells AS p ON p.unit_code = s.code AND p.period = s.period AND p.field = s.field
+    UNION ALL
+    SELECT source, sheet, early FROM classified WHERE early IS NOT NULL
+)
+SELECT
+    source, sheet,
+    count(*) AS cells_read,
+    count(*) FILTER (WHERE outcome = 'imported') AS imported,
+    count(*) FILTER (WHERE outcome = 'updated') AS updated,
+    count(*) FILTER (WHERE outcome = 'unchanged') AS unchanged,
+    count(*) FILTER (WHERE outcome = 'missing') AS missing,
+    count(*) FILTER (WHERE outcome = 'rejected') AS rejected
+FROM judged
+GROUP BY ALL

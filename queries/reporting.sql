@@ -1,0 +1,50 @@
+-- Reporting status (CT10). Grain: one row per expected unit × quarter.
+-- Parameters:
+--   $plan      plan id: its deadlines in ref.deadlines win over the default
+--   $quarters  list of quarters, e.g. ['2026-Q1', '2026-Q2']
+--   $level     'xa' or 'truong'
+--   $units     list of unit codes (a xã/phường also brings its schools) or NULL
+--   $today     DATE used for "days overdue"
+-- Expected roster: every unit of ref.units at that level (the official list of
+-- the province, plus the school registry). Deadline: the plan's date for the
+-- period, else day `default_deadline_day` of the month after the quarter.
+-- A submission's time: the Forms timestamp, else when the product first saw it.
+WITH roster AS (
+    SELECT code AS unit_code, name AS unit_name, parent_code
+    FROM ref.units
+    WHERE level = $level
+      AND ($units IS NULL OR list_contains($units, code) OR list_contains($units, parent_code))
+),
+quarters AS (
+    SELECT unnest($quarters) AS quarter
+),
+due AS (
+    SELECT
+        q.quarter,
+        coalesce(
+            (SELECT TRY_CAST(d.deadline AS DATE) FROM ref.deadlines AS d WHERE d.plan = $plan AND d.period = q.quarter),
+            make_date(
+                CAST(substr(q.quarter, 1, 4) AS INTEGER) + (CAST(substr(q.quarter, 7, 1) AS INTEGER) = 4)::INTEGER,
+                (CAST(substr(q.quarter, 7, 1) AS INTEGER) * 3) % 12 + 1,
+                (SELECT default_deadline_day FROM ref.settings)
+            )
+        ) AS deadline,
+        EXISTS (SELECT 1 FROM ref.deadlines AS d WHERE d.plan = $plan AND d.period = q.quarter) AS from_plan
+    FROM quarters AS q
+),
+sub AS (
+    SELECT unit_code, quarter, min(first_at) AS first_at, sum(submissions) AS submissions
+    FROM mart.submissions WHERE quarter IS NOT NULL GROUP BY ALL
+)
+SELECT
+    r.unit_code, r.unit_name, r.parent_code, d.quarter, d.deadline, d.from_plan,
+    s.first_at, coalesce(s.submissions, 0) AS submissions,
+    s.first_at IS NOT NULL AS reported,
+    s.first_at IS NOT NULL AND CAST(s.first_at AS DATE) <= d.deadline AS on_time,
+    CASE WHEN s.first_at IS NULL AND $today > d.deadline THEN date_diff('day', d.deadline, $today) END AS days_overdue,
+    CASE WHEN s.first_at IS NOT NULL AND CAST(s.first_at AS DATE) > d.deadline
+         THEN date_diff('day', d.deadline, CAST(s.first_at AS DATE)) END AS days_late
+FROM roster AS r
+CROSS JOIN due AS d
+LEFT JOIN sub AS s ON s.unit_code = r.unit_code AND s.quarter = d.quarter
+ORDER BY d.quarter, reported, days_overdue DESC NULLS LAST, r.unit_name

@@ -1,0 +1,125 @@
+-- Schema of the database file. Grain of each table in its comment.
+-- raw: strings exactly as fetched (never deleted); stg: typed, one row per
+-- data row / value cell; ref: catalog and units; mart: what pages read.
+-- No parameters. Idempotent: run on every publish.
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS stg;
+CREATE SCHEMA IF NOT EXISTS ref;
+CREATE SCHEMA IF NOT EXISTS mart;
+
+-- one row per import run
+CREATE TABLE IF NOT EXISTS raw.imports (
+    import_id INTEGER PRIMARY KEY,
+    started_at TIMESTAMP,
+    seen_at TIMESTAMP,          -- when the data counts as received (normally = started_at)
+    finished_at TIMESTAMP,
+    province INTEGER,
+    files VARCHAR,
+    summary_json VARCHAR
+);
+
+-- one row per non-empty cell as read
+CREATE TABLE IF NOT EXISTS raw.cells (
+    import_id INTEGER,
+    source VARCHAR,
+    sheet VARCHAR,
+    "row" INTEGER,
+    col INTEGER,
+    value VARCHAR,
+    type VARCHAR,               -- s string, n number, b boolean, d date
+    read_at TIMESTAMP
+);
+
+-- one row per tab per import, with its summary
+CREATE TABLE IF NOT EXISTS raw.tabs (
+    import_id INTEGER,
+    source VARCHAR,
+    sheet VARCHAR,
+    gid VARCHAR,
+    url VARCHAR,
+    header_row INTEGER,
+    error VARCHAR,
+    notes VARCHAR,
+    cells_read INTEGER,
+    imported INTEGER,
+    updated INTEGER,
+    unchanged INTEGER,
+    missing INTEGER,
+    rejected INTEGER,
+    total_rows INTEGER,
+    empty_rows INTEGER
+);
+
+-- one row per data row of a tab per import
+CREATE TABLE IF NOT EXISTS stg.rows (
+    import_id INTEGER,
+    source VARCHAR,
+    sheet VARCHAR,
+    gid VARCHAR,
+    url VARCHAR,
+    row_id VARCHAR,
+    "row" INTEGER,
+    unit_col INTEGER,
+    unit_text VARCHAR,
+    parent_text VARCHAR,
+    unit_key VARCHAR,
+    unit_code VARCHAR,
+    unit_status VARCHAR,        -- matched | ambiguous | unmatched | no_unit
+    unit_reason VARCHAR,
+    candidates VARCHAR,
+    period VARCHAR,
+    period_note VARCHAR,
+    submitted_at TIMESTAMP,
+    seen_at TIMESTAMP,
+    ord BIGINT,                 -- global reading order: import, tab, row
+    content_hash VARCHAR
+);
+
+-- one row per field cell of a data row per import
+CREATE TABLE IF NOT EXISTS stg.cells (
+    import_id INTEGER,
+    row_id VARCHAR,
+    "row" INTEGER,
+    col INTEGER,
+    field VARCHAR,
+    raw_value VARCHAR,
+    raw_type VARCHAR,
+    status VARCHAR,             -- ok | missing | rejected
+    value DOUBLE,
+    text_value VARCHAR,
+    reason VARCHAR
+);
+
+-- derived "Tỷ lệ (%)" cells that disagree with their numerator / denominator
+CREATE TABLE IF NOT EXISTS stg.checks (
+    import_id INTEGER,
+    source VARCHAR,
+    sheet VARCHAR,
+    gid VARCHAR,
+    url VARCHAR,
+    "row" INTEGER,
+    col INTEGER,
+    raw_value VARCHAR,
+    reason VARCHAR
+);
+
+-- unit names an administrator mapped by hand; applied to every later import
+CREATE TABLE IF NOT EXISTS ref.unit_mappings (
+    unit_key VARCHAR PRIMARY KEY,
+    written_name VARCHAR,
+    unit_code VARCHAR,
+    confirmed_at TIMESTAMP
+);
+
+-- spreadsheets to read (Google Sheets source)
+CREATE TABLE IF NOT EXISTS ref.sources (
+    source_id VARCHAR PRIMARY KEY,
+    url VARCHAR,
+    tabs VARCHAR,
+    label VARCHAR,
+    added_at TIMESTAMP,
+    last_ok_at TIMESTAMP,
+    last_modified VARCHAR,
+    last_error VARCHAR,
+    last_attempt_at TIMESTAMP
+);

@@ -1,0 +1,49 @@
+"""Shared fixtures. Databases are real DuckDB files in pytest's tmp dirs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+SAMPLES = ROOT.parent / "shared" / "samples"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+
+def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """The real command line, in a subprocess, as cron or an administrator runs it."""
+    proc = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{args} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The bundled demo, built through the real ingestion path once per run."""
+    from data_sources.demo import build
+
+    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build(db)
+    return db
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    return tmp_path / "test.duckdb"
+
+
+def require_browser() -> None:
+    """Browser tests never skip in CI; elsewhere they skip with the install command."""
+    if shutil.which("chromium") or os.path.exists("/usr/bin/chromium"):
+        return
+    if os.environ.get("CI"):
+        pytest.fail("Chromium is missing in CI: make test installs it (apt-get install chromium)")
+    pytest.skip("Chromium not installed: apt-get install chromium chromium-driver fonts-noto-core")

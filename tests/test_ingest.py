@@ -1,0 +1,212 @@
+"""Ingestion end to end through the real command line and a real DuckDB file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+
+import pandas as pd
+import pytest
+
+from data_sources.ingest import ingest_paths
+from data_sources.store import connect_read
+from tests.conftest import FIXTURES, SAMPLES, run_cli
+
+KEYS = ["unit_code", "period", "field"]
+
+
+def observations(db) -> pd.DataFrame:
+    out = db.parent / "obs.csv"
+    run_cli("queries", "export", "--db", str(db), "--kind", "observations", "--out", str(out))
+    return pd.read_csv(out, encoding="utf-8-sig", dtype={"unit_code": str})
+
+
+def rejects(db) -> pd.DataFrame:
+    out = db.parent / "rej.csv"
+    run_cli("queries", "export", "--db", str(db), "--kind", "rejects", "--out", str(out))
+    return pd.read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def assert_same_observations(got: pd.DataFrame, expected_csv) -> None:
+    exp = pd.read_csv(expected_csv, dtype={"unit_code": str})
+    got = got[["unit_code", "period", "field", "value"]].sort_values(KEYS).reset_index(drop=True)
+    exp = exp.sort_values(KEYS).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, exp, check_dtype=False)
+
+
+@pytest.mark.parametrize("sample", ["office_form_dak_lak.xlsx", "forms_responses_dak_lak.csv"])
+def test_shared_samples_reproduced_exactly(sample, db):
+    path = SAMPLES / sample
+    if not path.exists():
+        pytest.skip(f"{path} not beside the checkout")
+    run_cli("data_sources", "ingest", str(path), "--db", str(db), "--province", "66")
+    assert_same_observations(observations(db), path.with_name(path.name.rsplit(".", 1)[0] + ".expected.csv"))
+
+
+FIXTURE_FILES = sorted(p for p in FIXTURES.iterdir() if p.suffix in (".csv", ".xlsx") and (
+    p.with_name(p.stem + ".expected.csv").exists()) and not p.name.endswith((".expected.csv", ".rejects.csv")))  # fmt: skip
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
+def test_fixture_observations_and_rejects(path, db):
+    run_cli("data_sources", "ingest", str(path), "--db", str(db), "--schools", str(FIXTURES / "school_registry.csv"))
+    assert_same_observations(observations(db), path.with_name(path.stem + ".expected.csv"))
+    expected_rejects = path.with_name(path.stem + ".rejects.csv")
+    if expected_rejects.exists():
+        got = rejects(db)
+        want = list(csv.DictReader(io.StringIO(expected_rejects.read_text(encoding="utf-8"))))
+        for w in want:
+            hits = got[(got["row"] == w["row"]) & (got["column"] == w["column"]) & (got["field"] == w["field"])]
+            assert len(hits) == 1, f"no reject listed at row {w['row']} column {w['column']}: {got.to_string()}"
+            assert w["reason_contains"] in hits.iloc[0]["reason"]
+        # nothing unexpected besides what the file lists
+        assert len(got) == len(want), got.to_string()
+
+
+def test_tab_without_unit_column_fails_alone(db):
+    proc = run_cli(
+        "data_sources", "ingest", str(FIXTURES / "tabs_per_month.xlsx"), str(FIXTURES / "no_unit_column.csv"),
+        "--db", str(db),
+    )  # fmt: skip
+    assert "Hướng dẫn" in proc.stdout and "không tìm thấy dòng tiêu đề có cột tên đơn vị" in proc.stdout
+    assert "no_unit_column" in proc.stdout
+    assert len(observations(db)) == 11  # the two month tabs still imported
+
+
+def test_unreadable_file_exits_nonzero_and_publishes_nothing(db, tmp_path):
+    run_cli("data_sources", "ingest", str(FIXTURES / "monthly_semicolon.csv"), "--db", str(db))
+    before = db.read_bytes()
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"this is not a zip file")
+    proc = run_cli(
+        "data_sources", "ingest", str(FIXTURES / "bad_values.csv"), str(broken), "--db", str(db), check=False
+    )
+    assert proc.returncode == 2
+    assert "Không đọc được tệp Excel" in proc.stderr and "hong.xlsx" in proc.stderr
+    assert db.read_bytes() == before
+    missing = run_cli("data_sources", "ingest", str(tmp_path / "khong_co.csv"), "--db", str(db), check=False)
+    assert missing.returncode == 2 and "Không tìm thấy tệp" in missing.stderr
+
+
+def _summary_rows(db):
+    con = connect_read(db)
+    try:
+        return con.execute(
+            "SELECT import_id, cells_read, imported, updated, unchanged, missing, rejected FROM raw.tabs ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_summary_arithmetic_and_reimport_changes_nothing(db):
+    files = [FIXTURES / "office_csv_export.csv", FIXTURES / "bad_values.csv", FIXTURES / "forms_nfd_resubmit.csv"]
+    first = ingest_paths(files, db)
+    for tab in first.tabs:
+        parts = tab["imported"] + tab["updated"] + tab["unchanged"] + tab["missing"] + tab["rejected"]
+        assert tab["cells_read"] == parts > 0
+    t = first.totals
+    assert t["rejected"] > 0 and t["missing"] > 0 and t["imported"] > 0
+    obs_before, rej_before = observations(db), rejects(db)
+    second = ingest_paths(files, db)
+    t2 = second.totals
+    assert t2["imported"] == 0 and t2["updated"] == 0
+    assert t2["cells_read"] == t["cells_read"] and t2["unchanged"] == t["imported"] + t["updated"] + t["unchanged"]
+    pd.testing.assert_frame_equal(observations(db), obs_before)
+    pd.testing.assert_frame_equal(rejects(db), rej_before)
+    # raw keeps both reads: a later import never deletes the earlier one
+    con = connect_read(db)
+    assert con.execute("SELECT count(DISTINCT import_id) FROM raw.cells").fetchall()[0][0] == 2
+    con.close()
+
+
+def test_raw_keeps_every_cell_exactly(db):
+    ingest_paths([FIXTURES / "office_csv_export.csv"], db)
+    text = (FIXTURES / "office_csv_export.csv").read_text(encoding="utf-8-sig")
+    cells = [(r + 1, c + 1, v) for r, row in enumerate(csv.reader(io.StringIO(text))) for c, v in enumerate(row) if v]
+    con = connect_read(db)
+    got = con.execute('SELECT "row", col, value FROM raw.cells ORDER BY 1, 2').fetchall()
+    con.close()
+    assert got == sorted(cells)
+
+
+def test_resubmission_later_timestamp_wins_and_is_listed(db):
+    ingest_paths([FIXTURES / "forms_nfd_resubmit.csv"], db)
+    obs = observations(db)
+    ea_trang = obs[(obs.unit_code == "24445") & (obs.field == "cb_quan_triet")]
+    assert ea_trang.value.tolist() == [350]
+    rej = rejects(db)
+    superseded = rej[rej.reason.str.contains("Đã được thay bằng lần gửi sau")]
+    assert set(superseded.raw_value) >= {"100"} and (superseded["row"] == "3").all()
+
+
+def test_later_import_wins_without_timestamps(db, tmp_path):
+    a = tmp_path / "a" / "bao_cao.csv"
+    b = tmp_path / "b" / "bao_cao_sua.csv"
+    a.parent.mkdir()
+    b.parent.mkdir()
+    a.write_text("Tên đơn vị,Kỳ báo cáo,Số chuyên đề tuyên truyền\nXã Ea Kar,Quý I/2026,1\n", encoding="utf-8")
+    b.write_text("Tên đơn vị,Kỳ báo cáo,Số chuyên đề tuyên truyền\nXã Ea Kar,Quý I/2026,3\n", encoding="utf-8")
+    ingest_paths([a], db)
+    s = ingest_paths([b], db)
+    assert s.totals["updated"] == 1
+    assert observations(db).value.tolist() == [3]
+
+
+def test_corrected_sheet_replaces_its_earlier_read(db, tmp_path):
+    """A unit fixes a bad cell and the same file is read again: the reject disappears."""
+    f = tmp_path / "phu_luc.csv"
+    f.write_text("Tên đơn vị,Kỳ báo cáo,Số hội nghị\nXã Ea Kar,Quý I/2026,năm\n", encoding="utf-8")
+    ingest_paths([f], db)
+    assert len(rejects(db)) == 1
+    f.write_text("Tên đơn vị,Kỳ báo cáo,Số hội nghị\nXã Ea Kar,Quý I/2026,5\n", encoding="utf-8")
+    ingest_paths([f], db)
+    assert rejects(db).empty and observations(db).value.tolist() == [5]
+
+
+def test_confirmed_mapping_applies_now_and_to_later_imports(db, tmp_path):
+    from data_sources.mappings import confirm
+    from data_sources.units import unit_key
+
+    f = FIXTURES / "bad_values.csv"
+    ingest_paths([f], db)
+    assert "24408" not in set(observations(db).unit_code)
+    confirm(db, unit_key("Xã Không Có Thật"), "Xã Không Có Thật", "24406")
+    obs = observations(db)
+    assert set(obs[obs.unit_code == "24406"].field) == {
+        "cb_tong",
+        "cb_quan_triet",
+        "so_hoi_nghi",
+        "so_chuyen_de",
+        "co_ke_hoach",
+    }
+    g = tmp_path / "lan_sau.csv"
+    g.write_text("Tên đơn vị,Kỳ báo cáo,Số hội nghị\nxã không có thật,Quý II/2026,7\n", encoding="utf-8")
+    ingest_paths([g], db)
+    obs = observations(db)
+    assert obs[(obs.unit_code == "24406") & (obs.period == "2026-Q2")].value.tolist() == [7]
+
+
+def test_failed_import_leaves_published_data_untouched(db, monkeypatch):
+    ingest_paths([FIXTURES / "monthly_semicolon.csv"], db)
+    before = observations(db)
+    from data_sources import ingest as ingest_mod
+
+    def boom(*a, **k):
+        raise RuntimeError("mất điện giữa chừng")
+
+    monkeypatch.setattr(ingest_mod, "_load", boom)
+    with pytest.raises(RuntimeError):
+        ingest_paths([FIXTURES / "office_csv_export.csv"], db)
+    pd.testing.assert_frame_equal(observations(db), before)
+    assert not list(db.parent.glob("*.tmp-*"))
+
+
+def test_same_name_in_two_folders_is_one_source(db, tmp_path):
+    """Sources are keyed by file name, so a re-sent copy replaces the earlier one."""
+    a = tmp_path / "x" / "bao_cao.csv"
+    a.parent.mkdir()
+    shutil.copy(FIXTURES / "monthly_semicolon.csv", a)
+    ingest_paths([a], db)
+    ingest_paths([FIXTURES / "monthly_semicolon.csv"], db)
+    assert len(observations(db)) == 6

@@ -1,0 +1,75 @@
+"""Period spellings of bieu-mau.md, and properties."""
+
+import datetime as dt
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from data_sources.periods import bounds, label, parse_period, quarter_of
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Quý I/2026", "2026-Q1"),
+        ("Quý 1/2026", "2026-Q1"),
+        ("Q1-2026", "2026-Q1"),
+        ("quý II năm 2026", "2026-Q2"),
+        ("QUÝ IV - 2026", "2026-Q4"),
+        ("Quý I.2026", "2026-Q1"),
+        ("Kỳ báo cáo: Quý III/2026", "2026-Q3"),
+        ("2026-Q3", "2026-Q3"),
+        ("6 tháng đầu năm 2026", "2026-H1"),
+        ("6 tháng cuối năm 2026", "2026-H2"),
+        ("Tháng 4/2026", "2026-04"),
+        ("04/2026", "2026-04"),
+        ("T10/2026", "2026-10"),
+        ("tháng 12 năm 2026", "2026-12"),
+        ("Năm 2026", "2026"),
+    ],
+)
+def test_spellings(text, code):
+    p = parse_period(text)
+    assert p is not None and p.code == code and not p.year_assumed
+
+
+@pytest.mark.parametrize("text", ["Sheet1", "Câu trả lời biểu mẫu 1", "Quý 5/2026", "Tháng 13/2026", "", "Tổng hợp"])
+def test_not_a_period(text):
+    assert parse_period(text, default_year=2026) is None
+
+
+def test_year_is_assumed_only_when_missing_and_said_so():
+    p = parse_period("Tháng 4", default_year=2026)
+    assert p.code == "2026-04" and p.year_assumed
+    assert parse_period("Tháng 4") is None
+
+
+def test_months_roll_up_and_bounds():
+    assert quarter_of("2026-05") == "2026-Q2"
+    assert quarter_of("2026-Q3") == "2026-Q3"
+    assert quarter_of("2026-H1") is None
+    assert bounds("2026-Q4") == (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    assert bounds("2026-02") == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert label("2026-Q2") == "Quý II/2026"
+
+
+@given(
+    st.integers(1, 4),
+    st.integers(2025, 2035),
+    st.sampled_from(["Quý {r}/{y}", "quý {q} năm {y}", "Q{q}-{y}", "QUÝ {r}.{y}", "Quý  {r} / {y}"]),
+    st.booleans(),
+)
+def test_quarter_any_spelling_any_form(q, y, template, nfd):
+    roman = ["I", "II", "III", "IV"][q - 1]
+    text = template.format(q=q, r=roman, y=y)
+    if nfd:
+        text = unicodedata.normalize("NFD", text)
+    assert parse_period(text).code == f"{y}-Q{q}"
+
+
+@given(st.text(max_size=20))
+def test_never_crashes(text):
+    p = parse_period(text)
+    assert p is None or p.code[:4].isdigit()

@@ -1,0 +1,89 @@
+"""Unit names written five ways match one official code; nothing is guessed."""
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from data_sources.units import UnitMatcher, is_total, official_wards, read_schools
+from tests.conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def bac_ninh():
+    return UnitMatcher(official_wards(24))
+
+
+@pytest.fixture(scope="module")
+def dak_lak():
+    wards = official_wards(66)
+    return UnitMatcher(wards, read_schools(FIXTURES / "school_registry.csv", {w.code for w in wards}))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Phường Việt Yên", "P. Việt Yên", "phường Việt Yên", "UBND phường Việt Yên", "VIỆT YÊN", "Viet Yen",
+     "Ủy ban nhân dân phường Việt Yên", "  phường   việt  yên "],
+)  # fmt: skip
+def test_viet_yen_every_way(bac_ninh, name):
+    m = bac_ninh.match(name)
+    assert (m.status, m.code) == ("matched", "07777")
+
+
+def test_official_list_double_spaces_and_apostrophes(dak_lak):
+    assert dak_lak.match("Phường Buôn Ma Thuột").code == "24133"
+    assert dak_lak.match("Xã Ea M'Droh").code == "24286"
+    assert dak_lak.match("Xã Ea M’Droh").code == "24286"
+
+
+def test_wrong_type_is_not_guessed(bac_ninh):
+    m = bac_ninh.match("Xã Việt Yên")
+    assert m.status == "unmatched" and "Phường Việt Yên" in m.candidates
+
+
+def test_unknown_gets_three_candidates(dak_lak):
+    m = dak_lak.match("Xã Ea Kar Mới")
+    assert m.status == "unmatched" and len(m.candidates) == 3 and m.candidates[0] == "Xã Ea Kar"
+
+
+def test_school_needs_its_ward_when_names_repeat(dak_lak):
+    assert dak_lak.match("Trường THCS Lê Lợi").status == "ambiguous"
+    assert dak_lak.match("THCS Le Loi", "Xã Ea Ô").code == "T02"
+    assert dak_lak.match("Trường THCS Lê Lợi", "Ea Kar").code == "T01"
+
+
+def test_remembered_mapping_wins():
+    from data_sources.units import unit_key
+
+    m = UnitMatcher(official_wards(66), mappings={unit_key("Xã Ea Kar Mới"): "24373"})
+    assert m.match("xã ea kar mới").code == "24373"
+
+
+@pytest.mark.parametrize("name", ["Tổng cộng", "TỔNG CỘNG", "Tong cong", "Tổng số", "Cộng", "Toàn tỉnh"])
+def test_totals_are_not_units(name):
+    assert is_total(name)
+
+
+def test_units_are_not_totals():
+    assert not is_total("Xã Ea Kar")
+
+
+@given(
+    st.sampled_from([w.name for w in official_wards(66)]), st.booleans(), st.sampled_from(["lower", "upper", "same"])
+)
+def test_every_ward_matches_itself_under_any_form(name, nfd, case):
+    m = UnitMatcher(official_wards(66))
+    text = unicodedata.normalize("NFD", name) if nfd else name
+    text = {"lower": text.lower(), "upper": text.upper(), "same": text}[case]
+    text = text.replace(" ", "  ")
+    got = m.match(text)
+    want = m.match(name)
+    assert got.status == "matched" and got.code == want.code
+
+
+@given(st.text(max_size=25))
+def test_matching_never_crashes_and_never_half_matches(text):
+    m = UnitMatcher(official_wards(66)).match(text)
+    assert m.status in ("matched", "ambiguous", "unmatched")
+    assert (m.code is not None) == (m.status == "matched")

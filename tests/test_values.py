@@ -1,0 +1,107 @@
+"""The cell table of bieu-mau.md, value by value, plus properties."""
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from data_sources.values import MISSING, OK, REJECTED, parse_count, parse_ratio, parse_yesno
+
+
+@pytest.mark.parametrize(
+    ("text", "is_number", "value"),
+    [
+        ("386", True, 386),
+        ("386.0", True, 386),
+        ("1.234", False, 1234),
+        ("1 234", False, 1234),
+        ("1\u00a0234", False, 1234),
+        ("12.345.678", False, 12345678),
+        ("-", False, 0),
+        ("–", False, 0),
+        ("—", False, 0),
+        ("0", False, 0),
+        (" 42 ", False, 42),
+    ],
+)
+def test_count_values(text, is_number, value):
+    p = parse_count(text, is_number)
+    assert (p.status, p.value) == (OK, value)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "...", "…", "x", "X"])
+def test_count_missing_never_zero(text):
+    p = parse_count(text)
+    assert p.status == MISSING and p.value is None
+
+
+@pytest.mark.parametrize(
+    ("text", "is_number", "why"),
+    [
+        ("năm", False, "không phải là số"),
+        ("2.5", False, "không rõ"),
+        ("2,5", False, "số thập phân"),
+        ("-3", False, "số âm"),
+        ("-3", True, "số âm"),
+        ("2.5", True, "số thập phân"),
+        ("1,234,567", False, "tiếng Anh"),
+        ("12abc", False, "không phải là số"),
+        ("TRUE", False, "không phải là số"),
+    ],
+)
+def test_count_rejected_with_reason(text, is_number, why):
+    p = parse_count(text, is_number)
+    assert p.status == REJECTED and p.value is None
+    assert why in p.reason and text.strip() in p.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("x", 1), ("X", 1), ("Có", 1), ("có", 1), ("Đã ban hành", 1), ("1", 1), ("TRUE", 1), ("co", 1),
+     ("Không", 0), ("Chưa", 0), ("0", 0), ("FALSE", 0), ("khong", 0)],
+)  # fmt: skip
+def test_yesno(text, value):
+    p = parse_yesno(text)
+    assert (p.status, p.value) == (OK, value)
+
+
+def test_yesno_rejects_and_missing():
+    assert parse_yesno("abc").status == REJECTED
+    assert parse_yesno("2", is_number=True).status == REJECTED
+    assert parse_yesno("").status == MISSING
+    assert parse_yesno("...").status == MISSING
+
+
+@pytest.mark.parametrize(("text", "value"), [("12,5", 12.5), ("12,5%", 12.5), ("50", 50.0), ("0.125", 12.5)])
+def test_ratio(text, value):
+    p = parse_ratio(text, is_number=text == "0.125")
+    assert p.status == OK and p.value == pytest.approx(value)
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_count_roundtrips_vietnamese_thousands(n):
+    written = f"{n:,}".replace(",", ".")
+    assert parse_count(written).value == n
+    assert parse_count(f"{n:,}".replace(",", " ")).value == n
+    assert parse_count(str(n), is_number=True).value == n
+
+
+@given(st.text(max_size=12))
+def test_count_never_crashes_never_guesses(text):
+    p = parse_count(text)
+    assert p.status in (OK, MISSING, REJECTED)
+    if p.status == OK:
+        assert p.value >= 0 and p.value == int(p.value)
+    else:
+        assert p.value is None
+    # the same answer under NFC/NFD and surrounding spaces
+    assert parse_count(unicodedata.normalize("NFD", text)) == parse_count(unicodedata.normalize("NFC", text))
+    assert parse_count(f"  {text}  ").status == p.status
+
+
+@given(st.sampled_from(["Có", "Không", "Đã ban hành", "Chưa", "x"]), st.booleans(), st.booleans())
+def test_yesno_invariant_under_form_and_case(word, nfd, upper):
+    w = unicodedata.normalize("NFD", word) if nfd else word
+    w = w.upper() if upper else w
+    assert parse_yesno(w) == parse_yesno(word)
