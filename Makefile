@@ -1,0 +1,61 @@
+# Two commands do all set-up on a fresh machine (Python 3.11, pip, apt):
+#   make run   – the dashboard on the bundled demo data (no Google account)
+#   make test  – every check: ruff, unit, AppTest, headless-Chromium tests
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEMO_DB := data/demo.duckdb
+PORT ?= 8501
+
+.PHONY: run test check lint format demo demo-files browser-deps clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+# The demo database is built from the committed demo sheets through the real
+# ingestion code, and rebuilt when either changes.
+$(DEMO_DB): $(VENV)/.installed $(wildcard catalog/demo/*) $(wildcard catalog/*.csv catalog/*.toml) \
+            $(wildcard data_sources/*.py) $(wildcard queries/*.sql)
+	$(PY) -m data_sources build-demo --db $@ > /dev/null
+	@echo "Đã tạo cơ sở dữ liệu demo: $@"
+
+demo: $(DEMO_DB)
+
+run: $(VENV)/.installed $(DEMO_DB)
+	NQ71_DB=$(DEMO_DB) $(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && fc-list | grep -qi "Noto Sans"; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "Cài Chromium và phông Noto từ Debian (apt-get)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-core > /dev/null; \
+	else \
+	  echo "Thiếu Chromium: chạy với quyền root 'apt-get install chromium chromium-driver fonts-noto-core' rồi chạy lại make test."; \
+	  exit 1; \
+	fi
+
+test: $(VENV)/.installed-dev browser-deps
+	$(PY) -m pytest
+
+lint:
+	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+format:
+	$(PY) -m ruff format . && $(PY) -m ruff check --fix .
+
+# Rewrite the committed demo sheets (seeded: the same files every time).
+demo-files: $(VENV)/.installed
+	$(PY) -m data_sources demo
+
+clean:
+	rm -rf data/*.duckdb* tests/artifacts .pytest_cache

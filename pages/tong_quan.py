@@ -1,0 +1,84 @@
+"""Tổng quan: how far are we, who is behind, who has not reported."""
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from data_sources import fmt
+from queries import PeriodSel
+from ui import filters
+from ui.data import q
+from ui.widgets import PACE_RULE, downloads, status_label, target_bars, value_text
+
+f = filters.current()
+st.title("Tổng quan")
+st.caption(filters.scope_caption(f))
+
+prog = q("progress", f.plan, f.period, level=f.level, units=f.units)
+rep = q("reporting", f.plan, f.period, level=f.level, units=f.units)
+overall = prog[prog.unit_code == "*"]
+per_unit = prog[prog.unit_code != "*"]
+last_q = rep[rep.quarter == rep.quarter.max()]
+
+reported, expected = int(last_q.reported.sum()), len(last_q)
+judged = overall[~overall.status.isin(["Theo dõi"])]
+behind_units = per_unit[per_unit.status == "Chậm"].unit_code.nunique()
+c = st.columns(5)
+c[0].metric(
+    "Đơn vị đã báo cáo",
+    f"{fmt.number(reported)}/{fmt.number(expected)}",
+    border=True,
+    help=f"Kỳ {f.period.label}; danh sách phải báo cáo: mọi đơn vị trong danh mục",
+)
+c[1].metric("Chỉ tiêu đạt", f"{(judged.status == 'Đạt').sum()}/{len(judged)}", border=True)
+c[2].metric("Đúng tiến độ", f"{(judged.status == 'Đúng tiến độ').sum()}", border=True)
+c[3].metric("Chậm", f"{(judged.status == 'Chậm').sum()}", border=True)
+c[4].metric("Đơn vị có chỉ tiêu chậm", fmt.number(behind_units), border=True)
+
+st.subheader("Tiến độ từng chỉ tiêu")
+if overall.empty:
+    st.info("Kế hoạch này không có chỉ tiêu nào tính được từ biểu mẫu.", icon=":material/info:")
+else:
+    st.plotly_chart(target_bars(overall), key="target_bars", config={"displayModeBar": False})
+    st.caption(PACE_RULE)
+
+st.subheader("Xu hướng theo quý")
+quarters = [p for p in q("periods_with_data") if "Q" in p and p[:4] == str(f.period.year)]
+trend = []
+for code in sorted(quarters):
+    t = q("progress", f.plan, PeriodSel(code), level=f.level, units=f.units)
+    t = t[(t.unit_code == "*") & t.value.notna() & (t.measure == "%")]
+    trend += [
+        {"Quý": PeriodSel(code).label, "Chỉ tiêu": f"{r.indicator} {r.indicator_name}", "Giá trị (%)": r.value}
+        for r in t.itertuples()
+    ]
+if len(quarters) < 2 or not trend:
+    st.info("Cần số liệu của ít nhất hai quý để vẽ xu hướng.", icon=":material/info:")
+else:
+    fig = px.line(pd.DataFrame(trend), x="Quý", y="Giá trị (%)", color="Chỉ tiêu", markers=True)
+    fig.update_layout(
+        separators=",.",
+        height=360,
+        margin=dict(l=10, r=10, t=10, b=10),
+        legend=dict(orientation="h", y=-0.25),
+        yaxis=dict(ticksuffix="%"),
+    )
+    st.plotly_chart(fig, key="trend", config={"displayModeBar": False})
+
+table = pd.DataFrame(
+    {
+        "Mã chỉ tiêu": overall.indicator,
+        "Chỉ tiêu": overall.indicator_name,
+        "Giá trị": [value_text(v, m) for v, m in zip(overall.value, overall.measure, strict=False)],
+        "Chỉ tiêu kế hoạch": [
+            value_text(v, m) if pd.notna(v) else "không nêu số"
+            for v, m in zip(overall.target, overall.measure, strict=False)
+        ],
+        "Hạn": [fmt.date(d) if pd.notna(d) else "" for d in overall.deadline],
+        "Trạng thái": [status_label(s) for s in overall.status],
+        "Nguồn (kế hoạch)": overall.seed,
+    }
+)
+with st.expander("Bảng số liệu và tải xuống"):
+    st.dataframe(table, hide_index=True)
+    downloads(table, f"tong_quan_{f.period.code}", "overview")

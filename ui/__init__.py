@@ -1,0 +1,1 @@
+"""Streamlit-only helpers: data access with caching, filters, widgets."""

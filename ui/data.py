@@ -1,0 +1,68 @@
+"""The one place the dashboard opens the database and caches query results.
+
+The cache key includes the published file's version (inode, mtime), so a new
+import is seen on the next rerun and an old result is never shown after it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import queries
+from data_sources import catalog, store
+
+
+def db_path() -> str:
+    env = os.environ.get("NQ71_DB")
+    if env:
+        return env
+    try:
+        if "database" in st.secrets:
+            return str(st.secrets["database"])
+    except Exception:  # no secrets.toml: the demo needs none
+        pass
+    return str(catalog.resolve(catalog.settings()["database"]))
+
+
+def is_demo() -> bool:
+    return Path(db_path()).name.startswith("demo")
+
+
+def version() -> tuple[int, int] | None:
+    try:
+        return store.version(db_path())
+    except FileNotFoundError:
+        return None
+
+
+@st.cache_resource(max_entries=2)
+def _connection(path: str, ver: tuple[int, int]):
+    return store.connect_read(path)
+
+
+def connection():
+    ver = version()
+    if ver is None:
+        return None
+    return _connection(db_path(), ver).cursor()
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _cached(path: str, ver, fn_name: str, args: tuple, kwargs: tuple) -> pd.DataFrame:
+    con = _connection(path, ver).cursor()
+    try:
+        return getattr(queries, fn_name)(con, *args, **dict(kwargs))
+    finally:
+        con.close()
+
+
+def q(fn_name: str, *args, **kwargs):
+    """Run ``queries.<fn_name>(con, *args, **kwargs)``, cached per published version."""
+    ver = version()
+    if ver is None:
+        return None
+    return _cached(db_path(), ver, fn_name, args, tuple(sorted(kwargs.items())))
