@@ -3,6 +3,9 @@
 import streamlit as st
 
 from ui import data, filters
+from ui.serve import disable_legacy_pages_folder
+
+disable_legacy_pages_folder()  # pages/ holds st.navigation pages, not a legacy multipage app (see ui/serve.py)
 
 st.set_page_config(page_title="Theo dõi truyền thông Nghị quyết 71-NQ/TW", page_icon="📊", layout="wide")
 

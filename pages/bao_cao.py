@@ -31,10 +31,20 @@ for quarter, part in rep.groupby("quarter", sort=False):
     c = st.columns(4)
     c[0].metric("Phải báo cáo", fmt.number(n), border=True)
     c[1].metric(
-        "Đã báo cáo", fmt.number(done), fmt.percent(100 * done / n) if n else None, delta_color="off", border=True
+        "Đã báo cáo",
+        fmt.number(done),
+        fmt.percent(100 * done / n) if n else None,
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
     )
     c[2].metric(
-        "Đúng hạn", fmt.number(ontime), fmt.percent(100 * ontime / n) if n else None, delta_color="off", border=True
+        "Đúng hạn",
+        fmt.number(ontime),
+        fmt.percent(100 * ontime / n) if n else None,
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
     )
     c[3].metric("Chưa báo cáo", fmt.number(n - done), border=True)
     if n:

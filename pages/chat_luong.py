@@ -51,21 +51,29 @@ else:
     )
     units = q("named", "units")
     names = dict(zip(units.code, units.name, strict=False))
-    with st.form("confirm_mapping"):
+    with st.container(border=True):
         st.markdown("**Xác nhận đơn vị cho một tên** (ghi nhớ và áp dụng cho mọi lần nhập sau)")
         key = st.selectbox(
             "Tên ghi trong bảng",
             list(unmatched.unit_key),
+            key="map_name",
             format_func=dict(zip(unmatched.unit_key, unmatched.unit_text, strict=False)).get,
         )
-        code = st.selectbox("Là đơn vị", list(names), format_func=names.get)
-        if st.form_submit_button("Xác nhận", type="primary"):
+        written = unmatched.set_index("unit_key").loc[key]
+        hints = [c for c in str(written.candidates or "").split(" | ") if c]
+        # the closest names first, then xã/phường, then schools
+        by_name = {n: c for c, n in names.items()}
+        first = [by_name[h] for h in hints if h in by_name]
+        order = first + [
+            c for c in units.sort_values(["level", "name"], ascending=[False, True]).code if c not in first
+        ]
+        code = st.selectbox("Là đơn vị", order, format_func=names.get, key=f"map_to_{key}")
+        if st.button("Xác nhận", type="primary", key="confirm_mapping"):
             from data_sources.mappings import confirm
             from ui.data import db_path
 
-            written = unmatched.set_index("unit_key").loc[key, "unit_text"]
-            confirm(db_path(), key, written, code)
-            st.success(f"Đã ghi nhớ: «{written}» là {names[code]}.", icon=":material/check_circle:")
+            confirm(db_path(), key, written.unit_text, code)
+            st.toast(f"Đã ghi nhớ: «{written.unit_text}» là {names[code]}.", icon=":material/check_circle:")
             st.rerun()
 
 st.subheader("Danh sách chi tiết")

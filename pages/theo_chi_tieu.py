@@ -17,7 +17,7 @@ prog = q("progress", f.plan, f.period, level=f.level, units=f.units)
 if prog.empty:
     st.info("Kế hoạch này không có chỉ tiêu nào tính được từ biểu mẫu.", icon=":material/info:")
     st.stop()
-inds = prog.drop_duplicates("indicator")
+inds = prog.sort_values("unit_code").drop_duplicates("indicator", keep="last")  # a unit row's name
 labels = dict(zip(inds.indicator, inds.indicator + " · " + inds.indicator_name, strict=False))
 ind = st.selectbox("Chỉ tiêu", list(labels), format_func=labels.get, key="indicator")
 rows = prog[(prog.indicator == ind) & (prog.unit_code != "*")].copy()
@@ -27,12 +27,20 @@ target, measure = overall.target, overall.measure
 with_data = rows[rows.value.notna()]
 meeting = (with_data.status == "Đạt").sum()
 c = st.columns(3)
-c[0].metric("Toàn bộ", value_text(overall.value, measure), status_label(overall.status), delta_color="off", border=True)
+c[0].metric(
+    "Toàn bộ",
+    value_text(overall.value, measure),
+    status_label(overall.status),
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
 c[1].metric(
     "Đơn vị đạt chỉ tiêu",
     f"{fmt.number(meeting)}/{fmt.number(len(with_data))}",
     fmt.percent(100 * meeting / len(with_data)) if len(with_data) else None,
     delta_color="off",
+    delta_arrow="off",
     border=True,
 )
 c[2].metric("Chưa có số liệu", fmt.number(rows.value.isna().sum()), border=True)
@@ -55,7 +63,8 @@ else:
             orientation="h",
             marker_color=[STATUS_STYLE[s][0] for s in chart.status],
             text=[
-                f"{value_text(v, measure)} · {status_label(s)}" for v, s in zip(chart.value, chart.status, strict=False)
+                f"{value_text(v, u, k, True)} · {status_label(s)}"
+                for v, u, k, s in zip(chart.value, chart.measure, chart.kind, chart.status, strict=True)
             ],
             textposition="auto",
             hovertemplate="%{y}: %{text}<extra></extra>",
@@ -82,7 +91,7 @@ table = pd.DataFrame(
     {
         "Mã đơn vị": rows.unit_code,
         "Đơn vị": rows.unit_name,
-        "Giá trị": [value_text(v, measure) for v in rows.value],
+        "Giá trị": [value_text(v, u, k, True) for v, u, k in zip(rows.value, rows.measure, rows.kind, strict=True)],
         "Trạng thái": rows.status,
     }
 )

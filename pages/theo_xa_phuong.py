@@ -20,8 +20,8 @@ if units.empty:
 
 cells = units.assign(
     cell=[
-        f"{STATUS_STYLE[s][1]} {value_text(v, m)}"
-        for s, v, m in zip(units.status, units.value, units.measure, strict=False)
+        f"{STATUS_STYLE[s][1]} {value_text(v, m, k, unit_row=True)}"
+        for s, v, m, k in zip(units.status, units.value, units.measure, units.kind, strict=True)
     ]
 )
 wide = cells.pivot(index=["unit_code", "unit_name"], columns="indicator", values="cell").reset_index()
@@ -50,9 +50,9 @@ st.dataframe(
     height=min(600, 38 + 35 * len(shown)),
     column_config={k: st.column_config.TextColumn(k, help=names[k]) for k in indicators},
 )
-export = units.assign(**{"Giá trị": [value_text(v, m) for v, m in zip(units.value, units.measure, strict=False)]})[
-    ["unit_code", "unit_name", "indicator", "indicator_name", "Giá trị", "status"]
-].rename(
+export = units.assign(
+    **{"Giá trị": [value_text(v, m, k, True) for v, m, k in zip(units.value, units.measure, units.kind, strict=True)]}
+)[["unit_code", "unit_name", "indicator", "indicator_name", "Giá trị", "status"]].rename(
     columns={
         "unit_code": "Mã đơn vị",
         "unit_name": "Đơn vị",
@@ -72,9 +72,10 @@ cols = st.columns(min(4, len(mine)) or 1)
 for i, r in enumerate(mine.itertuples()):
     cols[i % len(cols)].metric(
         f"{r.indicator} · {r.indicator_name}",
-        value_text(r.value, r.measure),
+        value_text(r.value, r.measure, r.kind, unit_row=True),
         status_label(r.status),
         delta_color="off",
+        delta_arrow="off",
         border=True,
     )
 

@@ -32,7 +32,7 @@ def _progress(con, plan: str, period: str, unit: str | None) -> pd.DataFrame:
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
     if unit:
-        df = df[df.unit_code != "*"]
+        df = df[df.unit_code == unit]  # that unit only (its schools have their own codes)
     df["period"] = sel.code
     df["value"] = df["value"].round(2)
     return df[PROGRESS_COLUMNS]

@@ -37,7 +37,7 @@ def streamlit_server(db: str | Path, timeout: float = 60.0):
     env = {**os.environ, "NQ71_DB": str(db)}
     log = open(ARTIFACTS / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "ui.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -77,7 +77,14 @@ def chromium():
 
 
 def wait_app(page, timeout: float = 30000) -> None:
-    """Until the script finished its run: no 'running' status widget, the main block present."""
+    """Until the script run finished and every element has replaced its skeleton."""
     page.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
-    page.wait_for_timeout(500)
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector("[data-testid='stApp']");
+            return app && app.getAttribute("data-test-script-state") === "notRunning"
+                && !document.querySelector("[data-testid='stSkeletonElement'], [data-testid='stAppSkeleton']");
+        }""",
+        timeout=timeout,
+    )
+    page.wait_for_timeout(800)  # plotly draws after the run

@@ -50,3 +50,66 @@ def test_every_page_screenshot(server, browser, width, height, tag):
         assert "Page not found" not in page.inner_text("body"), path
         page.screenshot(path=str(ARTIFACTS / f"{path or 'tong-quan'}-{tag}.png"), full_page=True)
     ctx.close()
+
+
+@pytest.fixture(scope="module")
+def tricky_db(demo_db, tmp_path_factory):
+    """The demo plus a sheet whose cells try formula injection."""
+    import shutil
+
+    from data_sources.ingest import ingest_paths
+
+    db = tmp_path_factory.mktemp("tricky") / "demo-tricky.duckdb"
+    shutil.copy(demo_db, db)
+    f = db.parent / "tiem_cong_thuc.csv"
+    f.write_text(
+        'Tên đơn vị,Kỳ báo cáo,Số hội nghị\nXã Ea Kar,Quý II/2026,"=HYPERLINK(""http://x"",""bấm"")"\n',
+        encoding="utf-8",
+    )
+    ingest_paths([f], db)
+    return db
+
+
+def _pick(page, label: str, option: str) -> None:
+    """Open a Streamlit selectbox/multiselect by its label and choose an option."""
+    page.get_by_label(label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_app(page)
+
+
+def test_filters_url_and_download(tricky_db, browser, tmp_path):
+    require_browser()
+    with streamlit_server(tricky_db) as url:
+        page = browser.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+        page.goto(f"{url}/tinh-hinh-bao-cao")
+        wait_app(page)
+        _pick(page, "Kỳ báo cáo", "Quý I/2026")
+        units = page.get_by_label("Đơn vị (để trống: tất cả)")
+        units.click()
+        units.press_sequentially("Buôn Ma")
+        page.get_by_role("option", name="Phường Buôn Ma Thuột", exact=True).click()
+        page.keyboard.press("Escape")
+        wait_app(page)
+        body = page.inner_text("[data-testid='stMain']")
+        assert "Quý I/2026" in body and "1 đơn vị đã chọn" in body
+        assert "ky=2026-Q1" in page.url and "don_vi=24133" in page.url
+        # a copied link opens the same view
+        other = browser.new_page(viewport={"width": 1366, "height": 768})
+        other.goto(page.url)
+        wait_app(other)
+        assert other.inner_text("[data-testid='stMain']") == body
+        other.close()
+        # the data-quality list downloads as CSV: Vietnamese intact, injection neutralized
+        page.goto(f"{url}/chat-luong-du-lieu")
+        wait_app(page)
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="Tải CSV").click()
+        path = tmp_path / "dq.csv"
+        dl.value.save_as(path)
+        raw = path.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")
+        text = raw.decode("utf-8-sig")
+        assert "Giá trị bị từ chối" in text and "Xã Ea Kar" in text
+        assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text and '"=HYPERLINK' not in text
+        page.screenshot(path=str(ARTIFACTS / "download-page.png"), full_page=True)
+        page.close()

@@ -81,3 +81,28 @@ def test_empty_database_explains_what_to_do(monkeypatch, tmp_path):
     at.run()
     assert not at.exception
     assert any("Chưa có dữ liệu" in i.value for i in at.info)
+
+
+def test_confirming_a_unit_mapping_from_the_page(demo_db, monkeypatch, tmp_path):
+    """The office picks the unit for an unmatched name; its rows count from then on."""
+    import shutil
+
+    from data_sources.store import connect_read
+
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)  # a plain file: the first publish turns it into a versioned link
+    monkeypatch.setenv("NQ71_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/chat_luong.py")
+    at.run()
+    assert at.selectbox(key="map_name").value is not None
+    first_choice = at.selectbox(key=f"map_to_{at.selectbox(key='map_name').value}").value
+    assert first_choice == "24373"  # Xã Ea Kar, the closest name, offered first
+    at.button(key="confirm_mapping").click().run()
+    assert not at.exception, at.exception
+    con = connect_read(db)
+    mapped = con.execute("SELECT unit_code FROM ref.unit_mappings").fetchall()
+    con.close()
+    assert mapped == [("24373",)]
+    assert any("khớp danh mục" in s.value for s in at.success)

@@ -29,9 +29,12 @@ def status_label(s: str) -> str:
     return f"{STATUS_STYLE.get(s, ('', ''))[1]} {s}"
 
 
-def value_text(value, measure: str) -> str:
+def value_text(value, measure: str, kind: str = "", unit_row: bool = False) -> str:
+    """``67,1%``, ``3 chuyên đề``; a unit's yes/no target reads ``Có``/``Chưa``."""
     if value is None or pd.isna(value):
         return "Chưa có số liệu"
+    if unit_row and kind == "share_yes":
+        return "Có" if value >= 100 else "Chưa"
     if measure == "%":
         return fmt.percent(value)
     return f"{fmt.number(value, 0 if float(value).is_integer() else 1)} {measure}"

@@ -1,0 +1,125 @@
+"""Targets, states and pace (chi-tieu.md) against values worked out by hand.
+
+tests/fixtures/progress_small.csv, plan 000 (Đắk Lắk), three xã:
+
+             Q1 cb_tong/qt   Q2 cb_tong/qt   Q2 ks/hiểu rõ  chuyên đề Q1+Q2  mô hình Q1+Q2
+  Ea Kar     100 / 40        100 / 70        50 / 48        1 + 1            0 + 0
+  Ea Ô       300 / 60        300 / 120       50 / 40        0 + 0            1 + 0
+  Cư Yang    –               50 / 60 (!)     10 / 9         – + 2            – + 1
+
+CT01 at Q2 = (70 + 120) / (100 + 300) = 47,5% (Cư Yang's pair is above its total:
+flagged, counts toward nothing). Pace line from the first reported value
+(Q1: 100/400 = 25% on 31/03) to 100% on 31/12, read on 30/06:
+25 + 75 × 91/275 = 49,82% → Chậm.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+import queries
+from data_sources.ingest import ingest_paths
+from data_sources.store import connect_read
+from queries import PeriodSel
+from tests.conftest import FIXTURES, run_cli
+
+EA_KAR, EA_O, CU_YANG = "24373", "24403", "24406"
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    db = tmp_path_factory.mktemp("small") / "small.duckdb"
+    ingest_paths([FIXTURES / "progress_small.csv"], db, province=66, seen_at=dt.datetime(2026, 7, 10, 9, 0))
+    return db
+
+
+def _progress(db, period, units=(EA_KAR, EA_O, CU_YANG)):
+    con = connect_read(db)
+    try:
+        df = queries.progress(con, "000", PeriodSel(period), level="xa", units=units)
+    finally:
+        con.close()
+    return {(r.unit_code, r.indicator): r for r in df.itertuples()}
+
+
+def test_ratio_of_sums_and_pace_line(small):
+    p = _progress(small, "2026-Q2")
+    ct01 = p[("*", "CT01")]
+    assert ct01.value == pytest.approx(47.5)
+    assert ct01.pace_line == pytest.approx(25 + 75 * 91 / 275)
+    assert ct01.status == "Chậm"
+    assert p[(EA_KAR, "CT01")].status == "Đúng tiến độ"  # 70 ≥ 40 + 60 × 91/275 = 59,85
+    assert p[(EA_O, "CT01")].status == "Chậm"  # 40 < 20 + 80 × 91/275 = 46,47
+    assert pd.isna(p[(CU_YANG, "CT01")].value) and p[(CU_YANG, "CT01")].status == "Chưa có số liệu"
+
+
+def test_first_quarter_is_on_its_own_line(small):
+    p = _progress(small, "2026-Q1")
+    assert p[("*", "CT01")].value == pytest.approx(25.0)
+    assert p[("*", "CT01")].status == "Đúng tiến độ"
+    assert p[(CU_YANG, "CT01")].status == "Chưa có số liệu"  # never 0, never met
+
+
+def test_target_without_deadline_is_met_or_behind(small):
+    p = _progress(small, "2026-Q2")
+    assert p[("*", "CT02")].value == pytest.approx(100 * 97 / 110)
+    assert p[("*", "CT02")].status == "Chậm"
+    assert p[(EA_KAR, "CT02")].status == "Đạt" and p[(CU_YANG, "CT02")].status == "Đạt"
+
+
+def test_yearly_counts_use_year_to_date_and_q_over_4(small):
+    p = _progress(small, "2026-Q2")
+    assert p[("*", "CT04")].value == 4 and p[("*", "CT04")].status == "Đạt"
+    assert p[(EA_KAR, "CT04")].value == 2 and p[(EA_KAR, "CT04")].status == "Đạt"
+    assert p[(EA_O, "CT04")].value == 0 and p[(EA_O, "CT04")].status == "Chậm"  # 0 < 2 × 2/4
+    # each-unit target: the scope row is the share of units meeting it
+    assert p[(EA_KAR, "CT08")].status == "Chậm" and p[(EA_O, "CT08")].status == "Đạt"
+    assert p[("*", "CT08")].value == pytest.approx(200 / 3) and p[("*", "CT08")].measure == "%"
+
+
+def test_share_of_units_and_no_number_target(small):
+    p = _progress(small, "2026-Q2")
+    assert p[("*", "CT03")].value == pytest.approx(100.0) and p[("*", "CT03")].status == "Đạt"
+    assert p[("*", "CT06")].status == "Chưa có số liệu"  # co_chuyen_muc never reported
+
+
+def test_half_year_takes_last_stock_and_summed_flows(small):
+    p = _progress(small, "2026-H1")
+    assert p[("*", "CT01")].value == pytest.approx(47.5)
+    assert p[(EA_KAR, "CT04")].value == 2
+
+
+def test_reporting_against_default_deadline(small):
+    con = connect_read(small)
+    rep = queries.reporting(con, "000", PeriodSel("2026-H1"), level="xa", today=dt.date(2026, 11, 21))
+    con.close()
+    q1, q2 = rep[rep.quarter == "2026-Q1"], rep[rep.quarter == "2026-Q2"]
+    assert len(q1) == len(q2) == 102  # every xã/phường of Đắk Lắk is expected
+    assert q1.reported.sum() == 2 and q2.reported.sum() == 3
+    assert (q2[q2.reported].on_time).all()  # seen 10/07 ≤ 15/07
+    assert not q1[q1.reported].on_time.any() and set(q1[q1.reported].days_late) == {86}  # 10/07 − 15/04
+    assert q2.deadline.iloc[0].date() == dt.date(2026, 7, 15) and not q2.from_plan.iloc[0]
+    assert q2[~q2.reported].days_overdue.iloc[0] == (dt.date(2026, 11, 21) - dt.date(2026, 7, 15)).days
+
+
+def test_progress_export_cli_golden(small, tmp_path):
+    out = tmp_path / "progress.csv"
+    run_cli("queries", "export", "--db", str(small), "--kind", "progress", "--out", str(out),
+            "--period", "2026-Q2", "--unit", EA_KAR, "--plan", "000")  # fmt: skip
+    text = out.read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf")
+    assert text.decode("utf-8-sig").splitlines() == EXPECTED_EA_KAR_Q2
+
+
+EXPECTED_EA_KAR_Q2 = [
+    "unit_code,unit_name,period,indicator,value,target,status",
+    "24373,Xã Ea Kar,2026-Q2,CT01,70.0,100.0,Đúng tiến độ",
+    "24373,Xã Ea Kar,2026-Q2,CT02,96.0,90.0,Đạt",
+    "24373,Xã Ea Kar,2026-Q2,CT03,100.0,100.0,Đạt",
+    "24373,Xã Ea Kar,2026-Q2,CT04,2.0,2.0,Đạt",
+    "24373,Xã Ea Kar,2026-Q2,CT06,,,Chưa có số liệu",
+    "24373,Xã Ea Kar,2026-Q2,CT08,0.0,1.0,Chậm",
+]
