@@ -5,10 +5,11 @@ import plotly.express as px
 import streamlit as st
 
 from data_sources import fmt
+from data_sources.periods import label as period_label
 from queries import PeriodSel
 from ui import filters
 from ui.data import q
-from ui.widgets import PACE_RULE, downloads, status_label, target_bars, value_text
+from ui.widgets import PACE_RULE, downloads, status_label, target_list, value_text
 
 f = filters.current()
 st.title("Tổng quan")
@@ -21,25 +22,39 @@ per_unit = prog[prog.unit_code != "*"]
 last_q = rep[rep.quarter == rep.quarter.max()]
 
 reported, expected = int(last_q.reported.sum()), len(last_q)
-judged = overall[~overall.status.isin(["Theo dõi"])]
+judged = overall[~overall.status.isin(["Theo dõi", "Chưa có số liệu"])]
+n_met, n_track, n_behind = (int((judged.status == s).sum()) for s in ("Đạt", "Đúng tiến độ", "Chậm"))
 behind_units = per_unit[per_unit.status == "Chậm"].unit_code.nunique()
-c = st.columns(5)
+level_word = "xã/phường" if f.level == "xa" else "cơ sở giáo dục"
+st.markdown(
+    f"**{f.period.label}:** {fmt.number(reported)}/{fmt.number(expected)} {level_word} đã báo cáo; "
+    f"chỉ tiêu: **{n_met} đạt**, **{n_track} đúng tiến độ**, **{n_behind} chậm**."
+)
+c = st.columns(3)
 c[0].metric(
     "Đơn vị đã báo cáo",
     f"{fmt.number(reported)}/{fmt.number(expected)}",
+    fmt.percent(100 * reported / expected) if expected else None,
+    delta_color="off",
+    delta_arrow="off",
     border=True,
-    help=f"Kỳ {f.period.label}; danh sách phải báo cáo: mọi đơn vị trong danh mục",
+    help=f"Kỳ {period_label(last_q.quarter.iloc[0]) if len(last_q) else f.period.label}; phải báo cáo: mọi đơn vị trong danh mục",
 )
-c[1].metric("Chỉ tiêu đạt", f"{(judged.status == 'Đạt').sum()}/{len(judged)}", border=True)
-c[2].metric("Đúng tiến độ", f"{(judged.status == 'Đúng tiến độ').sum()}", border=True)
-c[3].metric("Chậm", f"{(judged.status == 'Chậm').sum()}", border=True)
-c[4].metric("Đơn vị có chỉ tiêu chậm", fmt.number(behind_units), border=True)
+c[1].metric(
+    "Chỉ tiêu đạt",
+    f"{n_met}/{len(judged)}",
+    f"{n_track} đúng tiến độ · {n_behind} chậm",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
+c[2].metric("Đơn vị có chỉ tiêu chậm", fmt.number(behind_units), border=True)
 
 st.subheader("Tiến độ từng chỉ tiêu")
 if overall.empty:
     st.info("Kế hoạch này không có chỉ tiêu nào tính được từ biểu mẫu.", icon=":material/info:")
 else:
-    st.plotly_chart(target_bars(overall), key="target_bars", config={"displayModeBar": False})
+    st.html(target_list(overall))
     st.caption(PACE_RULE)
 
 st.subheader("Xu hướng theo quý")

@@ -61,7 +61,7 @@ unit_vals AS (
         WHERE field IN ('tin_bai_web', 'bai_mxh', 'video_infographic') GROUP BY unit_code
     ) AS qs ON tg.loai = 'quarter_sum' AND qs.unit_code = s.unit_code
 ),
--- first reported ratio per unit and for the scope (start of the pace line)
+-- first reported ratio (or share of units) per unit and for the scope: the start of the pace line
 first_q AS (
     SELECT x.unit_code, tg.indicator, x.qn, x.year, n.value AS num, x.value AS den
     FROM mart.quarterly AS x
@@ -70,6 +70,13 @@ first_q AS (
     JOIN mart.quarterly AS n ON n.unit_code = x.unit_code AND n.quarter = x.quarter AND n.field = tg.tu_so
     WHERE NOT x.flagged AND NOT n.flagged AND x.value > 0
       AND (x.year < $year OR (x.year = $year AND x.qn <= $q_to))
+    UNION ALL
+    -- a share of units (yes/no): each unit counts 1 in the denominator
+    SELECT x.unit_code, tg.indicator, x.qn, x.year, x.value AS num, 1.0 AS den
+    FROM mart.quarterly AS x
+    JOIN scope USING (unit_code)
+    JOIN tg ON tg.loai = 'share_yes' AND x.field = tg.tu_so
+    WHERE x.year < $year OR (x.year = $year AND x.qn <= $q_to)
 ),
 first_unit AS (
     SELECT unit_code, indicator, arg_min(100.0 * num / den, year * 10 + qn) AS v0,

@@ -48,7 +48,12 @@ def test_every_page_screenshot(server, browser, width, height, tag):
         wait_app(page)
         assert page.locator("[data-testid='stException']").count() == 0, path
         assert "Page not found" not in page.inner_text("body"), path
-        page.screenshot(path=str(ARTIFACTS / f"{path or 'tong-quan'}-{tag}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"{path or 'tong-quan'}-{tag}.png"))
+        # the app scrolls inside its own container: a tall viewport shows the whole page for review
+        page.set_viewport_size({"width": width, "height": 3200})
+        wait_app(page)
+        page.screenshot(path=str(ARTIFACTS / f"{path or 'tong-quan'}-{tag}-full.png"))
+        page.set_viewport_size({"width": width, "height": height})
     ctx.close()
 
 

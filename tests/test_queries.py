@@ -61,6 +61,8 @@ def test_first_quarter_is_on_its_own_line(small):
     assert p[("*", "CT01")].value == pytest.approx(25.0)
     assert p[("*", "CT01")].status == "Đúng tiến độ"
     assert p[(CU_YANG, "CT01")].status == "Chưa có số liệu"  # never 0, never met
+    # a share of units with a deadline follows the same line: 1 of 2 xã has a plan in Q1
+    assert p[("*", "CT03")].value == pytest.approx(50.0) and p[("*", "CT03")].status == "Đúng tiến độ"
 
 
 def test_target_without_deadline_is_met_or_behind(small):

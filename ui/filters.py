@@ -41,6 +41,7 @@ def sidebar() -> Filters | None:
     if settings is None or settings.empty:
         return None
     plans = dict(zip(settings["plan"], settings["plan_name"], strict=True))
+    short = {p: f"{p} · {c}" for p, c in zip(settings["plan"], settings["co_quan"], strict=True)}
     default_plan = settings["default_plan"].iloc[0]
     periods = q("periods_with_data") or []
     units = q("named", "units")
@@ -55,7 +56,8 @@ def sidebar() -> Filters | None:
             "Kế hoạch",
             list(plans),
             index=list(plans).index(_from_url("ke_hoach", default_plan, plans)),
-            format_func=lambda p: plans[p],
+            format_func=short.get,
+            help="Mỗi kế hoạch có bộ chỉ tiêu riêng (catalog/targets.csv)",
             key="f_plan",
         )
         if periods:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from data_sources import fmt
@@ -56,47 +57,36 @@ def downloads(df: pd.DataFrame, name: str, key: str) -> None:
     )
 
 
-def target_bars(df: pd.DataFrame) -> go.Figure:
-    """One horizontal bar per target: value against target, coloured by state, word in the label."""
-    d = df.copy()
-    d["pct"] = d.apply(lambda r: _pct_of_target(r), axis=1)
-    d["label"] = d.apply(
-        lambda r: (
-            f"{value_text(r.value, r.measure)} / {value_text(r.target, r.measure) if pd.notna(r.target) else 'không nêu số'}"
-            f" · {status_label(r.status)}"
-        ),
-        axis=1,
-    )
-    fig = go.Figure(
-        go.Bar(
-            y=[f"{r.indicator} · {r.indicator_name}" for r in d.itertuples()],
-            x=d["pct"].fillna(0),
-            orientation="h",
-            marker_color=[STATUS_STYLE[s][0] for s in d["status"]],
-            text=d["label"],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}<br>%{text}<extra></extra>",
+def target_list(df: pd.DataFrame) -> str:
+    """One bar per target as responsive HTML: name, state word and colour, value against target,
+    and a tick where the pace line stands today. Reads the same on a phone and a laptop."""
+    rows = []
+    for r in df.itertuples():
+        colour, mark = STATUS_STYLE.get(r.status, ("#6e7781", ""))
+        has_target = pd.notna(r.target) and r.target
+        width = 0.0 if pd.isna(r.value) or not has_target else max(0.0, min(100.0, 100.0 * r.value / r.target))
+        target_txt = value_text(r.target, r.measure) if has_target else "không nêu số"
+        foot = f"{value_text(r.value, r.measure)} / chỉ tiêu {target_txt}"
+        if pd.notna(r.deadline):
+            foot += f" · hạn {fmt.date(r.deadline)}"
+        tick = ""
+        if has_target and pd.notna(r.pace_line) and r.status != "Đạt":
+            left = max(0.0, min(100.0, 100.0 * r.pace_line / r.target))
+            tick = f'<div class="nq-pace" style="left:{left:.1f}%" title="Đường tiến độ: {fmt.percent(r.pace_line)}"></div>'
+            foot += f" · đường tiến độ cuối kỳ {fmt.percent(r.pace_line)}"
+        rows.append(
+            f"""<div class="nq-t"><div class="nq-h"><span class="nq-n">{html.escape(r.indicator)} · {html.escape(r.indicator_name)}</span>
+<span class="nq-s" style="color:{colour}">{mark} {html.escape(r.status)}</span></div>
+<div class="nq-b"><div class="nq-f" style="width:{width:.1f}%;background:{colour}"></div>{tick}</div>
+<div class="nq-ft">{html.escape(foot)}</div></div>"""
         )
-    )
-    fig.add_vline(x=100, line_dash="dash", line_color="#57606a", annotation_text="Chỉ tiêu", annotation_position="top")
-    fig.update_layout(
-        height=70 + 48 * len(d),
-        margin=dict(l=10, r=10, t=30, b=10),
-        xaxis=dict(title="% so với chỉ tiêu", range=[0, 240], tickvals=[0, 50, 100], ticksuffix="%"),
-        yaxis=dict(autorange="reversed", automargin=True),
-        separators=",.",
-        font=dict(family="Noto Sans, sans-serif", size=13),
-    )
-    return fig
-
-
-def _pct_of_target(r) -> float | None:
-    if pd.isna(r.value):
-        return None
-    if pd.isna(r.target) or not r.target:
-        return None
-    return min(130.0, 100.0 * r.value / r.target)
+    style = """<style>
+.nq-t{margin:0 0 14px 0}.nq-h{display:flex;justify-content:space-between;gap:8px;flex-wrap:wrap;font-size:0.95rem}
+.nq-n{font-weight:600}.nq-s{font-weight:700;white-space:nowrap}
+.nq-b{position:relative;height:14px;background:#eaeef2;border-radius:7px;margin:4px 0 2px 0;overflow:visible}
+.nq-f{height:14px;border-radius:7px}.nq-pace{position:absolute;top:-3px;width:3px;height:20px;background:#24292f}
+.nq-ft{font-size:0.85rem;color:#57606a}</style>"""
+    return style + "".join(rows)
 
 
 def empty_state(message: str) -> None:
