@@ -28,11 +28,51 @@ def main(argv: list[str] | None = None) -> int:
         "--seen-at",
         help="thời điểm nhận báo cáo (dd/mm/yyyy HH:MM) khi nhập bù tệp nhận từ trước; mặc định: bây giờ",
     )
+    rf = sub.add_parser("refresh", help="đọc lại các bảng Google Sheets đã đăng ký (cho cron)")
+    rf.add_argument("--db", required=True)
+    rf.add_argument("--sources", help="tệp CSV url,tabs,label: đăng ký thêm trước khi đọc")
+    rf.add_argument("--deadline", type=float, default=600, help="giới hạn thời gian cả lần làm mới (giây)")
+    src = sub.add_parser("sources", help="đăng ký / liệt kê / bỏ bảng Google Sheets")
+    src.add_argument("action", choices=["add", "list", "remove"])
+    src.add_argument("link", nargs="?", help="đường dẫn Google Sheets hoặc mã bảng")
+    src.add_argument("--db", required=True)
+    src.add_argument("--tabs", default="", help="tên các trang cần đọc, cách nhau bởi dấu phẩy (mặc định: tất cả)")
+    src.add_argument("--label", default="", help="tên hiển thị")
     sub.add_parser("demo", help="tạo lại các tệp số liệu mẫu trong catalog/demo/")
     bd = sub.add_parser("build-demo", help="nhập số liệu mẫu vào cơ sở dữ liệu demo")
     bd.add_argument("--db", default="data/demo.duckdb")
     bd.add_argument("--if-missing", action="store_true", help="chỉ tạo khi chưa có")
     args = p.parse_args(argv)
+    if args.cmd in ("refresh", "sources"):
+        from .google import GoogleError
+        from .refresh import add_source, add_sources_file, list_sources, load_service_account, refresh, remove_source
+
+        try:
+            if args.cmd == "sources":
+                if args.action == "list":
+                    for r in list_sources(args.db):
+                        ok = r["last_ok_at"].strftime("%d/%m/%Y %H:%M") if r["last_ok_at"] else "chưa"
+                        print(f"{r['source_id']}\t{r['label'] or ''}\tđọc tốt lần cuối: {ok}\t{r['last_error'] or ''}")
+                    return 0
+                if not args.link:
+                    print("Lỗi: cần đường dẫn hoặc mã bảng.", file=sys.stderr)
+                    return 2
+                if args.action == "add":
+                    print(f"Đã đăng ký bảng {add_source(args.db, args.link, args.tabs, args.label)}")
+                else:
+                    from .google import parse_sheet_link
+
+                    remove_source(args.db, parse_sheet_link(args.link).spreadsheet_id)
+                    print("Đã bỏ bảng (số liệu đã nhập vẫn giữ).")
+                return 0
+            if args.sources:
+                add_sources_file(args.db, args.sources)
+            result = refresh(args.db, load_service_account(), deadline_s=args.deadline)
+        except GoogleError as e:
+            print(f"Lỗi: {e.message}", file=sys.stderr)
+            return 2
+        print(result.text())
+        return 0 if not result.failed else 1
     if args.cmd == "demo":
         from .demo import generate
 

@@ -144,7 +144,8 @@ def _frame(cols: tuple[str, ...], data: dict[str, list], **const) -> pd.DataFram
     return df
 
 
-def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None) -> ImportSummary:
+def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None, on_publish=None) -> ImportSummary:
+    """Load tabs, rebuild the marts and publish; ``on_publish(con)`` writes more in the same version."""
     s = catalog.settings()
     province = int(province or s["province"])
     schools = schools if schools is not None else s.get("schools")
@@ -207,6 +208,8 @@ def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None) 
                 "summary": json.dumps(summary.totals),
             },
         )
+        if on_publish is not None:
+            on_publish(con)
     return summary
 
 

@@ -37,11 +37,87 @@ if files and st.button("Nhập các tệp đã chọn", type="primary"):
             st.code(summary.text(), language=None)
 
 st.subheader("Google Sheets")
-st.info(
-    "Kết nối trực tiếp Google Sheets (dán đường dẫn, làm mới định kỳ) chưa có trong phiên bản này. "
-    "Trong lúc chờ, hãy tải bảng về dạng .xlsx hoặc .csv và nhập ở trên.",
-    icon=":material/info:",
-)
+from data_sources import refresh as gs  # noqa: E402
+from data_sources.google import GoogleError  # noqa: E402
+
+
+def _service_account() -> dict | None:
+    try:
+        secrets = (
+            {"gcp_service_account": st.secrets["gcp_service_account"]} if "gcp_service_account" in st.secrets else None
+        )
+    except Exception:  # no secrets.toml at all
+        secrets = None
+    try:
+        return gs.load_service_account(secrets)
+    except (OSError, ValueError) as e:
+        st.error(f"Không đọc được khóa tài khoản dịch vụ: {type(e).__name__}. Kiểm tra GOOGLE_APPLICATION_CREDENTIALS.")
+        return None
+
+
+sa = _service_account()
+if sa:
+    st.markdown(
+        f"Tài khoản dịch vụ: `{sa.get('client_email', '?')}` — chia sẻ quyền **Người xem** mỗi bảng với địa chỉ này."
+    )
+else:
+    st.caption(
+        "Chưa cấu hình tài khoản dịch vụ (gcp_service_account trong .streamlit/secrets.toml hoặc "
+        "GOOGLE_APPLICATION_CREDENTIALS): chỉ đọc được bảng chia sẻ «Bất kỳ ai có đường liên kết»."
+    )
+with st.form("add_source", clear_on_submit=True):
+    link = st.text_input(
+        "Dán đường dẫn Google Sheets", placeholder="https://docs.google.com/spreadsheets/d/…/edit#gid=0"
+    )
+    c1, c2 = st.columns(2)
+    label = c1.text_input("Tên hiển thị (tùy chọn)")
+    tabs = c2.text_input("Chỉ đọc các trang (tùy chọn, cách nhau bởi dấu phẩy)")
+    if st.form_submit_button("Thêm nguồn"):
+        try:
+            sid = gs.add_source(db_path(), link, tabs, label)
+        except GoogleError as e:
+            st.error(e.message)
+        else:
+            st.success(f"Đã thêm bảng {sid}. Bấm «Làm mới ngay» để đọc.", icon=":material/check_circle:")
+
+sources = gs.list_sources(db_path())
+if not sources:
+    st.caption("Chưa có bảng Google Sheets nào.")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Bảng": [r["label"] or r["source_id"] for r in sources],
+                "Trang": [r["tabs"] or "tất cả" for r in sources],
+                "Đọc tốt lần cuối": [fmt.datetime(r["last_ok_at"]) if r["last_ok_at"] else "chưa" for r in sources],
+                "Lần thử cuối": [fmt.datetime(r["last_attempt_at"]) if r["last_attempt_at"] else "—" for r in sources],
+                "Lỗi lần thử cuối": [r["last_error"] or "" for r in sources],
+                "Mở": [r["url"] for r in sources],
+            }
+        ),
+        hide_index=True,
+        column_config={"Mở": st.column_config.LinkColumn("Mở", display_text="Mở bảng")},
+    )
+    if st.button("Làm mới ngay", type="primary", key="refresh_now"):
+        bar = st.progress(0.0, text="Đang đọc…")
+
+        def show(i, n, name):
+            bar.progress(
+                i / n if n else 1.0, text=f"Đang đọc {i + 1}/{n}: {name}" if i < n else "Đang công bố số liệu…"
+            )
+
+        result = gs.refresh(db_path(), sa, progress=show)
+        st.session_state["last_refresh"] = (
+            bool(result.failed),
+            f"Đọc {len(result.read)} bảng, không đổi {len(result.unchanged)}, lỗi {len(result.failed)}.",
+            result.text(),
+        )
+        st.rerun()  # show the sources table as the refresh left it
+    if "last_refresh" in st.session_state:
+        failed, headline, detail = st.session_state["last_refresh"]
+        (st.warning if failed else st.success)(headline)
+        with st.expander("Tóm tắt lần làm mới"):
+            st.code(detail, language=None)
 
 st.subheader("Lịch sử nhập")
 imports = q("named", "imports")

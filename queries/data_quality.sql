@@ -1,8 +1,10 @@
 -- Data-quality list for the office. Grain: one row per problem (see mart.rejects).
 -- Parameters: $kinds (list of kinds to show, or NULL for all).
-SELECT kind, source, sheet, "row", "column", field, unit, raw_value, reason,
-       CASE WHEN url IS NOT NULL AND url <> '' AND gid IS NOT NULL AND gid <> ''
-            THEN url || '#gid=' || gid || '&range=' || coalesce("column", 'A') || "row" END AS link
-FROM mart.rejects
+SELECT kind, coalesce(nullif(s.label, ''), r.source) AS source, sheet, "row", "column", field, unit, raw_value, reason,
+       CASE WHEN r.url IS NOT NULL AND r.url <> '' AND r.gid IS NOT NULL AND r.gid <> ''
+            THEN r.url || '#gid=' || r.gid || '&range=' || coalesce("column", 'A') || "row"
+            WHEN r.url IS NOT NULL AND r.url <> '' THEN r.url END AS link
+FROM mart.rejects AS r
+LEFT JOIN ref.sources AS s ON s.source_id = r.source
 WHERE $kinds IS NULL OR list_contains($kinds, kind)
 ORDER BY kind, source, sheet, "row", "column"

@@ -106,3 +106,41 @@ def test_confirming_a_unit_mapping_from_the_page(demo_db, monkeypatch, tmp_path)
     con.close()
     assert mapped == [("24373",)]
     assert any("khớp danh mục" in s.value for s in at.success)
+
+
+def test_sources_page_adds_a_link_and_refreshes(demo_db, monkeypatch, tmp_path):
+    """Paste a link, press refresh: the real refresh runs over replayed Google answers."""
+    import json
+    import shutil
+
+    import responses
+
+    from tests.conftest import FIXTURES
+    from tests.google_replay import load, register, service_account_info, token_endpoint
+
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    info = service_account_info()
+    key = tmp_path / "sa.json"
+    key.write_text(json.dumps(info))
+    monkeypatch.setenv("NQ71_DB", str(db))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/nguon_du_lieu.py")
+    at.run()
+    assert any(info["client_email"] in m.value for m in at.markdown)
+    assert not any(info["private_key"][40:80] in m.value for m in at.markdown)
+    sid = "1NQ71phuLucDakLakQuy2026aBcDeFgHiJkLmNoPqRs"
+    at.text_input[0].set_value(f"https://docs.google.com/spreadsheets/d/{sid}/edit?usp=sharing")
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception, at.exception
+    assert any(sid in s.value for s in at.success)
+    with responses.RequestsMock() as rsps:
+        token_endpoint(rsps)
+        register(rsps, load(FIXTURES / "google" / "form_office_quarter.json"))
+        at.button(key="refresh_now").click().run()
+    assert not at.exception, at.exception
+    assert any("Đọc 1 bảng" in s.value for s in at.success)
+    table = at.dataframe[0].value
+    assert table.iloc[0]["Bảng"] == "Phụ lục NQ71 - Đắk Lắk" and table.iloc[0]["Lỗi lần thử cuối"] == ""

@@ -1,0 +1,162 @@
+"""Google Sheets sources: remember the links, refresh them, keep the last good data.
+
+A spreadsheet that fails keeps the data of its last good read (its rows stay
+live: only a newer read of the same tab replaces them) and its row in
+``ref.sources`` records when it was last read well and the error of the last
+attempt. A spreadsheet whose Drive ``modifiedTime`` has not changed since its
+last good read is not read again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import catalog
+from .google import GoogleError, SheetsReader, parse_sheet_link
+from .store import connect_read, publishing
+
+
+def load_service_account(secrets: dict | None = None) -> dict | None:
+    """The service-account key: st.secrets["gcp_service_account"], else GOOGLE_APPLICATION_CREDENTIALS,
+    else .streamlit/secrets.toml read directly (for cron). None means public links only."""
+    if secrets and secrets.get("gcp_service_account"):
+        return dict(secrets["gcp_service_account"])
+    path = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if path:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    toml = catalog.ROOT / ".streamlit" / "secrets.toml"
+    if toml.exists():
+        with open(toml, "rb") as f:
+            data = tomllib.load(f)
+        if data.get("gcp_service_account"):
+            return dict(data["gcp_service_account"])
+    return None
+
+
+def add_source(db, link: str, tabs: str = "", label: str = "") -> str:
+    ref = parse_sheet_link(link)
+    now = dt.datetime.now().replace(microsecond=0)
+    with publishing(db) as con:
+        con.execute(
+            "INSERT INTO ref.sources (source_id, url, tabs, label, added_at) VALUES ($id, $url, $tabs, $label, $now) "
+            "ON CONFLICT (source_id) DO UPDATE SET url = $url, tabs = $tabs, label = $label",
+            {"id": ref.spreadsheet_id, "url": ref.url, "tabs": tabs.strip(), "label": label.strip(), "now": now},
+        )
+    return ref.spreadsheet_id
+
+
+def remove_source(db, source_id: str) -> None:
+    with publishing(db) as con:
+        con.execute("DELETE FROM ref.sources WHERE source_id = $id", {"id": source_id})
+
+
+def add_sources_file(db, path: str | Path) -> int:
+    """A sources file: CSV with columns url[,tabs][,label]."""
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if (r.get("url") or "").strip()]
+    for r in rows:
+        add_source(db, r["url"], r.get("tabs") or "", r.get("label") or "")
+    return len(rows)
+
+
+def list_sources(db) -> list[dict]:
+    if not Path(db).exists():
+        return []
+    con = connect_read(db)
+    try:
+        cur = con.execute("SELECT * FROM ref.sources ORDER BY added_at")
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
+
+
+@dataclass
+class RefreshResult:
+    read: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    summary: object = None
+    requests: int = 0
+
+    def text(self) -> str:
+        lines = [
+            f"Làm mới {len(self.read) + len(self.unchanged) + len(self.failed)} bảng: "
+            f"đọc {len(self.read)}, không đổi {len(self.unchanged)}, lỗi {len(self.failed)} "
+            f"({self.requests} lượt gọi Google)"
+        ]
+        for sid, err in self.failed.items():
+            lines.append(f"  ✗ {sid}: {err}")
+        if self.summary is not None:
+            lines.append(self.summary.text())
+        return "\n".join(lines)
+
+
+def refresh(
+    db,
+    service_account_info: dict | None = None,
+    deadline_s: float = 600,
+    progress: Callable[[int, int, str], None] | None = None,
+    reader: SheetsReader | None = None,
+) -> RefreshResult:
+    from .ingest import ingest_tabs
+
+    sources = list_sources(db)
+    reader = reader or SheetsReader(service_account_info, deadline_s=deadline_s)
+    result = RefreshResult()
+    tabs = []
+    status: dict[str, dict] = {}
+    now = dt.datetime.now().replace(microsecond=0)
+    for i, src in enumerate(sources):
+        sid = src["source_id"]
+        if progress:
+            progress(i, len(sources), src.get("label") or sid)
+        wanted = {t.strip() for t in (src.get("tabs") or "").split(",") if t.strip()}
+        last_modified = (src.get("last_modified") or "") if src.get("last_ok_at") else ""
+        try:
+            got = reader.fetch(parse_sheet_link(sid), wanted, last_modified)
+        except GoogleError as e:
+            result.failed[sid] = e.message
+            status[sid] = {"error": e.message}
+            continue
+        if got.unchanged:
+            result.unchanged.append(sid)
+            status[sid] = {"ok": True, "modified": got.modified, "label": got.title}
+            continue
+        tabs += got.tabs
+        result.read.append(sid)
+        status[sid] = {"ok": True, "modified": got.modified, "label": got.title}
+    if progress:
+        progress(len(sources), len(sources), "")
+    result.requests = reader.calls
+
+    def record(con) -> None:
+        for sid, s in status.items():
+            if s.get("ok"):
+                con.execute(
+                    "UPDATE ref.sources SET last_ok_at = $now, last_attempt_at = $now, last_error = NULL, "
+                    "last_modified = $m, label = CASE WHEN coalesce(label, '') = '' THEN $label ELSE label END "
+                    "WHERE source_id = $id",
+                    {"now": now, "m": s["modified"], "label": s.get("label") or "", "id": sid},
+                )
+            else:
+                con.execute(
+                    "UPDATE ref.sources SET last_attempt_at = $now, last_error = $e WHERE source_id = $id",
+                    {"now": now, "e": s["error"], "id": sid},
+                )
+
+    if tabs:
+        result.summary = ingest_tabs(tabs, db, on_publish=record)
+    elif status:
+        with publishing(db) as con:
+            record(con)
+    return result
