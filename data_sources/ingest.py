@@ -130,11 +130,21 @@ def refresh_ref(con, matcher: UnitMatcher, province: int) -> None:
         "indicators": pd.DataFrame(catalog.read_csv("indicators.csv")),
         "targets": pd.DataFrame(catalog.read_csv("targets.csv")),
         "deadlines": pd.DataFrame(catalog.read_csv("deadlines.csv")),
+        "roster": _roster(),
     }
     for name, df in frames.items():
         con.register("_frame", df)
         con.execute(f"CREATE OR REPLACE TABLE ref.{name} AS SELECT * FROM _frame")  # name from this dict only
         con.unregister("_frame")
+
+
+def _roster() -> pd.DataFrame:
+    """catalog/roster.csv: units taken off (phai_bao_cao = 0) or put back on the expected roster."""
+    rows = catalog.read_csv("roster.csv")
+    df = pd.DataFrame(rows, columns=["ma_don_vi", "phai_bao_cao", "ghi_chu"])
+    df["ma_don_vi"] = df["ma_don_vi"].str.strip()
+    df["phai_bao_cao"] = df["phai_bao_cao"].str.strip().isin(["1", "x", "có", "Có"])
+    return df
 
 
 def _frame(cols: tuple[str, ...], data: dict[str, list], **const) -> pd.DataFrame:

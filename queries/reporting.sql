@@ -6,7 +6,8 @@
 --   $units     list of unit codes (a xã/phường also brings its schools) or NULL
 --   $today     DATE used for "days overdue"
 -- Expected roster: every unit of ref.units at that level (the official list of
--- the province, plus the school registry). Deadline: the plan's date for the
+-- the province, plus the school registry), less the units catalog/roster.csv
+-- marks phai_bao_cao = 0. Deadline: the plan's date for the
 -- period, else day `default_deadline_day` of the month after the quarter.
 -- A submission's time: the Forms timestamp, else when the product first saw it.
 WITH roster AS (
@@ -14,6 +15,7 @@ WITH roster AS (
     FROM ref.units
     WHERE level = $level
       AND ($units IS NULL OR list_contains($units, code) OR list_contains($units, parent_code))
+      AND code NOT IN (SELECT ma_don_vi FROM ref.roster WHERE NOT phai_bao_cao)
 ),
 quarters AS (
     SELECT unnest($quarters) AS quarter

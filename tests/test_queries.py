@@ -125,3 +125,23 @@ EXPECTED_EA_KAR_Q2 = [
     "24373,Xã Ea Kar,2026-Q2,CT06,,,Chưa có số liệu",
     "24373,Xã Ea Kar,2026-Q2,CT08,0.0,1.0,Chậm",
 ]
+
+
+def test_roster_is_editable_in_the_catalog(tmp_path, monkeypatch):
+    """A unit taken off the roster (merged, dissolved) is no longer expected to report."""
+    import shutil
+
+    from data_sources import catalog
+
+    cat = tmp_path / "catalog"
+    shutil.copytree(catalog.CATALOG_DIR, cat)
+    (cat / "roster.csv").write_text("ma_don_vi,phai_bao_cao,ghi_chu\n24406,0,sáp nhập\n", encoding="utf-8")
+    monkeypatch.setattr(catalog, "CATALOG_DIR", cat)
+    catalog.fields.cache_clear()
+    catalog.settings.cache_clear()
+    db = tmp_path / "r.duckdb"
+    ingest_paths([FIXTURES / "progress_small.csv"], db, province=66, seen_at=dt.datetime(2026, 7, 10, 9, 0))
+    con = connect_read(db)
+    rep = queries.reporting(con, "000", PeriodSel("2026-Q2"), level="xa", today=dt.date(2026, 11, 21))
+    con.close()
+    assert len(rep) == 101 and CU_YANG not in set(rep.unit_code)
