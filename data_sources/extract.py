@@ -78,6 +78,8 @@ def extract(tab: Tab, matcher: UnitMatcher, row_prefix: str, default_year: int) 
                 raw["col"].append(c + 1)
                 raw["value"].append(v)
                 raw["type"].append(t)
+    if matcher is None:  # the caller reports why this tab cannot be matched
+        return res
     rows = tab.filled()
     try:
         lay = find_layout(tab, rows, default_year=default_year)

@@ -75,14 +75,31 @@ def ingest_paths(paths, db, province=None, schools=None, seen_at=None) -> Import
     return ingest_tabs(read_all(paths), db, province=province, schools=schools, seen_at=seen_at)
 
 
-def build_matcher(con, province: int, schools_path: str | None) -> UnitMatcher:
-    wards = official_wards(province)
-    schools = read_schools(catalog.resolve(schools_path), {w.code for w in wards}) if schools_path else []
+def provinces_of(province) -> list[int]:
+    """A deployment follows one province (66) or several; "all" / 0 is the Ministry view (34)."""
+    from vietnam_provinces import Province
+
+    if province in (None, "", "all", 0, "0"):
+        return sorted(int(p.code) for p in Province.iter_all())
+    if isinstance(province, (list, tuple, set)):
+        return sorted(int(p) for p in province)
+    return [int(province)]
+
+
+def build_matchers(con, provinces: list[int], schools_path: str | None) -> dict[int, UnitMatcher]:
+    """One matcher per province: a name is only ever matched inside its own province."""
+    wards = {p: official_wards(p) for p in provinces}
+    all_codes = {w.code for ws in wards.values() for w in ws}
+    schools = read_schools(catalog.resolve(schools_path), all_codes) if schools_path else []
+    ward_province = {w.code: p for p, ws in wards.items() for w in ws}
     mappings = dict(con.execute("SELECT unit_key, unit_code FROM ref.unit_mappings").fetchall())
-    return UnitMatcher(wards, schools, mappings)
+    return {
+        p: UnitMatcher(ws, [sc for sc in schools if ward_province[sc.parent_code] == p], mappings)
+        for p, ws in wards.items()
+    }
 
 
-def refresh_ref(con, matcher: UnitMatcher, province: int) -> None:
+def refresh_ref(con, matchers: dict[int, UnitMatcher]) -> None:
     """ref.*: the catalog files and the unit list, reloaded on every publish."""
     units = pd.DataFrame(
         [
@@ -92,9 +109,10 @@ def refresh_ref(con, matcher: UnitMatcher, province: int) -> None:
                 "level": u.level,
                 "type": u.type,
                 "parent_code": u.parent_code or None,
-                "province": province,
+                "province": p,
             }
-            for u in matcher.units.values()
+            for p, m in matchers.items()
+            for u in m.units.values()
         ]
     )
     fields = pd.DataFrame(
@@ -111,11 +129,12 @@ def refresh_ref(con, matcher: UnitMatcher, province: int) -> None:
         ]
     )
     s = catalog.settings()
+    provinces = sorted(matchers)
     settings = pd.DataFrame(
         [
             {
-                "province": province,
-                "province_name": province_name(province),
+                "province": provinces[0] if len(provinces) == 1 else 0,
+                "province_name": province_name(provinces[0]) if len(provinces) == 1 else "Toàn quốc",
                 "plan": s["plan"],
                 "reporting_year": s["reporting_year"],
                 "default_deadline_day": s["default_deadline_day"],
@@ -157,16 +176,25 @@ def _frame(cols: tuple[str, ...], data: dict[str, list], **const) -> pd.DataFram
 def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None, on_publish=None) -> ImportSummary:
     """Load tabs, rebuild the marts and publish; ``on_publish(con)`` writes more in the same version."""
     s = catalog.settings()
-    province = int(province or s["province"])
+    provinces = provinces_of(province if province is not None else s["province"])
     schools = schools if schools is not None else s.get("schools")
     started = dt.datetime.now().replace(microsecond=0)
     seen = seen_at or started
     with publishing(db) as con:
-        matcher = build_matcher(con, province, schools)
-        refresh_ref(con, matcher, province)
+        matchers = build_matchers(con, provinces, schools)
+        refresh_ref(con, matchers)
         import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM raw.imports").fetchall()[0][0]
         results: list[TabResult] = []
         for i, tab in enumerate(tabs):
+            matcher = matchers.get(tab.province or (provinces[0] if len(provinces) == 1 else None))
+            if matcher is None:
+                res = extract(Tab(tab.source, tab.sheet, tab.rows), None, f"{import_id}:{i}", s["reporting_year"])
+                res.error = (
+                    f"Trang «{tab.sheet}» của «{tab.source}»: không rõ thuộc tỉnh nào trong các tỉnh đã cấu hình; "
+                    "hãy ghi tỉnh cho nguồn này."
+                )
+                results.append(res)
+                continue
             results.append(extract(tab, matcher, f"{import_id}:{i}", s["reporting_year"]))
         _load(con, import_id, tabs, results, seen, started)
         con.execute(
@@ -181,7 +209,7 @@ def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None, 
         for stmt in statements("build_marts"):
             con.execute(stmt)
         counts = {(r[0], r[1]): r[2:] for r in con.execute(load("import_summary"), {"import_id": import_id}).fetchall()}
-        summary = ImportSummary(import_id, province=province)
+        summary = ImportSummary(import_id, province=provinces[0] if len(provinces) == 1 else 0)
         for tab, res in zip(tabs, results, strict=True):
             c = counts.get((tab.source, tab.sheet), (0, 0, 0, 0, 0, 0))
             summary.tabs.append(
@@ -213,7 +241,7 @@ def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None, 
                 "started": started,
                 "seen": seen,
                 "finished": dt.datetime.now().replace(microsecond=0),
-                "province": province,
+                "province": provinces[0] if len(provinces) == 1 else 0,
                 "files": json.dumps(sorted({t.source for t in tabs}), ensure_ascii=False),
                 "summary": json.dumps(summary.totals),
             },

@@ -35,6 +35,7 @@ class Tab:
     gid: str = ""  # Google tab id, for links back to the cell
     source_kind: str = "file"  # file | google
     url: str = ""
+    province: int | None = None  # official province code, when a deployment follows several
 
     def filled(self) -> list[list[Cell]]:
         """Rows with each merged range's top-left value copied into the whole range."""
