@@ -9,7 +9,6 @@ per field column (parsed value or the reason it was rejected).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 
 from . import catalog
@@ -19,7 +18,7 @@ from .periods import parse_period
 from .readers import Tab, col_letter
 from .text import clean
 from .units import UnitMatcher, is_total, unit_key
-from .values import MISSING, OK, REJECTED, parse_many, parse_ratio
+from .values import OK, parse_ratio
 
 
 @dataclass
@@ -29,13 +28,13 @@ class TabResult:
     gid: str
     raw: dict[str, list]
     rows: dict[str, list]
-    cells: dict[str, list]
     notes: list[str] = field(default_factory=list)
     error: str = ""
     header_row: int | None = None
     total_rows: int = 0
     empty_rows: int = 0
     checks: list[dict] = field(default_factory=list)  # derived-ratio mismatches
+    layout: list[tuple[int, str, str]] = field(default_factory=list)  # (1-based col, field, kind)
 
 
 def _cols(*names: str) -> dict[str, list]:
@@ -44,10 +43,25 @@ def _cols(*names: str) -> dict[str, list]:
 
 RAW_COLS = ("row", "col", "value", "type")
 ROW_COLS = (
-    "row_id", "row", "unit_col", "unit_text", "parent_text", "unit_key", "unit_code", "unit_status",
-    "unit_reason", "candidates", "period", "period_note", "submitted_at", "content_hash",
+    "row", "unit_col", "unit_text", "parent_text", "unit_key", "unit_code", "unit_status",
+    "unit_reason", "candidates", "period", "period_note", "submitted_at",
 )  # fmt: skip
-CELL_COLS = ("row_id", "row", "col", "field", "raw_value", "raw_type", "status", "value", "text_value", "reason")
+
+
+def _flatten(rows: list[list]) -> tuple[list, list, list, list]:
+    """Every non-empty cell as parallel columns (row, col, text, type), 1-based."""
+    rr: list[int] = []
+    cc: list[int] = []
+    vv: list[str] = []
+    tt: list[str] = []
+    for r, row in enumerate(rows, 1):
+        for c, (v, t) in enumerate(row, 1):
+            if v:
+                rr.append(r)
+                cc.append(c)
+                vv.append(v)
+                tt.append(t)
+    return rr, cc, vv, tt
 
 
 def parse_timestamp(text: str, typ: str) -> dt.datetime | None:
@@ -68,16 +82,10 @@ def parse_timestamp(text: str, typ: str) -> dt.datetime | None:
     return None
 
 
-def extract(tab: Tab, matcher: UnitMatcher, row_prefix: str, default_year: int) -> TabResult:
-    res = TabResult(tab.source, tab.sheet, tab.gid, _cols(*RAW_COLS), _cols(*ROW_COLS), _cols(*CELL_COLS))
+def extract(tab: Tab, matcher: UnitMatcher, default_year: int) -> TabResult:
+    res = TabResult(tab.source, tab.sheet, tab.gid, _cols(*RAW_COLS), _cols(*ROW_COLS))
     raw = res.raw
-    for r, row in enumerate(tab.rows):
-        for c, (v, t) in enumerate(row):
-            if v != "":
-                raw["row"].append(r + 1)
-                raw["col"].append(c + 1)
-                raw["value"].append(v)
-                raw["type"].append(t)
+    raw["row"], raw["col"], raw["value"], raw["type"] = _flatten(tab.rows)
     if matcher is None:  # the caller reports why this tab cannot be matched
         return res
     rows = tab.filled()
@@ -88,7 +96,7 @@ def extract(tab: Tab, matcher: UnitMatcher, row_prefix: str, default_year: int) 
         return res
     res.header_row = lay.header_row + 1
     _describe(lay, res)
-    _rows(lay, rows, matcher, row_prefix, res)
+    _rows(lay, rows, matcher, res)
     return res
 
 
@@ -107,32 +115,34 @@ def _describe(lay: Layout, res: TabResult) -> None:
         )
 
 
-def _rows(lay: Layout, rows: list, matcher: UnitMatcher, prefix: str, res: TabResult) -> None:
+def _rows(lay: Layout, rows: list, matcher: UnitMatcher, res: TabResult) -> None:
+    """One staged row per data row (unit, period, submission time). The field cells of
+    those rows are parsed in bulk by ingest.py (SQL over raw cells + a table of the
+    distinct values parsed once), never one by one here."""
     fields = catalog.fields()
     value_cols = [c for c in lay.columns if fields[c.field].kind in catalog.VALUE_KINDS]
+    res.layout = [(c.index + 1, c.field, fields[c.field].kind) for c in value_cols]
+    value_idx = [c.index for c in value_cols]
     unit_c = lay.col("don_vi")
     parent_c = lay.col("xa_phuong")
     period_c = lay.col("ky_bao_cao")
     time_c = lay.col("dau_thoi_gian")
     match_cache: dict[tuple[str, str], object] = {}
-    R, C = res.rows, res.cells
-    pending = []  # (row index into C, derived checks) handled after parsing
+    period_cache: dict[str, tuple[str | None, str]] = {}
+    R = res.rows
+    empty = ("", "s")
     for r in range(lay.first_data_row, len(rows)):
         row = rows[r]
-
-        def at(c, row=row):
-            return row[c] if c is not None and c < len(row) else ("", "s")
-
-        if all(clean(at(vc.index)[0]) == "" for vc in value_cols):
-            if any(clean(v) for v, _ in row):
+        n = len(row)
+        if not any(c < n and row[c][0].strip() for c in value_idx):
+            if any(v.strip() for v, _ in row):
                 res.empty_rows += 1
             continue
-        unit = clean(at(unit_c)[0])
-        parent = clean(at(parent_c)[0]) if parent_c is not None else ""
+        unit = clean(row[unit_c][0]) if unit_c < n else ""
+        parent = clean(row[parent_c][0]) if parent_c is not None and parent_c < n else ""
         if is_total(unit) or (not unit and _is_total_row(row)):
             res.total_rows += 1
             continue
-        row_id = f"{prefix}:{r + 1}"
         if unit:
             key = (unit, parent)
             m = match_cache.get(key)
@@ -141,17 +151,22 @@ def _rows(lay: Layout, rows: list, matcher: UnitMatcher, prefix: str, res: TabRe
             status, code, reason, cands = m.status, m.code, m.reason, m.candidates
         else:
             status, code, reason, cands = "no_unit", None, "dòng có số liệu nhưng không có tên đơn vị", []
-        period, pnote = _row_period(lay, at(period_c)[0] if period_c is not None else "", res)
-        ts_text, ts_type = at(time_c)
-        submitted = parse_timestamp(ts_text, ts_type) if time_c is not None else None
-        if time_c is not None and clean(ts_text) and submitted is None:
-            pnote = (pnote + "; " if pnote else "") + f"dấu thời gian «{ts_text}» không đọc được"
-        R["row_id"].append(row_id)
+        ptext = row[period_c][0] if period_c is not None and period_c < n else ""
+        got = period_cache.get(ptext)
+        if got is None:
+            got = period_cache[ptext] = _row_period(lay, ptext, res)
+        period, pnote = got
+        submitted = None
+        if time_c is not None:
+            ts_text, ts_type = row[time_c] if time_c < n else empty
+            submitted = parse_timestamp(ts_text, ts_type)
+            if clean(ts_text) and submitted is None:
+                pnote = (pnote + "; " if pnote else "") + f"dấu thời gian «{ts_text}» không đọc được"
         R["row"].append(r + 1)
         R["unit_col"].append(unit_c + 1)
         R["unit_text"].append(unit)
         R["parent_text"].append(parent)
-        R["unit_key"].append(unit_key(unit, parent) if unit else "")
+        R["unit_key"].append(unit_key(unit, parent) if unit and code is None else "")
         R["unit_code"].append(code)
         R["unit_status"].append(status)
         R["unit_reason"].append(reason)
@@ -159,34 +174,12 @@ def _rows(lay: Layout, rows: list, matcher: UnitMatcher, prefix: str, res: TabRe
         R["period"].append(period)
         R["period_note"].append(pnote)
         R["submitted_at"].append(submitted)
-        R["content_hash"].append(hashlib.md5("\x1f".join(at(vc.index)[0] for vc in value_cols).encode()).hexdigest())
-        for vc in value_cols:
-            v, t = at(vc.index)
-            C["row_id"].append(row_id)
-            C["row"].append(r + 1)
-            C["col"].append(vc.index + 1)
-            C["field"].append(vc.field)
-            C["raw_value"].append(v)
-            C["raw_type"].append(t)
         for col, header, num, den in lay.derived:
-            v, t = at(col)
-            if clean(v):
-                pending.append((r, col, header, v, t, at(lay.col(num)), at(lay.col(den))))
-    kinds = [fields[f].kind for f in C["field"]]
-    parsed = parse_many(kinds, C["raw_value"], [t == "n" for t in C["raw_type"]])
-    for p, kind, v in zip(parsed, kinds, C["raw_value"], strict=True):
-        if kind == "text":
-            C["status"].append(OK if p.status == OK else MISSING)
-            C["value"].append(None)
-            C["text_value"].append(clean(v) if p.status == OK else None)
-            C["reason"].append("")
-        else:
-            C["status"].append(p.status)
-            C["value"].append(p.value)
-            C["text_value"].append(None)
-            C["reason"].append(p.reason if p.status == REJECTED else "")
-    for r, col, header, v, t, num, den in pending:
-        _check_ratio(res, r, col, header, v, t, num, den)
+            v, t = row[col] if col < n else empty
+            if v.strip():
+                nv = row[lay.col(num)] if lay.col(num) < n else empty
+                dv = row[lay.col(den)] if lay.col(den) < n else empty
+                _check_ratio(res, r, col, header, v, t, nv, dv)
 
 
 def _is_total_row(row) -> bool:

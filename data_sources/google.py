@@ -202,7 +202,11 @@ def _tabs_from_values(sid: str, meta: dict, wanted: set[str], batch: dict) -> li
             (m.get("startRowIndex", 0), m.get("startColumnIndex", 0), m["endRowIndex"] - 1, m["endColumnIndex"] - 1)
             for m in sheet.get("merges", [])
         ]
-        rows = [[cell(v) for v in row] for row in vr.get("values", [])]
+        # strings and whole numbers inline (most cells), the rest through readers.cell
+        rows = [
+            [(v, "s") if (tv := type(v)) is str else (str(v), "n") if tv is int else cell(v) for v in row]
+            for row in vr.get("values", [])
+        ]
         out.append(
             Tab(
                 source=sid,

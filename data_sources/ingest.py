@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,10 +20,27 @@ import pandas as pd
 from queries.sql import load, statements
 
 from . import catalog
-from .extract import CELL_COLS, ROW_COLS, TabResult, extract
+from .extract import ROW_COLS, TabResult, extract
 from .readers import ReadError, Tab, read_path
 from .store import publishing
+from .text import clean
 from .units import UnitMatcher, official_wards, province_name, read_schools
+from .values import MISSING, OK, REJECTED, parse
+
+
+class Timing:
+    """Seconds spent in each step of an import (for the benchmarks; NQ71_TIMING=1 prints them)."""
+
+    def __init__(self):
+        self.laps: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = self.laps.get(name, 0.0) + now - self._t
+        self._t = now
+        if os.environ.get("NQ71_TIMING"):
+            print(f"[thời gian] {name}: {self.laps[name]:.2f} s", file=sys.stderr)
 
 
 @dataclass
@@ -28,6 +48,7 @@ class ImportSummary:
     import_id: int
     tabs: list[dict] = field(default_factory=list)
     province: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -92,11 +113,11 @@ def build_matchers(con, provinces: list[int], schools_path: str | None) -> dict[
     all_codes = {w.code for ws in wards.values() for w in ws}
     schools = read_schools(catalog.resolve(schools_path), all_codes) if schools_path else []
     ward_province = {w.code: p for p, ws in wards.items() for w in ws}
+    by_province: dict[int, list] = {p: [] for p in wards}
+    for sc in schools:
+        by_province[ward_province[sc.parent_code]].append(sc)
     mappings = dict(con.execute("SELECT unit_key, unit_code FROM ref.unit_mappings").fetchall())
-    return {
-        p: UnitMatcher(ws, [sc for sc in schools if ward_province[sc.parent_code] == p], mappings)
-        for p, ws in wards.items()
-    }
+    return {p: UnitMatcher(ws, by_province[p], mappings) for p, ws in wards.items()}
 
 
 def refresh_ref(con, matchers: dict[int, UnitMatcher]) -> None:
@@ -145,6 +166,7 @@ def refresh_ref(con, matchers: dict[int, UnitMatcher]) -> None:
         "units": units,
         "fields": fields,
         "settings": settings,
+        "provinces": pd.DataFrame({"province": provinces, "name": [province_name(p) for p in provinces]}),
         "plans": pd.DataFrame(catalog.read_csv("plans.csv")),
         "indicators": pd.DataFrame(catalog.read_csv("indicators.csv")),
         "targets": pd.DataFrame(catalog.read_csv("targets.csv")),
@@ -180,35 +202,44 @@ def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None, 
     schools = schools if schools is not None else s.get("schools")
     started = dt.datetime.now().replace(microsecond=0)
     seen = seen_at or started
+    timing = Timing()
     with publishing(db) as con:
+        timing.lap("sao chép phiên bản")
         matchers = build_matchers(con, provinces, schools)
         refresh_ref(con, matchers)
+        timing.lap("danh mục đơn vị")
         import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM raw.imports").fetchall()[0][0]
         results: list[TabResult] = []
-        for i, tab in enumerate(tabs):
+        for tab in tabs:
             matcher = matchers.get(tab.province or (provinces[0] if len(provinces) == 1 else None))
             if matcher is None:
-                res = extract(Tab(tab.source, tab.sheet, tab.rows), None, f"{import_id}:{i}", s["reporting_year"])
+                res = extract(Tab(tab.source, tab.sheet, tab.rows), None, s["reporting_year"])
                 res.error = (
                     f"Trang «{tab.sheet}» của «{tab.source}»: không rõ thuộc tỉnh nào trong các tỉnh đã cấu hình; "
                     "hãy ghi tỉnh cho nguồn này."
                 )
                 results.append(res)
                 continue
-            results.append(extract(tab, matcher, f"{import_id}:{i}", s["reporting_year"]))
+            results.append(extract(tab, matcher, s["reporting_year"]))
+        timing.lap("đọc bảng, khớp đơn vị")
         _load(con, import_id, tabs, results, seen, started)
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE prev_cells AS "
-            "SELECT unit_code, period, field, value, text_value FROM "
-            + (
-                "mart.current_cells"
-                if _has_table(con, "mart", "current_cells")
-                else "(SELECT NULL::VARCHAR AS unit_code, NULL::VARCHAR AS period, NULL::VARCHAR AS field, NULL::DOUBLE AS value, NULL::VARCHAR AS text_value WHERE false)"
+        # the current values before this import, for the summary: a rename, not a copy
+        con.execute("DROP TABLE IF EXISTS mart.prev_cells")
+        if _has_table(con, "mart", "current_cells"):
+            con.execute("DROP VIEW IF EXISTS mart.observations")
+            con.execute("ALTER TABLE mart.current_cells RENAME TO prev_cells")
+        else:
+            con.execute(
+                "CREATE TABLE mart.prev_cells (unit_code VARCHAR, period VARCHAR, field VARCHAR, "
+                "value DOUBLE, text_value VARCHAR)"
             )
-        )
+        timing.lap("nạp raw + stg")
         for stmt in statements("build_marts"):
             con.execute(stmt)
+        timing.lap("dựng mart")
         counts = {(r[0], r[1]): r[2:] for r in con.execute(load("import_summary"), {"import_id": import_id}).fetchall()}
+        con.execute("DROP TABLE mart.prev_cells")
+        timing.lap("tóm tắt")
         summary = ImportSummary(import_id, province=provinces[0] if len(provinces) == 1 else 0)
         for tab, res in zip(tabs, results, strict=True):
             c = counts.get((tab.source, tab.sheet), (0, 0, 0, 0, 0, 0))
@@ -248,6 +279,8 @@ def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None, 
         )
         if on_publish is not None:
             on_publish(con)
+    timing.lap("công bố")
+    summary.timings = timing.laps
     return summary
 
 
@@ -257,21 +290,85 @@ def _has_table(con, schema: str, name: str) -> bool:
 
 
 def _load(con, import_id, tabs, results, seen, started) -> None:
-    raws, rows, cells, checks = [], [], [], []
+    """Bulk loads: raw cells, staged rows, then staged cells built in SQL.
+
+    A field cell of a data row is (row × field column) LEFT JOIN the raw cell at
+    that place; its meaning comes from a table of the distinct (kind, text,
+    type) of this import, each parsed once by values.parse (the one
+    implementation of the cell rules)."""
+    import pyarrow as pa
+
+    raws, rows, layouts, checks = [], [], [], []
     for i, (tab, res) in enumerate(zip(tabs, results, strict=True)):
         meta = {"source": tab.source, "sheet": tab.sheet}
-        raws.append(_frame(("row", "col", "value", "type"), res.raw, import_id=import_id, read_at=started, **meta))
-        r = _frame(ROW_COLS, res.rows, import_id=import_id, gid=tab.gid, url=tab.url, seen_at=seen, **meta)
+        n = len(res.raw["row"])
+        raws.append(
+            pa.table(
+                {
+                    "row": pa.array(res.raw["row"], pa.int32()),
+                    "col": pa.array(res.raw["col"], pa.int32()),
+                    "value": pa.array(res.raw["value"], pa.string()),
+                    "type": pa.array(res.raw["type"], pa.string()),
+                    "tab": pa.repeat(pa.scalar(i, pa.int32()), n),
+                    "source": pa.repeat(pa.scalar(tab.source, pa.string()), n),
+                    "sheet": pa.repeat(pa.scalar(tab.sheet, pa.string()), n),
+                }
+            )
+        )
+        r = _frame(ROW_COLS, res.rows, tab=i, import_id=import_id, gid=tab.gid, url=tab.url, seen_at=seen, **meta)
         r["ord"] = import_id * 10**9 + i * 10**6 + r["row"]
         rows.append(r)
-        cells.append(_frame(CELL_COLS, res.cells, import_id=import_id))
+        layouts += [{"tab": i, "col": c, "field": f, "kind": k} for c, f, k in res.layout]
         if res.checks:
             checks.append(pd.DataFrame(res.checks).assign(import_id=import_id, gid=tab.gid, url=tab.url, **meta))
-    for table, frames in (("raw.cells", raws), ("stg.rows", rows), ("stg.cells", cells), ("stg.checks", checks)):
-        frames = [f for f in frames if len(f)]
-        if not frames:
-            continue
-        df = pd.concat(frames, ignore_index=True)
-        con.register("_load", df)
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _load")  # table from the tuple above
-        con.unregister("_load")
+    raw = pa.concat_tables(raws) if raws else None
+    staged = _concat(rows, [])
+    layout = pd.DataFrame(layouts, columns=["tab", "col", "field", "kind"])
+    if raw is None:
+        return
+    con.register("_raw", raw)
+    con.execute(
+        'INSERT INTO raw.cells SELECT $id, source, sheet, "row", col, value, type, $at FROM _raw',
+        {"id": import_id, "at": started},
+    )
+    if staged.empty:
+        con.unregister("_raw")
+        return
+    con.register("_rows", staged)
+    con.execute("INSERT INTO stg.rows BY NAME SELECT * EXCLUDE (tab) FROM _rows")
+    con.register("_layout", layout)
+    con.execute("CREATE OR REPLACE TEMP TABLE _cells AS " + load("stage_cells"))
+    distinct = con.execute("SELECT DISTINCT kind, text, type FROM _cells").fetchall()
+    parsed = []
+    for kind, text, typ in distinct:
+        p = parse(kind, text, typ == "n")
+        if kind == "text":
+            parsed.append(
+                (kind, text, typ, OK if p.status == OK else MISSING, None, clean(text) if p.status == OK else None, "")
+            )
+        else:
+            parsed.append((kind, text, typ, p.status, p.value, None, p.reason if p.status == REJECTED else ""))
+    con.register(
+        "_parsed",
+        pd.DataFrame(parsed, columns=["kind", "text", "type", "status", "value", "text_value", "reason"]).astype(
+            {"value": "float64"}
+        ),
+    )
+    con.execute(
+        'INSERT INTO stg.cells SELECT $id, c.ord, c."row", c.col, c.field, c.text, c.type, '
+        "p.status, p.value, p.text_value, p.reason FROM _cells AS c "
+        "JOIN _parsed AS p ON p.kind = c.kind AND p.text = c.text AND p.type = c.type",
+        {"id": import_id},
+    )
+    if checks:
+        con.register("_checks", pd.concat(checks, ignore_index=True))
+        con.execute("INSERT INTO stg.checks BY NAME SELECT * FROM _checks")
+        con.unregister("_checks")
+    con.execute("DROP TABLE _cells")
+    for name in ("_raw", "_rows", "_layout", "_parsed"):
+        con.unregister(name)
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)

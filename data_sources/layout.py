@@ -73,6 +73,7 @@ def _header_key(text: str) -> str:
 
 class HeaderMatcher:
     def __init__(self):
+        self._memo: dict[tuple[str, bool], str | None] = {}
         self.exact: dict[str, str] = {}
         multi: dict[str, set[str]] = {}
         for code, alias in catalog.aliases():
@@ -87,7 +88,14 @@ class HeaderMatcher:
         # claim "Đơn vị tính".
         self.long = sorted(((k, c) for k, c in self.exact.items() if len(k.split()) >= 3), key=lambda kc: -len(kc[0]))
 
-    def match(self, text: str) -> str | None:
+    def match(self, text: str, exact_only: bool = False) -> str | None:
+        """The field a header text names, or None. Memoized: every tab repeats its titles."""
+        key = (text, exact_only)
+        if key not in self._memo:
+            self._memo[key] = self._match(text, exact_only)
+        return self._memo[key]
+
+    def _match(self, text: str, exact_only: bool) -> str | None:
         if not clean(text):
             return None
         if _is_derived(text):
@@ -96,6 +104,8 @@ class HeaderMatcher:
             k = _header_key(variant)
             if k in self.exact:
                 return self.exact[k]
+        if exact_only:
+            return None
         k = " " + _header_key(_decorations_off(text)) + " "
         hits = [(a, c) for a, c in self.long if f" {a} " in k]
         if hits:
@@ -151,24 +161,31 @@ def _group_row(above: list[Cell], leaf: list[Cell], width: int) -> list[str]:
     return out
 
 
-def _map_row(rows: list[list[Cell]], r: int, m: HeaderMatcher) -> tuple[list[Column], list[tuple[int, str]]]:
+def _map_row(
+    rows: list[list[Cell]], r: int, m: HeaderMatcher, merges_known: bool
+) -> tuple[list[Column], list[tuple[int, str]]]:
     leaf = rows[r]
     above = rows[r - 1] if r > 0 else []
     width = max(len(leaf), len(above))
-    group = _group_row(above, leaf, width) if r > 0 else [""] * width
+    if r == 0:
+        group = [""] * width
+    elif merges_known:  # merged group cells are already filled across their columns
+        group = [_text(above, c) for c in range(width)]
+    else:
+        group = _group_row(above, leaf, width)
     cols, unknown = [], []
     for c in range(width):
         lt, gt = _text(leaf, c), group[c]
         found, header = None, lt or gt
-        tries = []
+        tries = []  # (text, exact only): a group + leaf pair must be an alias as a whole
         if lt and gt and fold(gt) != fold(lt):
-            tries.append(f"{gt} {lt}")
+            tries.append((f"{gt} {lt}", True))
         if lt:
-            tries.append(lt)
+            tries.append((lt, False))
         elif gt:
-            tries.append(gt)
-        for t in tries:
-            found = m.match(t)
+            tries.append((gt, False))
+        for t, exact in tries:
+            found = m.match(t, exact_only=exact)
             if found:
                 header = t
                 break
@@ -184,7 +201,7 @@ def find_layout(tab: Tab, rows: list[list[Cell]] | None = None, default_year: in
     m = header_matcher()
     best = None
     for r in range(min(len(rows), HEADER_SCAN_ROWS)):
-        cols, unknown = _map_row(rows, r, m)
+        cols, unknown = _map_row(rows, r, m, merges_known=bool(tab.merges))
         fields_found = {c.field for c in cols}
         if "don_vi" not in fields_found:
             continue

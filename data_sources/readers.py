@@ -56,21 +56,30 @@ class Tab:
 
 
 def cell(value: object) -> Cell:
-    """A Python value from a reader or the API as (text, type)."""
+    """A Python value from a reader or the API as (text, type). Hot: one call per cell."""
+    tv = type(value)
+    if tv is str:
+        return (value, "s")
+    if tv is int:
+        return (str(value), "n")
+    if tv is float:
+        return (str(int(value)) if value.is_integer() else repr(value), "n")
     if value is None:
         return EMPTY
-    if isinstance(value, bool):
+    if tv is bool:
         return ("TRUE" if value else "FALSE", "b")
-    if isinstance(value, int):
-        return (str(value), "n")
-    if isinstance(value, float):
-        return (str(int(value)) if value.is_integer() else repr(value), "n")
     if isinstance(value, dt.datetime):
         return (value.strftime("%Y-%m-%d %H:%M:%S"), "d")
     if isinstance(value, dt.date):
         return (value.strftime("%Y-%m-%d"), "d")
     if isinstance(value, dt.time):
         return (value.strftime("%H:%M:%S"), "d")
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE", "b")
+    if isinstance(value, int):
+        return (str(value), "n")
+    if isinstance(value, float):
+        return (str(int(value)) if value.is_integer() else repr(value), "n")
     return (str(value), "s")
 
 

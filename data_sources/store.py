@@ -63,6 +63,7 @@ def publishing(db_path: str | Path):
             try:
                 con = duckdb.connect(str(new))
                 try:
+                    con.execute("SET enable_progress_bar = false")
                     for stmt in statements("schema"):
                         con.execute(stmt)
                     yield con

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_PUNCT = re.compile(r"[^\w]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
 
@@ -34,18 +33,38 @@ def clean(text: object) -> str:
     return _SPACES.sub(" ", s).strip()
 
 
+_NON_WORD = re.compile(r"[\W_]+")  # punctuation, underscores and every kind of space: one pass
+
+
 def norm(text: object) -> str:
     """Case-, punctuation- and spacing-insensitive form that keeps dấu."""
-    s = clean(text).lower()
-    s = s.replace("_", " ")
-    s = _PUNCT.sub(" ", s)
-    return _SPACES.sub(" ", s).strip()
+    if text is None:
+        return ""
+    return _NON_WORD.sub(" ", nfc(str(text)).lower()).strip()
+
+
+def _marks_table() -> dict[int, str]:
+    """Every precomposed Latin letter with marks (À..ỹ) -> its base letter, and đ/Đ -> d/D."""
+    table = {ord("đ"): "d", ord("Đ"): "D"}
+    for cp in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
+        ch = chr(cp)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.category(c) != "Mn")
+        if base and base != ch:
+            table[cp] = base
+    return table
+
+
+_MARKS = _marks_table()
 
 
 def strip_marks(text: str) -> str:
-    s = unicodedata.normalize("NFD", text)
-    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
-    return s.replace("đ", "d").replace("Đ", "D")
+    """Remove dấu. Composes first (NFC) so one C-level translate handles NFC and NFD input;
+    any combining mark left over (a letter outside the table) is dropped the slow way."""
+    s = unicodedata.normalize("NFC", text).translate(_MARKS)
+    if s.isascii():
+        return s
+    s = unicodedata.normalize("NFD", s)
+    return "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
 
 
 def fold(text: object) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +52,13 @@ _TOTAL_NORM = ("tổng cộng", "tổng số", "tổng", "cộng", "toàn tỉnh
 _TOTAL_FOLD = ("tong cong", "tong so", "toan tinh", "toan nganh", "tong hop")
 
 
+_TOTAL_START = ("tổng", "tong", "cộng", "cong", "toàn", "toan")
+
+
 def is_total(name: str) -> bool:
+    # fast path: every total word starts with one of these (checked on the NFC, lower-cased text)
+    if not unicodedata.normalize("NFC", name).lower().lstrip(" \t\n.-*(").startswith(_TOTAL_START):
+        return False
     n = norm(name)
     if not n:
         return False
@@ -107,15 +114,33 @@ class _Index:
     def __init__(self, units: list[Unit], with_type: bool):
         self.units = {u.code: u for u in units}
         self.with_type = with_type
-        self.levels: list[dict[str, set[str]]] = [{} for _ in range(3)]
-        for u in units:
-            bare = split_name(u.name)[1] if with_type else _school_bare(u.name)
-            types = [None, u.type] if with_type else [None]
-            for t in types:
-                for lvl, key in enumerate(_keys(t, bare)):
-                    self.levels[lvl].setdefault(key, set()).add(u.code)
+        self._bare = [(u.code, split_name(u.name)[1] if with_type else _school_bare(u.name), u.type) for u in units]
+        # level 0 (the name with dấu) now; the folded levels only when a name first misses it
+        self.levels: list[dict[str, set[str]] | None] = [self._level(0), None, None]
         self.display = {u.code: u.name for u in units}
-        self.fold_names = {u.code: strip_marks(norm(u.name)) for u in units}
+        self._fold_names: dict[str, str] | None = None
+
+    def _level(self, lvl: int) -> dict[str, set[str]]:
+        index: dict[str, set[str]] = {}
+        for code, bare, typ in self._bare:
+            for t in (None, typ) if self.with_type else (None,):
+                for i, key in enumerate(_keys(t, bare)):
+                    if i == lvl:
+                        index.setdefault(key, set()).add(code)
+                        break
+        return index
+
+    def _at(self, lvl: int) -> dict[str, set[str]]:
+        if self.levels[lvl] is None:
+            self.levels[lvl] = self._level(lvl)
+        return self.levels[lvl]
+
+    @property
+    def fold_names(self) -> dict[str, str]:
+        """Folded names for suggesting candidates; built only when a name fails to match."""
+        if self._fold_names is None:
+            self._fold_names = {c: strip_marks(norm(n)) for c, n in self.display.items()}
+        return self._fold_names
 
     def find(self, name: str, restrict: set[str] | None = None) -> Match:
         if self.with_type:
@@ -125,7 +150,7 @@ class _Index:
         if not bare:
             return Match("unmatched", reason="tên đơn vị trống")
         for lvl, key in enumerate(_keys(t, bare)):
-            codes = self.levels[lvl].get(key, set())
+            codes = self._at(lvl).get(key, set())
             if restrict is not None:
                 codes = codes & restrict
             if len(codes) == 1:
@@ -151,12 +176,14 @@ def _school_bare(name: str) -> str:
     return n[len("trường ") :] if n.startswith("trường ") else n
 
 
-def _keys(t: str | None, bare: str) -> list[str]:
-    """Keys from strict to loose. A written type (xã/phường) is never dropped:
-    ``Xã Việt Yên`` does not match ``Phường Việt Yên``."""
-    f = strip_marks(bare)
+def _keys(t: str | None, bare: str):
+    """Keys from strict to loose, computed only as far as needed. A written type
+    (xã/phường) is never dropped: ``Xã Việt Yên`` does not match ``Phường Việt Yên``."""
     p = f"{t}|" if t else ""
-    return [p + bare, p + f, p + f.replace(" ", "")]
+    yield p + bare
+    f = strip_marks(bare)
+    yield p + f
+    yield p + f.replace(" ", "")
 
 
 class UnitMatcher:
@@ -172,9 +199,10 @@ class UnitMatcher:
             self._schools_by_ward.setdefault(s.parent_code, set()).add(s.code)
 
     def match(self, name: str, parent: str = "") -> Match:
-        mapped = self.mappings.get(unit_key(name, parent))
-        if mapped and mapped in self.units:
-            return Match("matched", mapped)
+        if self.mappings:
+            mapped = self.mappings.get(unit_key(name, parent))
+            if mapped and mapped in self.units:
+                return Match("matched", mapped)
         if parent:
             pm = self.wards.find(parent)
             if pm.status != "matched":
@@ -217,17 +245,18 @@ SCHOOL_COLUMNS = ("ma_truong", "ten_truong", "cap_hoc", "ma_xa")
 
 
 def read_schools(path: str | Path, ward_codes: set[str] | None = None) -> list[Unit]:
-    """The school registry: CSV with columns ma_truong, ten_truong, cap_hoc, ma_xa."""
+    """The school registry: CSV with columns ma_truong, ten_truong, cap_hoc, ma_xa (official
+    5-digit code). Schools whose xã/phường is outside ``ward_codes`` are left out."""
     with open(path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     if rows and not set(SCHOOL_COLUMNS) <= set(rows[0]):
         missing = sorted(set(SCHOOL_COLUMNS) - set(rows[0]))
         raise ValueError(f"Danh mục trường {path}: thiếu cột {', '.join(missing)}")
     out = []
-    for i, r in enumerate(rows, start=2):
+    for r in rows:
         code = (r["ma_xa"] or "").strip().zfill(5)
         if ward_codes is not None and code not in ward_codes:
-            raise ValueError(f"Danh mục trường {path}, dòng {i}: mã xã «{r['ma_xa']}» không thuộc tỉnh đã cấu hình")
+            continue  # a national registry: schools of other provinces are not this deployment's
         out.append(
             Unit(r["ma_truong"].strip(), " ".join(r["ten_truong"].split()), "truong", r["cap_hoc"].strip(), code)
         )

@@ -1,7 +1,7 @@
 """Tổng quan: how far are we, who is behind, who has not reported."""
 
 import pandas as pd
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from data_sources import fmt
@@ -70,13 +70,20 @@ for code in sorted(quarters):
 if len(quarters) < 2 or not trend:
     st.info("Cần số liệu của ít nhất hai quý để vẽ xu hướng.", icon=":material/info:")
 else:
-    fig = px.line(pd.DataFrame(trend), x="Quý", y="Giá trị (%)", color="Chỉ tiêu", markers=True)
+    tr = pd.DataFrame(trend)
+    fig = go.Figure(
+        [
+            go.Scatter(x=g["Quý"], y=g["Giá trị (%)"], name=name, mode="lines+markers")
+            for name, g in tr.groupby("Chỉ tiêu", sort=True)
+        ]
+    )
     fig.update_layout(
         separators=",.",
         height=360,
         margin=dict(l=10, r=10, t=10, b=10),
         legend=dict(orientation="h", y=-0.25),
-        yaxis=dict(ticksuffix="%"),
+        yaxis=dict(ticksuffix="%", title="Giá trị (%)"),
+        xaxis=dict(title="Quý"),
     )
     st.plotly_chart(fig, key="trend", config={"displayModeBar": False})
 

@@ -15,9 +15,10 @@ CREATE OR REPLACE MACRO col_letter(c) AS
          ELSE chr(64 + ((c - 1) // 26 - 1) // 26) || chr(65 + ((c - 1) // 26 - 1) % 26) || chr(65 + (c - 1) % 26)
     END;
 
+-- periods are canonical codes by construction: 2026 | 2026-Q1 | 2026-H1 | 2026-04
 CREATE OR REPLACE MACRO quarter_of(p) AS
-    CASE WHEN p SIMILAR TO '[0-9]{4}-Q[1-4]' THEN p
-         WHEN p SIMILAR TO '[0-9]{4}-[0-9]{2}' THEN
+    CASE WHEN length(p) = 7 AND substr(p, 6, 1) = 'Q' THEN p
+         WHEN length(p) = 7 AND substr(p, 6, 1) <> 'H' THEN
              substr(p, 1, 4) || '-Q' || CAST((CAST(substr(p, 6, 2) AS INTEGER) - 1) // 3 + 1 AS VARCHAR)
     END;
 
@@ -61,7 +62,7 @@ SELECT
     r.seen_at,
     r.import_id
 FROM mart.rows AS r
-JOIN stg.cells AS c ON c.import_id = r.import_id AND c.row_id = r.row_id
+JOIN stg.cells AS c ON c.ord = r.ord
 JOIN ref.fields AS f ON f.code = c.field
 WHERE r.rank = 1 AND c.status = 'ok';
 
@@ -76,18 +77,23 @@ JOIN ref.fields AS f ON f.code = n.field AND f.denominator <> ''
 JOIN mart.current_cells AS d ON d.unit_code = n.unit_code AND d.period = n.period AND d.field = f.denominator
 WHERE n.value > d.value;
 
--- grain: one row per unit × native period × count or yes/no field (current value)
-CREATE OR REPLACE TABLE mart.observations AS
+-- the fields of a broken ≤ pair, per unit and period
+CREATE OR REPLACE TABLE mart.flags AS
+SELECT unit_code, period, num_field AS field FROM mart.validation
+UNION
+SELECT unit_code, period, den_field AS field FROM mart.validation;
+
+-- grain: one row per unit × native period × count or yes/no field (current value).
+-- A view: pages read mart.quarterly; this serves exports and one unit's history.
+CREATE OR REPLACE VIEW mart.observations AS
 SELECT
     c.unit_code, u.name AS unit_name, u.level, u.parent_code,
     c.period, c.quarter, c.field, c.value,
-    EXISTS (
-        SELECT 1 FROM mart.validation AS v
-        WHERE v.unit_code = c.unit_code AND v.period = c.period AND c.field IN (v.num_field, v.den_field)
-    ) AS flagged,
+    f.field IS NOT NULL AS flagged,
     c.source, c.sheet, c."row", c.col, c.submitted_at, c.seen_at
 FROM mart.current_cells AS c
 JOIN ref.units AS u ON u.code = c.unit_code
+LEFT JOIN mart.flags AS f ON f.unit_code = c.unit_code AND f.period = c.period AND f.field = c.field
 WHERE c.kind IN ('count', 'yesno');
 
 -- grain: one row per unit × native period × text field (khó khăn, đề xuất, ghi chú)
@@ -104,7 +110,7 @@ SELECT
     quarter_of(period) AS quarter,
     min(coalesce(submitted_at, seen_at)) AS first_at,
     max(coalesce(submitted_at, seen_at)) AS last_at,
-    count(DISTINCT row_id) AS submissions
+    count(DISTINCT ord) AS submissions
 FROM mart.all_rows
 WHERE code IS NOT NULL AND period IS NOT NULL
 GROUP BY ALL;
@@ -116,7 +122,7 @@ WITH live AS (SELECT * FROM mart.rows)
 SELECT 'gia_tri' AS kind, r.source, r.sheet, c."row", col_letter(c.col) AS "column", c.field,
        coalesce(u.name, r.unit_text) AS unit, c.raw_value, c.reason, r.gid, r.url, c.col
 FROM live AS r
-JOIN stg.cells AS c ON c.import_id = r.import_id AND c.row_id = r.row_id
+JOIN stg.cells AS c ON c.ord = r.ord
 LEFT JOIN ref.units AS u ON u.code = r.code
 WHERE c.status = 'rejected' AND r.code IS NOT NULL AND r.period IS NOT NULL
 UNION ALL
@@ -152,7 +158,7 @@ SELECT 'thay_the', r.source, r.sheet, c."row", col_letter(c.col), c.field, u.nam
        r.gid, r.url, c.col
 FROM live AS r
 JOIN live AS w ON w.code = r.code AND w.period = r.period AND w.rank = 1
-JOIN stg.cells AS c ON c.import_id = r.import_id AND c.row_id = r.row_id
+JOIN stg.cells AS c ON c.ord = r.ord
 JOIN ref.units AS u ON u.code = r.code
 WHERE r.rank > 1 AND c.status = 'ok'
 UNION ALL
@@ -177,25 +183,49 @@ GROUP BY ALL;
 CREATE OR REPLACE TABLE mart.quarterly AS
 WITH o AS (
     SELECT
-        o.*, f.agg,
-        CASE WHEN length(o.period) = 4 THEN o.period || '-Q4'
-             WHEN o.period LIKE '%-H1' THEN substr(o.period, 1, 4) || '-Q2'
-             WHEN o.period LIKE '%-H2' THEN substr(o.period, 1, 4) || '-Q4'
-             ELSE o.quarter END AS q,
-        CASE WHEN o.period LIKE '%-Q%' THEN 1 WHEN o.period SIMILAR TO '[0-9]{4}-[0-9]{2}' THEN 2 ELSE 3 END AS grain
-    FROM mart.observations AS o
-    JOIN ref.fields AS f ON f.code = o.field
+        c.unit_code, c.period, c.field, c.value, f.agg,
+        fl.field IS NOT NULL AS flagged,
+        CASE WHEN length(c.period) = 4 THEN c.period || '-Q4'
+             WHEN substr(c.period, 6, 1) = 'H' THEN substr(c.period, 1, 5) || CASE WHEN c.period LIKE '%H1' THEN 'Q2' ELSE 'Q4' END
+             ELSE c.quarter END AS q,
+        CASE WHEN substr(c.period, 6, 1) = 'Q' THEN 1 WHEN length(c.period) = 7 AND substr(c.period, 6, 1) <> 'H' THEN 2 ELSE 3 END AS grain
+    FROM mart.current_cells AS c
+    JOIN ref.fields AS f ON f.code = c.field
+    LEFT JOIN mart.flags AS fl ON fl.unit_code = c.unit_code AND fl.period = c.period AND fl.field = c.field
+    WHERE c.kind IN ('count', 'yesno')
 ),
-best AS (
-    SELECT *, min(grain) OVER (PARTITION BY unit_code, q, field) AS best_grain FROM o
+-- the usual case: the unit reported the quarter itself (one current row per unit × quarter × field)
+native AS (
+    SELECT unit_code, q, field, agg, value, flagged FROM o WHERE grain = 1
+),
+-- months, halves and years, only where the quarter itself was not reported; the finest grain wins
+coarse AS (
+    SELECT * FROM o
+    WHERE grain > 1
+      AND NOT EXISTS (SELECT 1 FROM native AS n WHERE n.unit_code = o.unit_code AND n.q = o.q AND n.field = o.field)
+),
+rolled AS (
+    SELECT
+        unit_code, q, field, any_value(agg) AS agg, min(grain) AS best,
+        sum(value) FILTER (WHERE grain = 2) AS s2, sum(value) FILTER (WHERE grain = 3) AS s3,
+        arg_max(value, period) FILTER (WHERE grain = 2) AS l2, arg_max(value, period) FILTER (WHERE grain = 3) AS l3,
+        bool_or(flagged) FILTER (WHERE grain = 2) AS f2, bool_or(flagged) FILTER (WHERE grain = 3) AS f3
+    FROM coarse
+    GROUP BY unit_code, q, field
+),
+all_q AS (
+    SELECT unit_code, q, field, agg, value, flagged FROM native
+    UNION ALL
+    SELECT
+        unit_code, q, field, agg,
+        CASE WHEN best = 2 THEN CASE WHEN agg = 'sum' THEN s2 ELSE l2 END
+             ELSE CASE WHEN agg = 'sum' THEN s3 ELSE l3 END END,
+        CASE WHEN best = 2 THEN f2 ELSE f3 END
+    FROM rolled
 )
 SELECT
     unit_code, q AS quarter,
     CAST(substr(q, 1, 4) AS INTEGER) AS year,
     CAST(substr(q, 7, 1) AS INTEGER) AS qn,
-    field, any_value(agg) AS agg,
-    CASE WHEN any_value(agg) = 'sum' THEN sum(value) ELSE arg_max(value, period) END AS value,
-    bool_or(flagged) AS flagged
-FROM best
-WHERE grain = best_grain
-GROUP BY unit_code, q, field
+    field, agg, value, flagged
+FROM all_q

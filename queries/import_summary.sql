@@ -1,7 +1,7 @@
 -- Import summary, DHIS2-style. Grain: one row per (source, sheet) of one import.
 -- Parameters: $import_id.
--- Needs temp table prev_cells (unit_code, period, field, value, text_value):
--- the current values as they were before this import.
+-- Needs mart.prev_cells (unit_code, period, field, value, text_value): the
+-- current values as they were before this import (the previous current_cells).
 --
 -- cells read = imported + updated + unchanged + missing + rejected, where a
 -- cell is one field cell of a data row (a row with a unit name or a value):
@@ -16,14 +16,14 @@
 WITH mine AS (
     SELECT r.source, r.sheet, c."row", c.field, c.status, c.value, c.text_value, r.code, r.period, r.eff_at, r.ord
     FROM stg.cells AS c
-    JOIN mart.all_rows AS r ON r.import_id = c.import_id AND r.row_id = c.row_id
+    JOIN mart.all_rows AS r ON r.ord = c.ord
     WHERE c.import_id = $import_id
 ),
 -- the same cell, with the same value, in the previous read of the same tab
 before AS (
     SELECT r.source, r.sheet, c."row", c.field, c.value, c.text_value
     FROM stg.cells AS c
-    JOIN stg.rows AS r ON r.import_id = c.import_id AND r.row_id = c.row_id
+    JOIN stg.rows AS r ON r.ord = c.ord
     JOIN (
         SELECT source, sheet, max(import_id) AS import_id FROM stg.rows WHERE import_id < $import_id GROUP BY ALL
     ) AS prev ON prev.source = r.source AND prev.sheet = r.sheet AND prev.import_id = r.import_id
@@ -64,7 +64,7 @@ judged AS (
             ELSE 'updated'
         END AS outcome
     FROM seq AS s
-    LEFT JOIN prev_cells AS p ON p.unit_code = s.code AND p.period = s.period AND p.field = s.field
+    LEFT JOIN mart.prev_cells AS p ON p.unit_code = s.code AND p.period = s.period AND p.field = s.field
     UNION ALL
     SELECT source, sheet, early FROM classified WHERE early IS NOT NULL
 )

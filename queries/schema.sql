@@ -57,7 +57,6 @@ CREATE TABLE IF NOT EXISTS stg.rows (
     sheet VARCHAR,
     gid VARCHAR,
     url VARCHAR,
-    row_id VARCHAR,
     "row" INTEGER,
     unit_col INTEGER,
     unit_text VARCHAR,
@@ -71,14 +70,13 @@ CREATE TABLE IF NOT EXISTS stg.rows (
     period_note VARCHAR,
     submitted_at TIMESTAMP,
     seen_at TIMESTAMP,
-    ord BIGINT,                 -- global reading order: import, tab, row
-    content_hash VARCHAR
+    ord BIGINT                  -- unique key and global reading order: import × 10⁹ + tab × 10⁶ + row
 );
 
 -- one row per field cell of a data row per import
 CREATE TABLE IF NOT EXISTS stg.cells (
     import_id INTEGER,
-    row_id VARCHAR,
+    ord BIGINT,                 -- the staged row (stg.rows.ord)
     "row" INTEGER,
     col INTEGER,
     field VARCHAR,

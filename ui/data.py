@@ -65,4 +65,30 @@ def q(fn_name: str, *args, **kwargs):
     ver = version()
     if ver is None:
         return None
-    return _cached(db_path(), ver, fn_name, args, tuple(sorted(kwargs.items())))
+    if not os.environ.get("NQ71_TIMING"):
+        return _cached(db_path(), ver, fn_name, args, tuple(sorted(kwargs.items())))
+    import sys
+    import time
+
+    t = time.perf_counter()
+    out = _cached(db_path(), ver, fn_name, args, tuple(sorted(kwargs.items())))
+    print(f"[thời gian] q {fn_name} {args[:1]}: {1000 * (time.perf_counter() - t):.0f} ms", file=sys.stderr)
+    return out
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _lookups(path: str, ver) -> dict:
+    units = _cached(path, ver, "named", ("units",), ())
+    codes, parents = units.code.tolist(), units.parent_code.tolist()
+    return {
+        "names": dict(zip(codes, units.name.tolist(), strict=True)),
+        "ward_of": {c: p for c, p in zip(codes, parents, strict=True) if isinstance(p, str) and p},
+        "provinces": sorted({int(p) for p in units.province.tolist()}),
+    }
+
+
+def lookups() -> dict:
+    """Unit names, each school's xã/phường and the provinces, built once per published version
+    (at national scale a dict of 53.000 names costs more than the page's queries)."""
+    ver = version()
+    return _lookups(db_path(), ver) if ver else {}

@@ -12,7 +12,7 @@ import streamlit as st
 
 from data_sources.periods import label as period_label
 from queries import PeriodSel
-from ui.data import q
+from ui.data import lookups, q
 
 LEVELS = {"xa": "Xã/phường", "truong": "Cơ sở giáo dục"}
 
@@ -23,8 +23,9 @@ class Filters:
     plan_name: str
     period: PeriodSel
     level: str
-    units: tuple[str, ...]
+    units: tuple[str, ...]  # the scope passed to queries: chosen units, or a province's xã/phường
     province_name: str
+    chosen: int = 0  # how many units the person picked
 
     @property
     def unit_list(self) -> list[str] | None:
@@ -45,13 +46,28 @@ def sidebar() -> Filters | None:
     default_plan = settings["default_plan"].iloc[0]
     periods = q("periods_with_data") or []
     units = q("named", "units")
-    wards = units[units.level == "xa"]
-    schools = units[units.level == "truong"]
-    names = dict(zip(units.code, units.name, strict=True))
-    ward_of = {c: p for c, p in zip(units.code, units.parent_code, strict=True) if isinstance(p, str) and p}
+    look = lookups()
+    names, ward_of, provinces = look["names"], look["ward_of"], look["provinces"]
+    province_names = q("named", "provinces")
+    pnames = dict(zip(province_names.province, province_names.name, strict=True))
 
     with st.sidebar:
-        st.caption(f"Tỉnh {settings['province_name'].iloc[0]}")
+        if len(provinces) == 1:
+            province = provinces[0]
+            st.caption(f"Tỉnh {settings['province_name'].iloc[0]}")
+        else:  # a Ministry view: choose a province before its units (3.321 xã/phường do not fit one list)
+            choices = [0, *provinces]
+            url_p = int(st.query_params.get("tinh", 0)) if str(st.query_params.get("tinh", "0")).isdigit() else 0
+            province = st.selectbox(
+                "Tỉnh, thành phố",
+                choices,
+                index=choices.index(url_p) if url_p in choices else 0,
+                format_func=lambda p: "Toàn quốc" if p == 0 else pnames.get(p, str(p)),
+                key="f_province",
+            )
+        in_province = units if province == 0 else units[units.province == province]
+        wards = in_province[in_province.level == "xa"]
+        schools = in_province[in_province.level == "truong"]
         plan = st.selectbox(
             "Kế hoạch",
             list(plans),
@@ -79,7 +95,11 @@ def sidebar() -> Filters | None:
             key="f_level",
         )
         url_units = [u for u in (st.query_params.get("don_vi") or "").split(",") if u in names]
-        options = list(wards.code) + (list(schools.code) if level == "truong" else [])
+        if province == 0 and len(provinces) > 1:
+            options = []
+            st.caption("Chọn tỉnh để lọc theo xã/phường hoặc trường.")
+        else:
+            options = list(wards.code) + (list(schools.code) if level == "truong" else [])
         chosen = st.multiselect(
             "Đơn vị (để trống: tất cả)",
             options,
@@ -89,6 +109,9 @@ def sidebar() -> Filters | None:
             key="f_units",
         )
     st.query_params.update({"ke_hoach": plan, "cap": level})
+    if len(provinces) > 1:
+        st.query_params["tinh"] = str(province)
+    scope = tuple(chosen) or (tuple(wards.code) if len(provinces) > 1 and province else ())
     if period:
         st.query_params["ky"] = period
     if chosen:
@@ -97,7 +120,8 @@ def sidebar() -> Filters | None:
         del st.query_params["don_vi"]
     if not period:
         return None
-    return Filters(plan, plans[plan], PeriodSel(period), level, tuple(chosen), settings["province_name"].iloc[0])
+    where = settings["province_name"].iloc[0] if len(provinces) == 1 else pnames.get(province, "Toàn quốc")
+    return Filters(plan, plans[plan], PeriodSel(period), level, scope, where, len(chosen))
 
 
 def current() -> Filters:
@@ -122,5 +146,5 @@ def current() -> Filters:
 
 
 def scope_caption(f: Filters) -> str:
-    units = "tất cả đơn vị" if not f.units else f"{len(f.units)} đơn vị đã chọn"
-    return f"{f.plan_name} · {f.period.label} · {LEVELS[f.level]}: {units}"
+    units = f"{f.chosen} đơn vị đã chọn" if f.chosen else "tất cả đơn vị"
+    return f"{f.plan_name} · {f.period.label} · {f.province_name} · {LEVELS[f.level]}: {units}"

@@ -42,13 +42,20 @@ def value_text(value, measure: str, kind: str = "", unit_row: bool = False) -> s
 
 
 def downloads(df: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and Excel of exactly this table. The files are built only when clicked."""
     c1, c2 = st.columns(2)
     c1.download_button(
-        "⬇ Tải CSV", csv_bytes(df), f"{name}.csv", "text/csv", key=f"{key}_csv", width="stretch", on_click="ignore"
+        "⬇ Tải CSV",
+        lambda: csv_bytes(df),
+        f"{name}.csv",
+        "text/csv",
+        key=f"{key}_csv",
+        width="stretch",
+        on_click="ignore",
     )
     c2.download_button(
         "⬇ Tải Excel",
-        xlsx_bytes(df),
+        lambda: xlsx_bytes(df),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
