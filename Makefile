@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 DEMO_DB := data/demo.duckdb
 PORT ?= 8501
 
-.PHONY: run test check lint format demo demo-files browser-deps clean
+.PHONY: run test check lint format demo demo-files browser-deps clean bench bench-quick
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ browser-deps:
 
 test: $(VENV)/.installed-dev browser-deps
 	$(PY) -m pytest
+
+# Benchmarks (bench/): national scale, writes bench/RESULTS.md; quick: 3 provinces, < 2 min, run by CI.
+bench: $(VENV)/.installed-dev browser-deps
+	$(PY) -m bench.run
+
+bench-quick: $(VENV)/.installed-dev browser-deps
+	$(PY) -m bench.run --quick
 
 lint:
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .
