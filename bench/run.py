@@ -57,8 +57,8 @@ def main() -> int:
     args = ap.parse_args()
     quick = args.quick
     n_prov = 3 if quick else None
-    reruns = 22
-    sessions = 10
+    reruns = 12 if quick else 22
+    sessions = 5 if quick else 10
     cmd = "make bench-quick" if quick else "make bench"
     from bench import ingest_bench, pages_bench, server_bench
 
@@ -84,6 +84,8 @@ def main() -> int:
     print(f"first chart: {fc['first_chart_s']:.2f} s from make run")
 
     lines, all_ok = [], True
+    if quick:
+        print("(cỡ rút gọn: các dòng budget dưới đây chỉ để thấy thay đổi; ngân sách thật đo bằng make bench)")
     for text, ok in [
         budget("ingest_national_quarter", ing["ingest_s"], 20, "s"),
         budget("ingest_vs_bare_load", ing["ratio"], 5, "×", "{:.1f}"),

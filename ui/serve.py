@@ -24,8 +24,21 @@ def disable_legacy_pages_folder() -> None:
     PagesManager.uses_pages_directory = False
 
 
+def _warm_up() -> None:
+    """Import what the first page needs while the server starts, not when the first person arrives."""
+    import duckdb  # noqa: F401
+    import pandas  # noqa: F401
+    import plotly.graph_objects  # noqa: F401
+
+    import queries  # noqa: F401
+    import ui.widgets  # noqa: F401
+
+
 def main() -> None:
+    import threading
+
     disable_legacy_pages_folder()
+    threading.Thread(target=_warm_up, daemon=True).start()
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
