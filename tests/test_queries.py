@@ -145,3 +145,17 @@ def test_roster_is_editable_in_the_catalog(tmp_path, monkeypatch):
     rep = queries.reporting(con, "000", PeriodSel("2026-Q2"), level="xa", today=dt.date(2026, 11, 21))
     con.close()
     assert len(rep) == 101 and CU_YANG not in set(rep.unit_code)
+
+
+def test_months_roll_up_into_their_quarter(tmp_path):
+    """tabs_per_month.xlsx: April and May of Xã Ea Kly. Stocks take the last month, flows add up."""
+    db = tmp_path / "m.duckdb"
+    ingest_paths([FIXTURES / "tabs_per_month.xlsx"], db, province=66)
+    con = connect_read(db)
+    got = dict(
+        con.execute(
+            "SELECT field, value FROM mart.quarterly WHERE unit_code = '24496' AND quarter = '2026-Q2'"
+        ).fetchall()
+    )
+    con.close()
+    assert got == {"cb_tong": 500, "cb_quan_triet": 260, "so_hoi_nghi": 4}  # 260 is May's; 4 + "-" (0)
