@@ -18,12 +18,7 @@ from data_sources.readers import Tab, cell
 from data_sources.units import official_wards
 
 SEED = 2026
-FIELDS = [
-    "cb_tong", "cb_quan_triet", "dv_tong", "dv_hoc_tap", "ks_so_nguoi", "ks_hieu_ro",
-    "co_ke_hoach", "co_chuyen_muc", "so_chuyen_de", "so_hoi_nghi", "luot_tham_du",
-    "tin_bai_web", "bai_mxh", "video_infographic", "pano_khau_hieu", "cuoc_thi",
-    "tt_can_bo_tong", "tt_can_bo_tap_huan", "mo_hinh", "khen_thuong_tap_the", "khen_thuong_ca_nhan",
-]  # fmt: skip
+FIELDS = catalog.form_fields()
 LEVELS = ["Mầm non", "Tiểu học", "THCS", "THPT"]
 
 

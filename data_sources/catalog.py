@@ -56,6 +56,11 @@ def aliases() -> list[tuple[str, str]]:
     return out
 
 
+def form_fields() -> list[str]:
+    """The count and yes/no fields in the order of the form (fields.csv order)."""
+    return [c for c, f in fields().items() if f.kind in ("count", "yesno")]
+
+
 def pairs() -> list[tuple[str, str]]:
     """(numerator, denominator) pairs that must satisfy numerator ≤ denominator."""
     return [(c, f.denominator) for c, f in fields().items() if f.denominator]

@@ -25,12 +25,7 @@ DEMO_DIR = catalog.ROOT / "catalog" / "demo"
 PROVINCE = 66
 SEED = 71
 
-FORM_FIELDS = [
-    "cb_tong", "cb_quan_triet", "dv_tong", "dv_hoc_tap", "ks_so_nguoi", "ks_hieu_ro",
-    "co_ke_hoach", "co_chuyen_muc", "so_chuyen_de", "so_hoi_nghi", "luot_tham_du",
-    "tin_bai_web", "bai_mxh", "video_infographic", "pano_khau_hieu", "cuoc_thi",
-    "tt_can_bo_tong", "tt_can_bo_tap_huan", "mo_hinh", "khen_thuong_tap_the", "khen_thuong_ca_nhan",
-]  # fmt: skip
+FORM_FIELDS = catalog.form_fields()
 GROUPS = [
     ("Quán triệt Nghị quyết 71-NQ/TW", 2),
     ("Đảng viên", 2),
