@@ -144,3 +144,35 @@ def test_sources_page_adds_a_link_and_refreshes(demo_db, monkeypatch, tmp_path):
     assert any("Đọc 1 bảng" in s.value for s in at.success)
     table = at.dataframe[0].value
     assert table.iloc[0]["Bảng"] == "Phụ lục NQ71 - Đắk Lắk" and table.iloc[0]["Lỗi lần thử cuối"] == ""
+
+
+def test_indicator_and_reporting_pages_show_hand_computed_values(monkeypatch, tmp_path):
+    """tests/fixtures/progress_small.csv (see test_queries.py for the arithmetic): CT01 at Q2 is
+    (70 + 120) / (100 + 300) = 47,5%, behind its pace line; 3 of 102 xã/phường reported Q2, on time."""
+    import datetime as dt
+
+    from data_sources.ingest import ingest_paths
+    from tests.conftest import FIXTURES
+
+    db = tmp_path / "small.duckdb"
+    ingest_paths([FIXTURES / "progress_small.csv"], db, province=66, seen_at=dt.datetime(2026, 7, 10, 9, 0))
+    monkeypatch.setenv("NQ71_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.sidebar.selectbox(key="f_period").set_value("2026-Q2").run()
+    at.switch_page("pages/theo_chi_tieu.py")
+    at.run()
+    assert not at.exception, at.exception
+    tiles = {m.label: (m.value, m.delta) for m in at.metric}
+    assert tiles["Toàn bộ"][0] == "47,5%" and "Chậm" in tiles["Toàn bộ"][1]
+    assert tiles["Đơn vị đạt chỉ tiêu"][0] == "0/2"  # Cư Yang's pair is flagged: no data, not counted
+    at.selectbox(key="indicator").set_value("CT04").run()
+    assert {m.label: m.value for m in at.metric}["Toàn bộ"] == "4 chuyên đề"
+    at.switch_page("pages/bao_cao.py")
+    at.run()
+    tiles = {m.label: m.value for m in at.metric}
+    assert (tiles["Phải báo cáo"], tiles["Đã báo cáo"], tiles["Đúng hạn"]) == ("102", "3", "3")
+    # a narrower unit filter changes the counts: two of the three xã
+    at.sidebar.multiselect(key="f_units").set_value(["24373", "24403"]).run()
+    tiles = {m.label: m.value for m in at.metric}
+    assert (tiles["Phải báo cáo"], tiles["Đã báo cáo"]) == ("2", "2")
