@@ -124,21 +124,22 @@ imports = q("named", "imports")
 if imports is None or imports.empty:
     st.caption("Chưa có lần nhập nào.")
 else:
+    n = fmt.number
     st.dataframe(
         pd.DataFrame(
             {
                 "Lần": imports.import_id,
-                "Lúc": [fmt.datetime(t) for t in imports.started_at],
-                "Tệp": imports.source,
+                "Nhận lúc": [fmt.datetime(t) for t in imports.seen_at],
+                "Tệp / bảng": imports.source,
                 "Trang": imports.sheet,
-                "Ô đọc": imports.cells_read,
-                "Mới": imports.imported,
-                "Cập nhật": imports.updated,
-                "Không đổi": imports.unchanged,
-                "Trống": imports.missing,
-                "Từ chối": imports.rejected,
+                "Ô đọc": [n(v) for v in imports.cells_read],
+                "Mới": [n(v) for v in imports.imported],
+                "Cập nhật": [n(v) for v in imports.updated],
+                "Không đổi": [n(v) for v in imports.unchanged],
+                "Trống": [n(v) for v in imports.missing],
+                "Từ chối": [n(v) for v in imports.rejected],
                 "Ghi chú / lỗi": [
-                    e if e else n for e, n in zip(imports.error.fillna(""), imports.notes.fillna(""), strict=False)
+                    e if e else t for e, t in zip(imports.error.fillna(""), imports.notes.fillna(""), strict=True)
                 ],
             }
         ),
