@@ -98,7 +98,7 @@ def main() -> int:
             )
             for n, s in pages.items()
         ],
-        budget("peak_rss_10_sessions", mem["peak_mb"], 1536, "MB", "{:.0f}"),
+        budget(f"peak_rss_{sessions}_sessions", mem["peak_mb"], 1536, "MB", "{:.0f}"),
         budget("demo_first_chart", fc["first_chart_s"], 5, "s"),
     ]:
         print(text)
