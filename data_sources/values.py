@@ -14,9 +14,9 @@ anything else          rejected with a reason, never guessed
 =====================  =========================================
 
 Every function here takes the cell as read (its text and whether the source
-said it was a number) and returns a :class:`Parsed`. Callers parse each
-distinct (kind, cell) once and map the result back (see ``parse_many``), so the
-per-cell cost on the hot path is a dictionary look-up.
+said it was a number) and returns a :class:`Parsed`. Ingestion parses each
+distinct (kind, text, type) of an import once and joins the results to the
+cells in SQL (``ingest._load``), so there is no per-cell Python on the hot path.
 """
 
 from __future__ import annotations
@@ -165,15 +165,3 @@ def parse(kind: str, text: str | None, is_number: bool = False) -> Parsed:
         return PARSERS[kind](text, is_number)
     s = clean(text)
     return Parsed(MISSING) if s == "" else Parsed(OK)
-
-
-def parse_many(kinds, texts, is_numbers) -> list[Parsed]:
-    """Parse columns of cells, once per distinct (kind, text, is_number)."""
-    cache: dict[tuple, Parsed] = {}
-    out = []
-    for key in zip(kinds, texts, is_numbers, strict=True):
-        p = cache.get(key)
-        if p is None:
-            p = cache[key] = parse(*key)
-        out.append(p)
-    return out

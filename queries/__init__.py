@@ -100,8 +100,8 @@ def observations(con, unit: str | None = None, period: str | None = None) -> pd.
     return _df(con, "observations", {"unit": unit, "period": period})
 
 
-def rejects(con, unit: str | None = None, period: str | None = None) -> pd.DataFrame:
-    return _df(con, "rejects", {"unit": unit, "period": period})
+def rejects(con, unit: str | None = None) -> pd.DataFrame:
+    return _df(con, "rejects", {"unit": unit})
 
 
 def named(con, name: str, **params) -> pd.DataFrame:

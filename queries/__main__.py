@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--kind", required=True, choices=["observations", "progress", "rejects"])
     ex.add_argument("--out", required=True)
     ex.add_argument("--unit", help="mã đơn vị (5 chữ số cho xã/phường)")
-    ex.add_argument("--period", help="kỳ: 2026-Q1, 2026-04, 2026-H1 hoặc 2026")
+    ex.add_argument("--period", help="kỳ: 2026-Q1, 2026-04, 2026-H1 hoặc 2026 (rejects: liệt kê mọi kỳ)")
     ex.add_argument("--plan", help="mã kế hoạch (catalog/plans.csv); mặc định theo cấu hình")
     args = p.parse_args(argv)
 
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.kind == "observations":
             df = observations(con, args.unit, args.period)[["unit_code", "unit_name", "period", "field", "value"]]
         elif args.kind == "rejects":
-            df = rejects(con, args.unit, args.period)
+            df = rejects(con, args.unit)  # every problem, whatever its period (it may have none)
         else:
             plan = args.plan or con.execute("SELECT plan FROM ref.settings").fetchall()[0][0]
             period = args.period

@@ -94,7 +94,3 @@ def target_list(df: pd.DataFrame) -> str:
 .nq-f{height:14px;border-radius:7px}.nq-pace{position:absolute;top:-3px;width:3px;height:20px;background:#24292f}
 .nq-ft{font-size:0.85rem;color:#57606a}</style>"""
     return style + "".join(rows)
-
-
-def empty_state(message: str) -> None:
-    st.info(message, icon=":material/info:")
