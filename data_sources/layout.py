@@ -84,7 +84,7 @@ class HeaderMatcher:
         if clash:
             raise ValueError(f"catalog/aliases.csv: một tên cột trỏ tới nhiều trường: {clash}")
         self.exact = {k: next(iter(v)) for k, v in multi.items()}
-        # Containment only for aliases of three words or more: "Đơn vị" must not
+        # Partial matches only for aliases of three words or more: "Đơn vị" must not
         # claim "Đơn vị tính".
         self.long = sorted(((k, c) for k, c in self.exact.items() if len(k.split()) >= 3), key=lambda kc: -len(kc[0]))
 
@@ -106,14 +106,22 @@ class HeaderMatcher:
                 return self.exact[k]
         if exact_only:
             return None
-        k = " " + _header_key(_decorations_off(text)) + " "
-        hits = [(a, c) for a, c in self.long if f" {a} " in k]
+        # a long question that contains an alias, even with words added inside it ("Số CBQL, GV, NV
+        # đã được quán triệt"): every word of the alias, in order, among the header's words; the
+        # alias with the most words wins, a tie between two fields is no match
+        words = _header_key(_decorations_off(text)).split()
+        hits = [(a, c) for a, c in self.long if _subsequence(a.split(), words)]
         if hits:
-            best = len(hits[0][0])
-            codes = {c for a, c in hits if len(a) == best}
+            best = max(len(a.split()) for a, _ in hits)
+            codes = {c for a, c in hits if len(a.split()) == best}
             if len(codes) == 1:
                 return codes.pop()
         return None
+
+
+def _subsequence(needle: list[str], hay: list[str]) -> bool:
+    it = iter(hay)
+    return all(w in it for w in needle)
 
 
 def _decorations_off(text: str) -> str:

@@ -28,11 +28,11 @@ from .text import clean, strip_marks
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _YEAR = r"(20\d\d)"
-_SEP = r"\s*(?:/|-|\.|nam)?\s*"
+_SEP = r"\s*(?:[/.\-]\s*)?(?:nam\s*)?"
 
 _PATTERNS: list[tuple[re.Pattern, str]] = [
-    # 6 tháng đầu năm 2026 / 6 thang cuoi nam 2026 / sáu tháng đầu năm
-    (re.compile(r"(?:6|sau) thang (dau|cuoi)(?: nam)?" + r"(?:\s*" + _YEAR + r")?"), "half"),
+    # 6 tháng đầu năm 2026 / 6 thang cuoi nam 2026 / sáu tháng đầu năm / "6 tháng năm 2026" (the first half)
+    (re.compile(r"\b(?:6|sau) thang(?: (dau|cuoi))?(?: nam)?" + r"(?:\s*" + _YEAR + r")?"), "half"),
     # 2026-Q1, 2026 Q1
     (re.compile(_YEAR + r"\s*(?:-|/)?\s*q\s*([1-4])\b"), "year_quarter"),
     # Quý I/2026, quý 2 năm 2026, Q1-2026, Q1 2026, quý I.2026
@@ -87,13 +87,16 @@ def parse_period(text: object, default_year: int | None = None) -> Period | None
     raw = _prep(text)
     if not raw:
         return None
+    # "9 tháng năm 2026", "3 tháng đầu năm": spans the form has no period for; never guessed
+    if re.search(r"\b(?!6\b)\d+ thang\b", raw) or re.search(r"\b(?:ba|chin|muoi hai) thang\b", raw):
+        return None
     for pattern, kind in _PATTERNS:
         m = pattern.search(raw)
         if not m:
             continue
         if kind == "half":
             which, year = m.group(1), m.group(2)
-            half = "H1" if which == "dau" else "H2"
+            half = "H2" if which == "cuoi" else "H1"
             return _with_year(half, year, default_year)
         if kind == "quarter":
             q = m.group(1)

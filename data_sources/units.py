@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .text import norm, strip_marks
+from .text import nfc, norm, strip_marks
 
 # Words in front of a name that say who, not which. Longest first.
 _ORG_PREFIXES = [
@@ -68,9 +68,14 @@ def is_total(name: str) -> bool:
     )
 
 
+_PAREN = re.compile(r"\([^()]*\)")
+# ", tỉnh Bắc Ninh" / " - huyện Ea Kar (cũ)": where the unit is, not which unit it is
+_WHERE_SUFFIX = re.compile(r"\s*[,–—-]\s*(?:tỉnh|tp|thành phố|huyện|quận|thị xã)\b.*$", re.IGNORECASE)
+
+
 def split_name(name: str) -> tuple[str | None, str]:
     """(type, bare name with dấu) from a written unit name."""
-    n = norm(name)
+    n = norm(_WHERE_SUFFIX.sub("", _PAREN.sub(" ", nfc(str(name)))))
     for p in _ORG_PREFIXES:
         if n.startswith(p + " "):
             n = n[len(p) + 1 :]
@@ -171,9 +176,25 @@ class _Index:
         return [self.display[c] for c in scored[:n]]
 
 
+# school levels written in full or abbreviated: one form for matching
+_LEVELS = [
+    ("trung học phổ thông", "thpt"),
+    ("trung học cơ sở", "thcs"),
+    ("tiểu học", "th"),
+    ("mầm non", "mn"),
+    ("mẫu giáo", "mg"),
+    ("phổ thông dân tộc bán trú", "ptdtbt"),
+    ("phổ thông dân tộc nội trú", "ptdtnt"),
+]
+
+
 def _school_bare(name: str) -> str:
-    n = norm(name)
-    return n[len("trường ") :] if n.startswith("trường ") else n
+    n = norm(_WHERE_SUFFIX.sub("", _PAREN.sub(" ", nfc(str(name)))))
+    n = n[len("trường ") :] if n.startswith("trường ") else n
+    for full, short in _LEVELS:
+        if n.startswith(full + " "):
+            return short + n[len(full) :]
+    return n
 
 
 def _keys(t: str | None, bare: str):

@@ -128,7 +128,7 @@ def parse_yesno(text: str | None, is_number: bool = False) -> Parsed:
         if v in (0.0, 1.0):
             return Parsed(OK, v)
         return Parsed(REJECTED, reason=f"«{s}»: câu hỏi có/không chỉ nhận 1 hoặc 0")
-    f = fold(s)
+    f = fold(re.sub(r"\([^()]*\)", " ", s)) or fold(s)  # "Có (đã ban hành)"
     if f in _YES:
         return Parsed(OK, 1.0)
     if f in _NO:

@@ -73,3 +73,13 @@ def test_quarter_any_spelling_any_form(q, y, template, nfd):
 def test_never_crashes(text):
     p = parse_period(text)
     assert p is None or p.code[:4].isdigit()
+
+
+@pytest.mark.parametrize(("text", "code"), [("QUÝ I - NĂM 2026", "2026-Q1"), ("6 tháng năm 2026", "2026-H1")])
+def test_more_spellings(text, code):
+    assert parse_period(text).code == code
+
+
+@pytest.mark.parametrize("text", ["9 tháng năm 2026", "3 tháng đầu năm 2026", "12 tháng năm 2026"])
+def test_spans_the_form_has_no_period_for_are_not_guessed(text):
+    assert parse_period(text, default_year=2026) is None

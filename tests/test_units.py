@@ -87,3 +87,13 @@ def test_matching_never_crashes_and_never_half_matches(text):
     m = UnitMatcher(official_wards(66)).match(text)
     assert m.status in ("matched", "ambiguous", "unmatched")
     assert (m.code is not None) == (m.status == "matched")
+
+
+def test_where_the_unit_is_is_not_part_of_its_name(bac_ninh):
+    for name in ["Phường Việt Yên, tỉnh Bắc Ninh", "UBND phường Việt Yên (Bắc Ninh)", "P. Việt Yên - tỉnh Bắc Ninh"]:
+        assert bac_ninh.match(name).code == "07777", name
+
+
+def test_school_levels_in_full_or_abbreviated(dak_lak):
+    assert dak_lak.match("TH Kim Đồng", "Xã Ea Kar").code == "T03"
+    assert dak_lak.match("Trường TH Kim Đồng").code == "T03"  # the only Kim Đồng primary school
