@@ -229,3 +229,6 @@ SELECT
     CAST(substr(q, 7, 1) AS INTEGER) AS qn,
     field, agg, value, flagged
 FROM all_q
+-- a province's units have neighbouring codes (schools carry their xã/phường code): stored in code
+-- order, a page that asks for one province reads a few row groups, not all of them
+ORDER BY unit_code, quarter, field

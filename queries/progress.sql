@@ -19,8 +19,12 @@ WITH scope AS (
     WHERE level = $level
       AND ($units IS NULL OR list_contains($units, code) OR list_contains($units, parent_code))
 ),
+-- the scope's quarters of every year, read once (a province is a few thousand of 2,4 million rows)
+qs AS MATERIALIZED (
+    SELECT x.* FROM mart.quarterly AS x JOIN scope USING (unit_code)
+),
 q AS (
-    SELECT x.* FROM mart.quarterly AS x JOIN scope USING (unit_code) WHERE x.year = $year
+    SELECT * FROM qs WHERE year = $year
 ),
 last_v AS (
     SELECT unit_code, field, arg_max(value, qn) AS value, arg_max(flagged, qn) AS flagged
@@ -64,17 +68,15 @@ unit_vals AS (
 -- first reported ratio (or share of units) per unit and for the scope: the start of the pace line
 first_q AS (
     SELECT x.unit_code, tg.indicator, x.qn, x.year, n.value AS num, x.value AS den
-    FROM mart.quarterly AS x
-    JOIN scope USING (unit_code)
+    FROM qs AS x
     JOIN tg ON tg.loai = 'ratio' AND x.field = tg.mau_so
-    JOIN mart.quarterly AS n ON n.unit_code = x.unit_code AND n.quarter = x.quarter AND n.field = tg.tu_so
+    JOIN qs AS n ON n.unit_code = x.unit_code AND n.quarter = x.quarter AND n.field = tg.tu_so
     WHERE NOT x.flagged AND NOT n.flagged AND x.value > 0
       AND (x.year < $year OR (x.year = $year AND x.qn <= $q_to))
     UNION ALL
     -- a share of units (yes/no): each unit counts 1 in the denominator
     SELECT x.unit_code, tg.indicator, x.qn, x.year, x.value AS num, 1.0 AS den
-    FROM mart.quarterly AS x
-    JOIN scope USING (unit_code)
+    FROM qs AS x
     JOIN tg ON tg.loai = 'share_yes' AND x.field = tg.tu_so
     WHERE x.year < $year OR (x.year = $year AND x.qn <= $q_to)
 ),
