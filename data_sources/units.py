@@ -73,9 +73,19 @@ _PAREN = re.compile(r"\([^()]*\)")
 _WHERE_SUFFIX = re.compile(r"\s*[,–—-]\s*(?:tỉnh|tp|thành phố|huyện|quận|thị xã)\b.*$", re.IGNORECASE)
 
 
+def _without_where(name: str) -> str:
+    """Drop parentheticals and a trailing ", tỉnh …" (checked cheaply first: most names have neither)."""
+    s = nfc(str(name))
+    if "(" in s:
+        s = _PAREN.sub(" ", s)
+    if "," in s or "-" in s or "–" in s or "—" in s:
+        s = _WHERE_SUFFIX.sub("", s)
+    return s
+
+
 def split_name(name: str) -> tuple[str | None, str]:
     """(type, bare name with dấu) from a written unit name."""
-    n = norm(_WHERE_SUFFIX.sub("", _PAREN.sub(" ", nfc(str(name)))))
+    n = norm(_without_where(name))
     for p in _ORG_PREFIXES:
         if n.startswith(p + " "):
             n = n[len(p) + 1 :]
@@ -189,7 +199,7 @@ _LEVELS = [
 
 
 def _school_bare(name: str) -> str:
-    n = norm(_WHERE_SUFFIX.sub("", _PAREN.sub(" ", nfc(str(name)))))
+    n = norm(_without_where(name))
     n = n[len("trường ") :] if n.startswith("trường ") else n
     for full, short in _LEVELS:
         if n.startswith(full + " "):
@@ -269,16 +279,18 @@ def read_schools(path: str | Path, ward_codes: set[str] | None = None) -> list[U
     """The school registry: CSV with columns ma_truong, ten_truong, cap_hoc, ma_xa (official
     5-digit code). Schools whose xã/phường is outside ``ward_codes`` are left out."""
     with open(path, encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.DictReader(f))
-    if rows and not set(SCHOOL_COLUMNS) <= set(rows[0]):
-        missing = sorted(set(SCHOOL_COLUMNS) - set(rows[0]))
-        raise ValueError(f"Danh mục trường {path}: thiếu cột {', '.join(missing)}")
-    out = []
-    for r in rows:
-        code = (r["ma_xa"] or "").strip().zfill(5)
-        if ward_codes is not None and code not in ward_codes:
-            continue  # a national registry: schools of other provinces are not this deployment's
-        out.append(
-            Unit(r["ma_truong"].strip(), " ".join(r["ten_truong"].split()), "truong", r["cap_hoc"].strip(), code)
-        )
+        reader = csv.reader(f)
+        header = [h.strip() for h in next(reader, [])]
+        missing = sorted(set(SCHOOL_COLUMNS) - set(header))
+        if missing:
+            raise ValueError(f"Danh mục trường {path}: thiếu cột {', '.join(missing)}")
+        i_code, i_name, i_level, i_ward = (header.index(c) for c in SCHOOL_COLUMNS)
+        out = []
+        for r in reader:
+            if len(r) < len(header):
+                continue
+            code = r[i_ward].strip().zfill(5)
+            if ward_codes is not None and code not in ward_codes:
+                continue  # a national registry: schools of other provinces are not this deployment's
+            out.append(Unit(r[i_code].strip(), " ".join(r[i_name].split()), "truong", r[i_level].strip(), code))
     return out
