@@ -34,7 +34,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def streamlit_server(db: str | Path, timeout: float = 60.0):
     port = free_port()
-    env = {**os.environ, "NQ71_DB": str(db)}
+    env = {**os.environ, "NQ71_DB": str(db), "NQ71_SCHOOLS": "catalog/demo/truong_hoc.csv"}
     log = open(ARTIFACTS / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui.serve", "--server.port", str(port),
