@@ -214,7 +214,6 @@ def _tabs_from_values(sid: str, meta: dict, wanted: set[str], batch: dict) -> li
                 rows=rows,
                 merges=merges,
                 gid=str(sheet["properties"]["sheetId"]),
-                source_kind="google",
                 url=f"https://docs.google.com/spreadsheets/d/{sid}/edit",
             )
         )
@@ -304,7 +303,7 @@ class SheetsReader:
         for t in read_xlsx(ref.spreadsheet_id, data=data, source=ref.spreadsheet_id):
             if tabs and t.sheet not in tabs:
                 continue
-            t.source_kind, t.url = "google", ref.url
+            t.url = ref.url
             out.append(t)
         return out
 

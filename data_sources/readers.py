@@ -33,7 +33,6 @@ class Tab:
     rows: list[list[Cell]]
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2, 0-based inclusive
     gid: str = ""  # Google tab id, for links back to the cell
-    source_kind: str = "file"  # file | google
     url: str = ""
     province: int | None = None  # official province code, when a deployment follows several
 

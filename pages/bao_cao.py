@@ -30,22 +30,9 @@ for quarter, part in rep.groupby("quarter", sort=False):
     n, done, ontime = len(part), int(part.reported.sum()), int(part.on_time.sum())
     c = st.columns(4)
     c[0].metric("Phải báo cáo", fmt.number(n), border=True)
-    c[1].metric(
-        "Đã báo cáo",
-        fmt.number(done),
-        fmt.percent(100 * done / n) if n else None,
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
-    c[2].metric(
-        "Đúng hạn",
-        fmt.number(ontime),
-        fmt.percent(100 * ontime / n) if n else None,
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
+    for col, label, k in ((c[1], "Đã báo cáo", done), (c[2], "Đúng hạn", ontime)):
+        share = fmt.percent(100 * k / n) if n else None
+        col.metric(label, fmt.number(k), share, delta_color="off", delta_arrow="off", border=True)
     c[3].metric("Chưa báo cáo", fmt.number(n - done), border=True)
     if n:
         st.progress(done / n, text=f"Đã báo cáo {fmt.percent(100 * done / n)}")

@@ -41,27 +41,24 @@ def value_text(value, measure: str, kind: str = "", unit_row: bool = False) -> s
     return f"{fmt.number(value, 0 if float(value).is_integer() else 1)} {measure}"
 
 
+_FORMATS = (
+    ("⬇ Tải CSV", csv_bytes, "csv", "text/csv"),
+    ("⬇ Tải Excel", xlsx_bytes, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+)
+
+
 def downloads(df: pd.DataFrame, name: str, key: str) -> None:
     """CSV and Excel of exactly this table. The files are built only when clicked."""
-    c1, c2 = st.columns(2)
-    c1.download_button(
-        "⬇ Tải CSV",
-        lambda: csv_bytes(df),
-        f"{name}.csv",
-        "text/csv",
-        key=f"{key}_csv",
-        width="stretch",
-        on_click="ignore",
-    )
-    c2.download_button(
-        "⬇ Tải Excel",
-        lambda: xlsx_bytes(df),
-        f"{name}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-        width="stretch",
-        on_click="ignore",
-    )
+    for col, (label, build, ext, mime) in zip(st.columns(2), _FORMATS, strict=True):
+        col.download_button(
+            label,
+            lambda build=build: build(df),
+            f"{name}.{ext}",
+            mime,
+            key=f"{key}_{ext}",
+            width="stretch",
+            on_click="ignore",
+        )
 
 
 def target_list(df: pd.DataFrame) -> str:
