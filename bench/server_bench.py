@@ -5,9 +5,11 @@ Both drive Debian's Chromium through Playwright (tests/browser.py), on loopback.
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -16,7 +18,8 @@ from pathlib import Path
 from tests.browser import chromium, free_port, streamlit_server, wait_app
 
 ROOT = Path(__file__).resolve().parent.parent
-CHART = ".js-plotly-plot .scatterlayer .trace, .js-plotly-plot .bars"
+# a drawn line of the overview's trend chart (Vega-Lite, SVG), or of any plotly chart
+CHART = "[data-testid=stVegaLiteChart] .mark-line path, .js-plotly-plot .scatterlayer .trace, .js-plotly-plot .bars"
 
 
 def _rss_kb(pid: int, field: str) -> int:
@@ -69,12 +72,40 @@ def peak_memory(db: Path, sessions: int = 10) -> dict:
     return {"sessions": sessions, "idle_mb": idle / 1024, "peak_mb": peak / 1024, "end_mb": now / 1024}
 
 
-def first_chart_from_make_run() -> dict:
-    """Seconds from `make run` (installed, demo built) to the first chart visible in Chromium."""
+def _wait_answering(port: int, t0: float) -> None:
+    """Until the server answers HTTP, as a person opens the link once `make run` prints it.
+
+    Polled with a plain HTTP request every 20 ms: letting Chromium retry a refused
+    page renders an error page each time, and on two cores that slows the very
+    server start being measured.
+    """
+    while True:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/_stcore/health")
+            if c.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        if time.perf_counter() - t0 > 120:
+            raise TimeoutError("the server did not answer within 120 s")
+        time.sleep(0.02)
+
+
+def first_chart_from_make_run(runs: int = 1) -> dict:
+    """Seconds from `make run` (installed, demo built) to the first chart visible in Chromium:
+    the median of ``runs`` starts, each a new server and a new browser page (nothing cached)."""
+    times = [_first_chart_once() for _ in range(runs)]
+    return {"first_chart_s": statistics.median(times), "runs_s": times}
+
+
+def _first_chart_once() -> float:
     port = free_port()
     env = {**os.environ, "PORT": str(port)}
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto("about:blank")
+        time.sleep(2)  # a person's browser is already open: let Chromium finish its own start-up work first
         t0 = time.perf_counter()
         proc = subprocess.Popen(
             ["make", "-s", "run", f"PORT={port}"],
@@ -85,20 +116,14 @@ def first_chart_from_make_run() -> dict:
             start_new_session=True,
         )
         try:
-            while True:
-                try:
-                    page.goto(f"http://127.0.0.1:{port}/", timeout=2000)
-                    break
-                except Exception:
-                    if time.perf_counter() - t0 > 120:
-                        raise
-                    time.sleep(0.05)
+            _wait_answering(port, t0)
+            page.goto(f"http://127.0.0.1:{port}/")
             page.wait_for_selector(CHART, timeout=60000, state="visible")
             seconds = time.perf_counter() - t0
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(20)
-    return {"first_chart_s": seconds}
+    return seconds
 
 
 if __name__ == "__main__":

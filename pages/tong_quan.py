@@ -1,22 +1,19 @@
 """Tổng quan: how far are we, who is behind, who has not reported."""
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from data_sources import fmt
 from data_sources.periods import label as period_label
-from queries import PeriodSel
 from ui import filters
-from ui.data import q
-from ui.widgets import PACE_RULE, downloads, status_label, target_list, value_text
+from ui.data import overview
+from ui.widgets import PACE_RULE, downloads, status_label, target_list, trend_chart, value_text
 
 f = filters.current()
 st.title("Tổng quan")
 st.caption(filters.scope_caption(f))
 
-prog = q("progress", f.plan, f.period, level=f.level, units=f.units)
-rep = q("reporting", f.plan, f.period, level=f.level, units=f.units)
+prog, rep, trend = overview(f)
 overall = prog[prog.unit_code == "*"]
 per_unit = prog[prog.unit_code != "*"]
 last_q = rep[rep.quarter == rep.quarter.max()]
@@ -58,34 +55,10 @@ else:
     st.caption(PACE_RULE)
 
 st.subheader("Xu hướng theo quý")
-quarters = [p for p in q("periods_with_data") if "Q" in p and p[:4] == str(f.period.year)]
-trend = []
-for code in sorted(quarters):
-    t = q("progress", f.plan, PeriodSel(code), level=f.level, units=f.units)
-    t = t[(t.unit_code == "*") & t.value.notna() & (t.measure == "%")]
-    trend += [
-        {"Quý": PeriodSel(code).label, "Chỉ tiêu": f"{r.indicator} {r.indicator_name}", "Giá trị (%)": r.value}
-        for r in t.itertuples()
-    ]
-if len(quarters) < 2 or not trend:
+if trend.quarter.nunique() < 2:
     st.info("Cần số liệu của ít nhất hai quý để vẽ xu hướng.", icon=":material/info:")
 else:
-    tr = pd.DataFrame(trend)
-    fig = go.Figure(
-        [
-            go.Scatter(x=g["Quý"], y=g["Giá trị (%)"], name=name, mode="lines+markers")
-            for name, g in tr.groupby("Chỉ tiêu", sort=True)
-        ]
-    )
-    fig.update_layout(
-        separators=",.",
-        height=360,
-        margin=dict(l=10, r=10, t=10, b=10),
-        legend=dict(orientation="h", y=-0.25),
-        yaxis=dict(ticksuffix="%", title="Giá trị (%)"),
-        xaxis=dict(title="Quý"),
-    )
-    st.plotly_chart(fig, key="trend", config={"displayModeBar": False})
+    st.altair_chart(trend_chart(trend), key="trend", width="stretch")
 
 table = pd.DataFrame(
     {

@@ -82,6 +82,19 @@ def progress(con, plan: str, period: PeriodSel, level: str = "xa", units=None) -
     )
 
 
+def trend(con, plan: str, year: int, level: str = "xa", units=None) -> pd.DataFrame:
+    """Each %-target's overall value per quarter of ``year`` that has data (the overview's trend chart)."""
+    rows = []
+    for code in sorted(p for p in periods_with_data(con) if "Q" in p and p[:4] == str(year)):
+        t = progress(con, plan, PeriodSel(code), level=level, units=units)
+        t = t[(t.unit_code == "*") & t.value.notna() & (t.measure == "%")]
+        rows += [
+            {"quarter": code, "indicator": f"{r.indicator} {r.indicator_name}", "value": r.value}
+            for r in t.itertuples()
+        ]
+    return pd.DataFrame(rows, columns=["quarter", "indicator", "value"])
+
+
 def reporting(con, plan: str, period: PeriodSel, level: str = "xa", units=None, today: dt.date | None = None):
     return _df(
         con,

@@ -31,7 +31,8 @@ def browser():
 def test_first_chart_appears(server, browser):
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     page.goto(server)
-    page.wait_for_selector(".js-plotly-plot .bars, .js-plotly-plot .point", timeout=30000)
+    # the overview's trend chart: one drawn line per %-target (Vega-Lite, SVG)
+    page.wait_for_selector("[data-testid=stVegaLiteChart] .mark-line path", timeout=30000)
     wait_app(page)
     text = page.inner_text("body")
     assert "Tổng quan" in text and "Dữ liệu mẫu (demo)" in text and "Đơn vị đã báo cáo" in text

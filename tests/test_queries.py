@@ -56,6 +56,21 @@ def test_ratio_of_sums_and_pace_line(small):
     assert pd.isna(p[(CU_YANG, "CT01")].value) and p[(CU_YANG, "CT01")].status == "Chưa có số liệu"
 
 
+def test_trend_is_each_quarters_overall_value(small):
+    con = connect_read(small)
+    try:
+        t = queries.trend(con, "000", 2026, level="xa", units=(EA_KAR, EA_O, CU_YANG))
+        none = queries.trend(con, "000", 2025, level="xa")
+    finally:
+        con.close()
+    ct01 = t[t.indicator.str.startswith("CT01 ")].set_index("quarter").value
+    assert ct01.to_dict() == {"2026-Q1": pytest.approx(25.0), "2026-Q2": pytest.approx(47.5)}
+    ct02 = t[t.indicator.str.startswith("CT02 ")].set_index("quarter").value  # hiểu rõ / khảo sát
+    assert ct02.to_dict() == {"2026-Q1": pytest.approx(100 * 175 / 200), "2026-Q2": pytest.approx(100 * 97 / 110)}
+    assert not t.indicator.str.startswith("CT04 ").any()  # a count (chuyên đề), not a percentage
+    assert none.empty and list(none.columns) == ["quarter", "indicator", "value"]
+
+
 def test_first_quarter_is_on_its_own_line(small):
     p = _progress(small, "2026-Q1")
     assert p[("*", "CT01")].value == pytest.approx(25.0)

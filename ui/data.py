@@ -76,6 +76,20 @@ def q(fn_name: str, *args, **kwargs):
     return out
 
 
+def overview(f) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The overview page's results for filters ``f``: progress, reporting, trend.
+
+    One function for the page and for ``ui.serve``, which computes the default
+    view while the server starts so the first visitor is served from the cache.
+    """
+    scope = {"level": f.level, "units": f.units}
+    return (
+        q("progress", f.plan, f.period, **scope),
+        q("reporting", f.plan, f.period, **scope),
+        q("trend", f.plan, f.period.year, **scope),
+    )
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _lookups(path: str, ver) -> dict:
     units = _cached(path, ver, "named", ("units",), ())

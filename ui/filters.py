@@ -37,19 +37,47 @@ def _from_url(key: str, default, allowed):
     return v if v in allowed else default
 
 
-def sidebar() -> Filters | None:
+def _context() -> dict | None:
+    """Everything the filters offer, from the cache."""
     settings = q("named", "settings")
     if settings is None or settings.empty:
         return None
-    plans = dict(zip(settings["plan"], settings["plan_name"], strict=True))
-    short = {p: f"{p} · {c}" for p, c in zip(settings["plan"], settings["co_quan"], strict=True)}
-    default_plan = settings["default_plan"].iloc[0]
-    periods = q("periods_with_data") or []
-    units = q("named", "units")
-    look = lookups()
-    names, ward_of, provinces = look["names"], look["ward_of"], look["provinces"]
     province_names = q("named", "provinces")
-    pnames = dict(zip(province_names.province, province_names.name, strict=True))
+    return {
+        "settings": settings,
+        "plans": dict(zip(settings["plan"], settings["plan_name"], strict=True)),
+        "default_plan": settings["default_plan"].iloc[0],
+        "periods": q("periods_with_data") or [],
+        "units": q("named", "units"),
+        "look": lookups(),
+        "pnames": dict(zip(province_names.province, province_names.name, strict=True)),
+    }
+
+
+def _where(ctx: dict, province: int) -> str:
+    if len(ctx["look"]["provinces"]) == 1:
+        return ctx["settings"]["province_name"].iloc[0]
+    return ctx["pnames"].get(province, "Toàn quốc")
+
+
+def defaults() -> Filters | None:
+    """The view of someone who has chosen nothing (no URL parameters): what the sidebar starts on."""
+    ctx = _context()
+    if ctx is None or not ctx["periods"]:
+        return None
+    plan = ctx["default_plan"]
+    province = ctx["look"]["provinces"][0] if len(ctx["look"]["provinces"]) == 1 else 0
+    return Filters(plan, ctx["plans"][plan], PeriodSel(ctx["periods"][0]), "xa", (), _where(ctx, province))
+
+
+def sidebar() -> Filters | None:
+    ctx = _context()
+    if ctx is None:
+        return None
+    settings, plans, default_plan, periods = ctx["settings"], ctx["plans"], ctx["default_plan"], ctx["periods"]
+    units, pnames = ctx["units"], ctx["pnames"]
+    names, ward_of, provinces = ctx["look"]["names"], ctx["look"]["ward_of"], ctx["look"]["provinces"]
+    short = {p: f"{p} · {c}" for p, c in zip(settings["plan"], settings["co_quan"], strict=True)}
 
     with st.sidebar:
         if len(provinces) == 1:
@@ -120,8 +148,7 @@ def sidebar() -> Filters | None:
         del st.query_params["don_vi"]
     if not period:
         return None
-    where = settings["province_name"].iloc[0] if len(provinces) == 1 else pnames.get(province, "Toàn quốc")
-    return Filters(plan, plans[plan], PeriodSel(period), level, scope, where, len(chosen))
+    return Filters(plan, plans[plan], PeriodSel(period), level, scope, _where(ctx, province), len(chosen))
 
 
 def current() -> Filters:

@@ -91,3 +91,46 @@ def target_list(df: pd.DataFrame) -> str:
 .nq-f{height:14px;border-radius:7px}.nq-pace{position:absolute;top:-3px;width:3px;height:20px;background:#24292f}
 .nq-ft{font-size:0.85rem;color:#57606a}</style>"""
     return style + "".join(rows)
+
+
+def trend_chart(trend: pd.DataFrame):
+    """Each %-target per quarter as a Vega-Lite line chart (``queries.trend`` rows).
+
+    The overview draws this chart with Streamlit's built-in Vega-Lite rather
+    than plotly: the overview is the page opened first, often on a phone, and
+    plotly's JavaScript is one 4,7 MB file that Streamlit loads for the first
+    plotly chart and that holds the whole page back while a 2-core laptop runs
+    it (bench/RESULTS.md). The analysis pages keep plotly.
+    """
+    import altair as alt
+
+    from data_sources.periods import label as period_label
+
+    order = sorted(trend.quarter.unique())
+    df = trend.assign(
+        quarter=[period_label(c) for c in trend.quarter],
+        text=[fmt.percent(v) for v in trend.value],
+    )
+    return (
+        alt.Chart(df)
+        .mark_line(point=alt.OverlayMarkDef(size=60))
+        .encode(
+            x=alt.X("quarter:N", title="Quý", sort=[period_label(c) for c in order], axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(
+                "value:Q",
+                title="Giá trị (%)",
+                scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(labelExpr="replace(format(datum.value, '~g'), '.', ',') + '%'"),
+            ),
+            color=alt.Color(
+                "indicator:N", title=None, legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=600)
+            ),
+            tooltip=[
+                alt.Tooltip("indicator:N", title="Chỉ tiêu"),
+                alt.Tooltip("quarter:N", title="Quý"),
+                alt.Tooltip("text:N", title="Giá trị"),
+            ],
+        )
+        # the height is the plot's; the legend (one line per target) is added below it
+        .properties(height=260, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    )

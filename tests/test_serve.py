@@ -1,0 +1,56 @@
+"""The launcher (ui/serve.py): the first visitor's view is computed while the server starts."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import queries
+from tests.browser import ARTIFACTS, streamlit_server
+from tests.conftest import ROOT
+from ui import data, filters, serve
+
+
+def test_warm_up_fills_the_cache_the_first_visitor_reads(demo_db, monkeypatch):
+    monkeypatch.setenv("NQ71_DB", str(demo_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    serve._warm_up()
+    f = filters.defaults()
+    warmed = data.overview(f)
+
+    def not_again(*a, **k):
+        raise AssertionError("the overview ran a query the warm-up should have cached")
+
+    for name in ("progress", "reporting", "trend"):
+        monkeypatch.setattr(queries, name, not_again)
+    again = data.overview(f)  # served from the cache, or it raises
+    for a, b in zip(warmed, again, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert not warmed[0].empty and warmed[2].quarter.nunique() >= 2  # the demo has a trend to draw
+
+
+def test_defaults_are_what_the_sidebar_starts_on(demo_db, monkeypatch):
+    monkeypatch.setenv("NQ71_DB", str(demo_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["filters"] == filters.defaults()
+    at.sidebar.selectbox(key="f_period").select_index(1).run()  # someone picks another quarter
+    assert at.session_state["filters"] != filters.defaults()
+
+
+def test_server_warms_up_once_it_listens(demo_db):
+    """The hook into Streamlit's start-up (a private function of the pinned version) still works."""
+    with streamlit_server(demo_db) as url:
+        log = ARTIFACTS / f"streamlit-{url.rsplit(':', 1)[1]}.log"
+        deadline = time.monotonic() + 60
+        while serve.READY not in log.read_text(encoding="utf-8") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        text = log.read_text(encoding="utf-8")
+    assert serve.READY in text, text
+    assert text.index("You can now view") < text.index(serve.READY)  # after the server listens, not before
+    assert "Traceback" not in text
