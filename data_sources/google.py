@@ -22,6 +22,7 @@ explicit connect and read timeouts. Sheets reads are paced to the API quota
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import time
@@ -202,9 +203,11 @@ def _tabs_from_values(sid: str, meta: dict, wanted: set[str], batch: dict) -> li
             (m.get("startRowIndex", 0), m.get("startColumnIndex", 0), m["endRowIndex"] - 1, m["endColumnIndex"] - 1)
             for m in sheet.get("merges", [])
         ]
-        # strings and whole numbers inline (most cells), the rest through readers.cell
+        # strings and small whole numbers inline (most cells), the rest through readers.cell
+        ints = _small_int_cells()
+        n = len(ints)
         rows = [
-            [(v, "s") if (tv := type(v)) is str else (str(v), "n") if tv is int else cell(v) for v in row]
+            [(v, "s") if (tv := type(v)) is str else ints[v] if tv is int and 0 <= v < n else cell(v) for v in row]
             for row in vr.get("values", [])
         ]
         out.append(
@@ -218,6 +221,13 @@ def _tabs_from_values(sid: str, meta: dict, wanted: set[str], batch: dict) -> li
             )
         )
     return [t for t in out if not wanted or t.sheet in wanted or t.gid in wanted]
+
+
+@functools.cache
+def _small_int_cells(n: int = 1 << 16) -> tuple[tuple[str, str], ...]:
+    """``cell(i)`` for 0 <= i < n, built once: most values of a form are small counts, and
+    looking one up costs less than formatting it (a national quarter has a million of them)."""
+    return tuple((str(i), "n") for i in range(n))
 
 
 def _range_title(a1: str) -> str:

@@ -86,7 +86,12 @@ class HeaderMatcher:
         self.exact = {k: next(iter(v)) for k, v in multi.items()}
         # Partial matches only for aliases of three words or more: "Đơn vị" must not
         # claim "Đơn vị tính".
-        self.long = sorted(((k, c) for k, c in self.exact.items() if len(k.split()) >= 3), key=lambda kc: -len(kc[0]))
+        # (alias, field, its words, the set of its words): the set rules most headers out in one step
+        self.long = [
+            (k, c, k.split(), frozenset(k.split()))
+            for k, c in sorted(self.exact.items(), key=lambda kc: -len(kc[0]))
+            if len(k.split()) >= 3
+        ]
 
     def match(self, text: str, exact_only: bool = False) -> str | None:
         """The field a header text names, or None. Memoized: every tab repeats its titles."""
@@ -96,7 +101,7 @@ class HeaderMatcher:
         return self._memo[key]
 
     def _match(self, text: str, exact_only: bool) -> str | None:
-        if not clean(text):
+        if not clean(text) or text.isdigit():  # a count or a column number is never a title
             return None
         if _is_derived(text):
             return "ty_le"
@@ -110,10 +115,11 @@ class HeaderMatcher:
         # đã được quán triệt"): every word of the alias, in order, among the header's words; the
         # alias with the most words wins, a tie between two fields is no match
         words = _header_key(_decorations_off(text)).split()
-        hits = [(a, c) for a, c in self.long if _subsequence(a.split(), words)]
+        have = set(words)
+        hits = [(aw, c) for _, c, aw, aset in self.long if aset <= have and _subsequence(aw, words)]
         if hits:
-            best = max(len(a.split()) for a, _ in hits)
-            codes = {c for a, c in hits if len(a.split()) == best}
+            best = max(len(aw) for aw, _ in hits)
+            codes = {c for aw, c in hits if len(aw) == best}
             if len(codes) == 1:
                 return codes.pop()
         return None

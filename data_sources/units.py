@@ -225,6 +225,7 @@ class UnitMatcher:
         self.schools = _Index(schools or [], with_type=False)
         self.units = {**self.wards.units, **self.schools.units}
         self.mappings = dict(mappings or {})
+        self._parents: dict[str, Match] = {}  # a ward's name repeats on every one of its schools' rows
         self._schools_by_ward: dict[str, set[str]] = {}
         for s in schools or []:
             self._schools_by_ward.setdefault(s.parent_code, set()).add(s.code)
@@ -235,7 +236,9 @@ class UnitMatcher:
             if mapped and mapped in self.units:
                 return Match("matched", mapped)
         if parent:
-            pm = self.wards.find(parent)
+            pm = self._parents.get(parent)
+            if pm is None:
+                pm = self._parents[parent] = self.wards.find(parent)
             if pm.status != "matched":
                 return Match(
                     pm.status,

@@ -22,8 +22,13 @@ CREATE OR REPLACE MACRO quarter_of(p) AS
              substr(p, 1, 4) || '-Q' || CAST((CAST(substr(p, 6, 2) AS INTEGER) - 1) // 3 + 1 AS VARCHAR)
     END;
 
--- grain: one row per staged data row of every import, unit resolved
-CREATE OR REPLACE TABLE mart.all_rows AS
+-- Working tables of this build are TEMP (never written to the published file);
+-- versions before them kept these two in mart.
+DROP TABLE IF EXISTS mart.all_rows;
+DROP TABLE IF EXISTS mart.rows;
+
+-- grain: one row per staged data row of every import, unit resolved (temp)
+CREATE OR REPLACE TEMP TABLE all_rows AS
 SELECT
     r.*,
     coalesce(r.unit_code, m.unit_code) AS code,
@@ -33,16 +38,18 @@ SELECT
 FROM stg.rows AS r
 LEFT JOIN ref.unit_mappings AS m ON r.unit_code IS NULL AND m.unit_key = r.unit_key;
 
--- grain: one row per live data row, with its rank among the unit's submissions for the period
-CREATE OR REPLACE TABLE mart.rows AS
+-- grain: one row per live data row, with its rank among the unit's submissions for the period (temp)
+CREATE OR REPLACE TEMP TABLE live_rows AS
 SELECT
     *,
     CASE WHEN code IS NOT NULL AND period IS NOT NULL
          THEN row_number() OVER (PARTITION BY code, period ORDER BY eff_at DESC, ord DESC) END AS rank
-FROM mart.all_rows
+FROM all_rows
 WHERE live;
 
--- grain: one row per unit × native period × field of the winning submission (counts, yes/no, text)
+-- grain: one row per unit × native period × field of the winning submission (counts, yes/no, text).
+-- Where it was read (source, sheet, times) is on its row: stg.rows, by ord. Kept narrow: it
+-- is written to the published file, a million cells at national scale.
 CREATE OR REPLACE TABLE mart.current_cells AS
 SELECT
     r.code AS unit_code,
@@ -52,16 +59,10 @@ SELECT
     f.kind,
     c.value,
     c.text_value,
-    r.source,
-    r.sheet,
-    r.gid,
-    r.url,
+    c.ord,
     c."row",
-    c.col,
-    r.submitted_at,
-    r.seen_at,
-    r.import_id
-FROM mart.rows AS r
+    c.col
+FROM live_rows AS r
 JOIN stg.cells AS c ON c.ord = r.ord
 JOIN ref.fields AS f ON f.code = c.field
 WHERE r.rank = 1 AND c.status = 'ok';
@@ -71,10 +72,11 @@ CREATE OR REPLACE TABLE mart.validation AS
 SELECT
     n.unit_code, n.period, n.field AS num_field, d.field AS den_field,
     n.value AS num_value, d.value AS den_value,
-    n.source, n.sheet, n.gid, n.url, n."row", n.col
+    r.source, r.sheet, r.gid, r.url, n."row", n.col
 FROM mart.current_cells AS n
 JOIN ref.fields AS f ON f.code = n.field AND f.denominator <> ''
 JOIN mart.current_cells AS d ON d.unit_code = n.unit_code AND d.period = n.period AND d.field = f.denominator
+JOIN live_rows AS r ON r.ord = n.ord
 WHERE n.value > d.value;
 
 -- the fields of a broken ≤ pair, per unit and period
@@ -90,17 +92,19 @@ SELECT
     c.unit_code, u.name AS unit_name, u.level, u.parent_code,
     c.period, c.quarter, c.field, c.value,
     f.field IS NOT NULL AS flagged,
-    c.source, c.sheet, c."row", c.col, c.submitted_at, c.seen_at
+    r.source, r.sheet, c."row", c.col, r.submitted_at, r.seen_at
 FROM mart.current_cells AS c
+JOIN stg.rows AS r ON r.ord = c.ord
 JOIN ref.units AS u ON u.code = c.unit_code
 LEFT JOIN mart.flags AS f ON f.unit_code = c.unit_code AND f.period = c.period AND f.field = c.field
 WHERE c.kind IN ('count', 'yesno');
 
 -- grain: one row per unit × native period × text field (khó khăn, đề xuất, ghi chú)
 CREATE OR REPLACE TABLE mart.texts AS
-SELECT unit_code, period, quarter, field, text_value AS text, source, sheet, "row"
-FROM mart.current_cells
-WHERE kind = 'text';
+SELECT c.unit_code, c.period, c.quarter, c.field, c.text_value AS text, r.source, r.sheet, c."row"
+FROM mart.current_cells AS c
+JOIN live_rows AS r ON r.ord = c.ord
+WHERE c.kind = 'text';
 
 -- grain: one row per unit × native period that has a submission (any import)
 CREATE OR REPLACE TABLE mart.submissions AS
@@ -111,14 +115,14 @@ SELECT
     min(coalesce(submitted_at, seen_at)) AS first_at,
     max(coalesce(submitted_at, seen_at)) AS last_at,
     count(DISTINCT ord) AS submissions
-FROM mart.all_rows
+FROM all_rows
 WHERE code IS NOT NULL AND period IS NOT NULL
 GROUP BY ALL;
 
 -- grain: one row per problem a person must see (rejected value, unit not
 -- matched, period unknown, ≤ pair broken, superseded value, ratio mismatch)
 CREATE OR REPLACE TABLE mart.rejects AS
-WITH live AS (SELECT * FROM mart.rows)
+WITH live AS (SELECT * FROM live_rows)
 SELECT 'gia_tri' AS kind, r.source, r.sheet, c."row", col_letter(c.col) AS "column", c.field,
        coalesce(u.name, r.unit_text) AS unit, c.raw_value, c.reason, r.gid, r.url, c.col
 FROM live AS r
@@ -171,7 +175,7 @@ CREATE OR REPLACE TABLE mart.unmatched AS
 SELECT
     unit_key, unit_text, parent_text, match_status AS status, any_value(unit_reason) AS reason,
     any_value(candidates) AS candidates, count(*) AS rows, string_agg(DISTINCT source || ' / ' || sheet, '; ') AS sources
-FROM mart.rows
+FROM live_rows
 WHERE code IS NULL AND unit_text <> ''
 GROUP BY ALL;
 ;

@@ -16,7 +16,7 @@
 WITH mine AS (
     SELECT r.source, r.sheet, c."row", c.field, c.status, c.value, c.text_value, r.code, r.period, r.eff_at, r.ord
     FROM stg.cells AS c
-    JOIN mart.all_rows AS r ON r.ord = c.ord
+    JOIN all_rows AS r ON r.ord = c.ord  -- the build's temp table (build_marts.sql)
     WHERE c.import_id = $import_id
 ),
 -- the same cell, with the same value, in the previous read of the same tab
