@@ -33,7 +33,7 @@ import requests
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 
-from .readers import Tab, cell, read_xlsx
+from .readers import Tab, cell, gc_paused, read_xlsx
 
 SCOPES = [
     "https://www.googleapis.com/auth/spreadsheets.readonly",
@@ -191,6 +191,7 @@ def _quote(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
+@gc_paused()
 def _tabs_from_values(sid: str, meta: dict, wanted: set[str], batch: dict) -> list[Tab]:
     by_title = {s["properties"]["title"]: s for s in meta.get("sheets", [])}
     out = []

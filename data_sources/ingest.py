@@ -21,7 +21,7 @@ from queries.sql import load, statements
 
 from . import catalog
 from .extract import ROW_COLS, TabResult, extract
-from .readers import ReadError, Tab, read_path
+from .readers import ReadError, Tab, gc_paused, read_path
 from .store import publishing
 from .text import clean
 from .units import UnitMatcher, official_wards, province_name, read_schools
@@ -107,17 +107,38 @@ def provinces_of(province) -> list[int]:
     return [int(province)]
 
 
+_MATCHERS: dict[tuple, dict[int, UnitMatcher]] = {}
+
+
+def _file_stamp(path: str | None) -> tuple | None:
+    if not path:
+        return None
+    p = Path(catalog.resolve(path))
+    st = p.stat()
+    return (str(p.resolve()), st.st_mtime_ns, st.st_size)
+
+
 def build_matchers(con, provinces: list[int], schools_path: str | None) -> dict[int, UnitMatcher]:
-    """One matcher per province: a name is only ever matched inside its own province."""
-    wards = {p: official_wards(p) for p in provinces}
-    all_codes = {w.code for ws in wards.values() for w in ws}
-    schools = read_schools(catalog.resolve(schools_path), all_codes) if schools_path else []
-    ward_province = {w.code: p for p, ws in wards.items() for w in ws}
-    by_province: dict[int, list] = {p: [] for p in wards}
-    for sc in schools:
-        by_province[ward_province[sc.parent_code]].append(sc)
+    """One matcher per province: a name is only ever matched inside its own province.
+
+    The indexes (50.000 schools at national scale: most of this function's time)
+    are kept for the next import in the same process, a server that refreshes its
+    sources on a schedule, until the school registry file changes."""
+    key = (tuple(provinces), _file_stamp(schools_path))
+    base = _MATCHERS.get(key)
+    if base is None:
+        wards = {p: official_wards(p) for p in provinces}
+        all_codes = {w.code for ws in wards.values() for w in ws}
+        schools = read_schools(catalog.resolve(schools_path), all_codes) if schools_path else []
+        ward_province = {w.code: p for p, ws in wards.items() for w in ws}
+        by_province: dict[int, list] = {p: [] for p in wards}
+        for sc in schools:
+            by_province[ward_province[sc.parent_code]].append(sc)
+        base = {p: UnitMatcher(ws, by_province[p]) for p, ws in wards.items()}
+        _MATCHERS.clear()  # one set of indexes per process
+        _MATCHERS[key] = base
     mappings = dict(con.execute("SELECT unit_key, unit_code FROM ref.unit_mappings").fetchall())
-    return {p: UnitMatcher(ws, by_province[p], mappings) for p, ws in wards.items()}
+    return {p: m.with_mappings(mappings) for p, m in base.items()}
 
 
 def refresh_ref(con, matchers: dict[int, UnitMatcher]) -> None:
@@ -195,6 +216,7 @@ def _frame(cols: tuple[str, ...], data: dict[str, list], **const) -> pd.DataFram
     return df
 
 
+@gc_paused()
 def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None, on_publish=None) -> ImportSummary:
     """Load tabs, rebuild the marts and publish; ``on_publish(con)`` writes more in the same version."""
     s = catalog.settings()
@@ -296,41 +318,47 @@ def _load(con, import_id, tabs, results, seen, started) -> None:
     that place; its meaning comes from a table of the distinct (kind, text,
     type) of this import, each parsed once by values.parse (the one
     implementation of the cell rules)."""
+    import numpy as np
     import pyarrow as pa
 
-    raws, rows, layouts, checks = [], [], [], []
+    rr, cc, vv, tt, sizes, rows, layouts, checks = [], [], [], [], [], [], [], []
     for i, (tab, res) in enumerate(zip(tabs, results, strict=True)):
         meta = {"source": tab.source, "sheet": tab.sheet}
-        n = len(res.raw["row"])
-        raws.append(
-            pa.table(
-                {
-                    "row": pa.array(res.raw["row"], pa.int32()),
-                    "col": pa.array(res.raw["col"], pa.int32()),
-                    "value": pa.array(res.raw["value"], pa.string()),
-                    "type": pa.array(res.raw["type"], pa.string()),
-                    "tab": pa.repeat(pa.scalar(i, pa.int32()), n),
-                    "source": pa.repeat(pa.scalar(tab.source, pa.string()), n),
-                    "sheet": pa.repeat(pa.scalar(tab.sheet, pa.string()), n),
-                }
-            )
-        )
+        rr += res.raw["row"]
+        cc += res.raw["col"]
+        vv += res.raw["value"]
+        tt += res.raw["type"]
+        sizes.append(len(res.raw["row"]))
         r = _frame(ROW_COLS, res.rows, tab=i, import_id=import_id, gid=tab.gid, url=tab.url, seen_at=seen, **meta)
         r["ord"] = import_id * 10**9 + i * 10**6 + r["row"]
         rows.append(r)
         layouts += [{"tab": i, "col": c, "field": f, "kind": k} for c, f, k in res.layout]
         if res.checks:
             checks.append(pd.DataFrame(res.checks).assign(import_id=import_id, gid=tab.gid, url=tab.url, **meta))
-    raw = pa.concat_tables(raws) if raws else None
+    if not rr:
+        return
+    # one Arrow table for every cell of the import; which tab a cell is on is an index into
+    # _tabs (source, sheet), not the two strings repeated a million times
+    raw = pa.table(
+        {
+            "row": pa.array(rr, pa.int32()),
+            "col": pa.array(cc, pa.int32()),
+            "value": pa.array(vv, pa.string()),
+            "type": pa.array(tt, pa.string()),
+            "tab": pa.array(np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)),
+        }
+    )
     staged = _concat(rows, [])
     layout = pd.DataFrame(layouts, columns=["tab", "col", "field", "kind"])
-    if raw is None:
-        return
     con.register("_raw", raw)
+    tab_index = {"tab": pa.array(range(len(tabs)), pa.int32())}
+    con.register("_tabs", pa.table({**tab_index, "source": [t.source for t in tabs], "sheet": [t.sheet for t in tabs]}))
     con.execute(
-        'INSERT INTO raw.cells SELECT $id, source, sheet, "row", col, value, type, $at FROM _raw',
+        'INSERT INTO raw.cells SELECT $id, t.source, t.sheet, c."row", c.col, c.value, c.type, $at '
+        "FROM _raw AS c JOIN _tabs AS t ON t.tab = c.tab",
         {"id": import_id, "at": started},
     )
+    con.unregister("_tabs")
     if staged.empty:
         con.unregister("_raw")
         return

@@ -11,8 +11,10 @@ Every source ends here, so the rest of ingestion has one code path:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import gc
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +54,20 @@ class Tab:
                     if row[c][0] == "":
                         row[c] = v
         return rows
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Python's cycle collector off while a sheet's cells are turned into millions of small
+    tuples and lists: each pass would walk every one of them again, for no cycle to find
+    (memory is still freed as usual). Nested uses are fine."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def cell(value: object) -> Cell:

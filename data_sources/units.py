@@ -16,6 +16,7 @@ and match the same way inside their xã/phường when the sheet says which.
 
 from __future__ import annotations
 
+import copy
 import csv
 import difflib
 import re
@@ -229,6 +230,13 @@ class UnitMatcher:
         self._schools_by_ward: dict[str, set[str]] = {}
         for s in schools or []:
             self._schools_by_ward.setdefault(s.parent_code, set()).add(s.code)
+
+    def with_mappings(self, mappings: dict[str, str]) -> UnitMatcher:
+        """The same indexes (the costly part, read-only once built) with other remembered mappings."""
+        m = copy.copy(self)
+        m.mappings = dict(mappings)
+        m._parents = {}
+        return m
 
     def match(self, name: str, parent: str = "") -> Match:
         if self.mappings:

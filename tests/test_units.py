@@ -97,3 +97,32 @@ def test_where_the_unit_is_is_not_part_of_its_name(bac_ninh):
 def test_school_levels_in_full_or_abbreviated(dak_lak):
     assert dak_lak.match("TH Kim Đồng", "Xã Ea Kar").code == "T03"
     assert dak_lak.match("Trường TH Kim Đồng").code == "T03"  # the only Kim Đồng primary school
+
+
+def test_unit_indexes_are_kept_until_the_registry_changes(tmp_path):
+    import os
+
+    import duckdb
+
+    from data_sources.ingest import build_matchers
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA ref; CREATE TABLE ref.unit_mappings (unit_key VARCHAR, unit_code VARCHAR)")
+    reg = tmp_path / "truong.csv"
+    reg.write_text("ma_truong,ten_truong,cap_hoc,ma_xa\nA,Trường Tiểu học Tuy Hòa,Tiểu học,22015\n", encoding="utf-8")
+    first = build_matchers(con, [66], str(reg))[66]
+    again = build_matchers(con, [66], str(reg))[66]
+    assert again.schools is first.schools  # the next import reuses the indexes
+    assert again.match("Trường TH Tuy Hòa", "Phường Tuy Hòa").code == "A"
+    # a remembered mapping confirmed between two imports applies without rebuilding
+    con.execute("INSERT INTO ref.unit_mappings VALUES ('|nha van hoa', '22015')")
+    mapped = build_matchers(con, [66], str(reg))[66]
+    assert mapped.schools is first.schools and mapped.match("Nhà văn hóa").code == "22015"
+    assert first.match("Nhà văn hóa").status == "unmatched"  # the earlier matcher is not changed
+    # a new registry file: new indexes, the new school found
+    reg.write_text(reg.read_text(encoding="utf-8") + "B,Trường Mầm non Hoa Sen,Mầm non,22015\n", encoding="utf-8")
+    st = reg.stat()
+    os.utime(reg, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    changed = build_matchers(con, [66], str(reg))[66]
+    assert changed.schools is not first.schools
+    assert changed.match("Trường Mầm non Hoa Sen", "Phường Tuy Hòa").code == "B"
