@@ -42,14 +42,24 @@ classified AS (
         ON b.source = m.source AND b.sheet = m.sheet AND b."row" = m."row" AND b.field = m.field
         AND b.value IS NOT DISTINCT FROM m.value AND b.text_value IS NOT DISTINCT FROM m.text_value
 ),
+-- most unit × period × field groups have one cell in an import: only the others need ordering
+pending AS (
+    SELECT * FROM classified WHERE early IS NULL
+),
+multi AS (
+    SELECT code, period, field FROM pending GROUP BY ALL HAVING count(*) > 1
+),
 seq AS (
+    SELECT source, sheet, field, code, period, value, text_value,
+           CAST(NULL AS DOUBLE) AS prev_v, CAST(NULL AS VARCHAR) AS prev_t, 1 AS k
+    FROM pending ANTI JOIN multi USING (code, period, field)
+    UNION ALL
     SELECT
         source, sheet, field, code, period, value, text_value,
         lag(value) OVER w AS prev_v,
         lag(text_value) OVER w AS prev_t,
         row_number() OVER w AS k
-    FROM classified
-    WHERE early IS NULL
+    FROM pending SEMI JOIN multi USING (code, period, field)
     WINDOW w AS (PARTITION BY code, period, field ORDER BY eff_at, ord)
 ),
 judged AS (
