@@ -25,7 +25,7 @@ def test_warm_up_fills_the_cache_the_first_visitor_reads(demo_db, monkeypatch):
     def not_again(*a, **k):
         raise AssertionError("the overview ran a query the warm-up should have cached")
 
-    for name in ("progress", "reporting", "trend"):
+    for name in ("progress", "reporting", "periods_with_data"):
         monkeypatch.setattr(queries, name, not_again)
     again = data.overview(f)  # served from the cache, or it raises
     for a, b in zip(warmed, again, strict=True):

@@ -81,12 +81,16 @@ def overview(f) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
     One function for the page and for ``ui.serve``, which computes the default
     view while the server starts so the first visitor is served from the cache.
+    The trend is assembled from each quarter's cached progress (the chosen
+    quarter's is the one just read), not queried again.
     """
     scope = {"level": f.level, "units": f.units}
+    quarters = queries.quarters_of_year(q("periods_with_data"), f.period.year)
+    by_quarter = {c: q("progress", f.plan, queries.PeriodSel(c), **scope) for c in quarters}
     return (
         q("progress", f.plan, f.period, **scope),
         q("reporting", f.plan, f.period, **scope),
-        q("trend", f.plan, f.period.year, **scope),
+        queries.trend_of(by_quarter),
     )
 
 
