@@ -123,7 +123,12 @@ def trend_chart(trend: pd.DataFrame):
                 axis=alt.Axis(labelExpr="replace(format(datum.value, '~g'), '.', ',') + '%'"),
             ),
             color=alt.Color(
-                "indicator:N", title=None, legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=600)
+                "indicator:N",
+                title=None,
+                # a long target name is cut with … where the screen ends (a phone), whole on a laptop
+                legend=alt.Legend(
+                    orient="bottom", direction="vertical", labelLimit=alt.ExprRef("max(width - 20, 120)")
+                ),
             ),
             tooltip=[
                 alt.Tooltip("indicator:N", title="Chỉ tiêu"),
