@@ -64,6 +64,9 @@ def publishing(db_path: str | Path):
                 con = duckdb.connect(str(new))
                 try:
                     con.execute("SET enable_progress_bar = false")
+                    # stored row order carries no meaning (every query orders its result); not keeping
+                    # it lets DuckDB write big tables from both cores
+                    con.execute("SET preserve_insertion_order = false")
                     for stmt in statements("schema"):
                         con.execute(stmt)
                     yield con

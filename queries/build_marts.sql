@@ -173,8 +173,9 @@ WHERE k.import_id = (SELECT max(import_id) FROM stg.checks AS k2 WHERE k2.source
 -- grain: one row per distinct written unit name not matched (live rows)
 CREATE OR REPLACE TABLE mart.unmatched AS
 SELECT
-    unit_key, unit_text, parent_text, match_status AS status, any_value(unit_reason) AS reason,
-    any_value(candidates) AS candidates, count(*) AS rows, string_agg(DISTINCT source || ' / ' || sheet, '; ') AS sources
+    unit_key, unit_text, parent_text, match_status AS status, min(unit_reason) AS reason,
+    min(candidates) AS candidates, count(*) AS rows,
+    string_agg(DISTINCT source || ' / ' || sheet, '; ' ORDER BY source || ' / ' || sheet) AS sources
 FROM live_rows
 WHERE code IS NULL AND unit_text <> ''
 GROUP BY ALL;
