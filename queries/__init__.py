@@ -82,22 +82,13 @@ def progress(con, plan: str, period: PeriodSel, level: str = "xa", units=None) -
     )
 
 
-def trend(con, plan: str, year: int, level: str = "xa", units=None) -> pd.DataFrame:
-    """Each %-target's overall value per quarter of ``year`` that has data (the overview's trend chart)."""
-    return trend_of(
-        {
-            code: progress(con, plan, PeriodSel(code), level=level, units=units)
-            for code in quarters_of_year(periods_with_data(con), year)
-        }
-    )
-
-
 def quarters_of_year(periods: list[str], year: int) -> list[str]:
     return sorted(p for p in periods if "Q" in p and p[:4] == str(year))
 
 
 def trend_of(progress_by_quarter: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """``trend`` from progress results already at hand (the dashboard has them in its cache)."""
+    """Each %-target's overall value per quarter (the overview's trend chart), from the
+    ``progress`` result of each quarter (the dashboard has them in its cache)."""
     rows = []
     for code, t in progress_by_quarter.items():
         t = t[(t.unit_code == "*") & t.value.notna() & (t.measure == "%")]

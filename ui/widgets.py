@@ -94,7 +94,7 @@ def target_list(df: pd.DataFrame) -> str:
 
 
 def trend_chart(trend: pd.DataFrame):
-    """Each %-target per quarter as a Vega-Lite line chart (``queries.trend`` rows).
+    """Each %-target per quarter as a Vega-Lite line chart (``queries.trend_of`` rows).
 
     The overview draws this chart with Streamlit's built-in Vega-Lite rather
     than plotly: the overview is the page opened first, often on a phone, and
