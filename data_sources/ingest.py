@@ -115,7 +115,7 @@ def _file_stamp(path: str | None) -> tuple | None:
         return None
     p = Path(catalog.resolve(path))
     st = p.stat()
-    return (str(p.resolve()), st.st_mtime_ns, st.st_size)
+    return (str(p.resolve()), st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def build_matchers(con, provinces: list[int], schools_path: str | None) -> dict[int, UnitMatcher]:

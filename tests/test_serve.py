@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import queries
+from data_sources import store
 from tests.browser import ARTIFACTS, streamlit_server
 from tests.conftest import ROOT
 from ui import data, filters, serve
@@ -18,19 +19,23 @@ def test_warm_up_fills_the_cache_the_first_visitor_reads(demo_db, monkeypatch):
     monkeypatch.setenv("NQ71_DB", str(demo_db))
     st.cache_data.clear()
     st.cache_resource.clear()
+    real = {name: getattr(queries, name) for name in ("progress", "reporting", "periods_with_data", "named")}
     serve._warm_up()
-    f = filters.defaults()
-    warmed = data.overview(f)
 
     def not_again(*a, **k):
-        raise AssertionError("the overview ran a query the warm-up should have cached")
+        raise AssertionError("the first visitor's view ran a query the warm-up should have cached")
 
-    for name in ("progress", "reporting", "periods_with_data"):
+    for name in real:  # from here on every query raises: the view must come from the warm-up's cache
         monkeypatch.setattr(queries, name, not_again)
-    again = data.overview(f)  # served from the cache, or it raises
-    for a, b in zip(warmed, again, strict=True):
-        pd.testing.assert_frame_equal(a, b)
-    assert not warmed[0].empty and warmed[2].quarter.nunique() >= 2  # the demo has a trend to draw
+    f = filters.defaults()
+    prog, rep, trend = data.overview(f)
+    con = store.connect_read(demo_db)  # and the cached results are the real ones
+    try:
+        pd.testing.assert_frame_equal(prog, real["progress"](con, f.plan, f.period, level=f.level, units=f.units))
+        pd.testing.assert_frame_equal(rep, real["reporting"](con, f.plan, f.period, level=f.level, units=f.units))
+    finally:
+        con.close()
+    assert not prog.empty and trend.quarter.nunique() >= 2  # the demo has a trend to draw
 
 
 def test_defaults_are_what_the_sidebar_starts_on(demo_db, monkeypatch):
