@@ -24,7 +24,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 # The demo database is built from the committed demo sheets through the real
 # ingestion code, and rebuilt when either changes.
 $(DEMO_DB): $(VENV)/.installed $(wildcard catalog/demo/*) $(wildcard catalog/*.csv catalog/*.toml) \
-            $(wildcard data_sources/*.py) $(wildcard queries/*.sql)
+            $(wildcard core/*.py data_sources/*.py data_sources/*/*.py) $(wildcard queries/*.sql data_sources/sql/*.sql)
 	$(PY) -m data_sources build-demo --db $@ > /dev/null
 	@echo "Đã tạo cơ sở dữ liệu demo: $@"
 

@@ -13,9 +13,9 @@ import csv
 import random
 from pathlib import Path
 
-from data_sources import catalog
-from data_sources.readers import Tab, cell
-from data_sources.units import official_wards
+from core import catalog
+from data_sources.parse.units import official_wards
+from data_sources.read.readers import Tab, cell
 
 SEED = 2026
 FIELDS = catalog.form_fields()
@@ -127,8 +127,8 @@ def api_answers(province_codes: list[int], registry: Path, quarter: int = 1) -> 
 
 
 def tabs_from_answers(answers: list[dict]) -> list[Tab]:
-    """The tabs exactly as data_sources.google builds them from the API answers."""
-    from data_sources.google import _tabs_from_values
+    """The tabs exactly as data_sources.read.google builds them from the API answers."""
+    from data_sources.read.google import _tabs_from_values
 
     tabs = []
     for a in answers:

@@ -11,9 +11,9 @@ import duckdb
 import pandas as pd
 
 from bench.generate import api_answers, provinces, school_registry, tabs_from_answers, write_province_xlsx
-from data_sources import ingest as ingest_mod
-from data_sources.ingest import ingest_tabs
-from data_sources.readers import gc_paused, read_xlsx
+from data_sources.load import ingest as ingest_mod
+from data_sources.load.ingest import ingest_tabs
+from data_sources.read.readers import gc_paused, read_xlsx
 
 RUNS = 3
 

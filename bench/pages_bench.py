@@ -15,7 +15,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from data_sources.store import connect_read
+from core.db import connect_read
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {

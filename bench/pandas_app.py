@@ -10,7 +10,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from data_sources.store import connect_read
+from core.db import connect_read
 
 DB = os.environ["NQ71_DB"]
 RATIOS = {

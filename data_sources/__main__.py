@@ -12,8 +12,9 @@ import argparse
 import datetime as dt
 import sys
 
-from . import catalog
-from .readers import ReadError
+from core import catalog
+
+from .read.readers import ReadError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,8 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     bd.add_argument("--if-missing", action="store_true", help="chỉ tạo khi chưa có")
     args = p.parse_args(argv)
     if args.cmd in ("refresh", "sources"):
-        from .google import GoogleError
-        from .refresh import add_source, add_sources_file, list_sources, load_service_account, refresh, remove_source
+        from .load.refresh import (
+            add_source,
+            add_sources_file,
+            list_sources,
+            load_service_account,
+            refresh,
+            remove_source,
+        )
+        from .read.google import GoogleError
 
         try:
             if args.cmd == "sources":
@@ -60,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.action == "add":
                     print(f"Đã đăng ký bảng {add_source(args.db, args.link, args.tabs, args.label)}")
                 else:
-                    from .google import parse_sheet_link
+                    from .read.google import parse_sheet_link
 
                     remove_source(args.db, parse_sheet_link(args.link).spreadsheet_id)
                     print("Đã bỏ bảng (số liệu đã nhập vẫn giữ).")
@@ -74,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         print(result.text())
         return 0 if not result.failed else 1
     if args.cmd == "demo":
-        from .demo import generate
+        from .load.demo import generate
 
         generate()
         print("Đã tạo lại số liệu mẫu trong catalog/demo/")
@@ -82,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "build-demo":
         from pathlib import Path
 
-        from .demo import build
+        from .load.demo import build
 
         if args.if_missing and Path(args.db).exists():
             return 0
@@ -92,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Đã tạo cơ sở dữ liệu demo: {args.db}")
         return 0
     if args.cmd == "ingest":
-        from .ingest import ingest_paths
-        from .units import official_wards
+        from .load.ingest import ingest_paths
+        from .parse.units import official_wards
 
         seen = None
         if args.seen_at:

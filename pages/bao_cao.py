@@ -5,8 +5,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from data_sources import fmt
-from data_sources.periods import label as period_label
+from core import fmt
+from core.periods import label as period_label
 from ui import filters
 from ui.data import q
 from ui.widgets import downloads

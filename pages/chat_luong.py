@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from data_sources import fmt
+from core import fmt
 from ui import filters
 from ui.data import q
 from ui.widgets import downloads
@@ -69,7 +69,7 @@ else:
         ]
         code = st.selectbox("Là đơn vị", order, format_func=names.get, key=f"map_to_{key}")
         if st.button("Xác nhận", type="primary", key="confirm_mapping"):
-            from data_sources.mappings import confirm
+            from data_sources.load.mappings import confirm
             from ui.data import db_path
 
             confirm(db_path(), key, written.unit_text, code)

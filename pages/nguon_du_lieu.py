@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from data_sources import fmt
+from core import fmt
 from ui.data import db_path, q
 
 st.title("Nguồn dữ liệu")
@@ -18,8 +18,8 @@ st.caption(
 )
 files = st.file_uploader("Chọn tệp", type=["xlsx", "csv"], accept_multiple_files=True, key="upload")
 if files and st.button("Nhập các tệp đã chọn", type="primary"):
-    from data_sources.ingest import ingest_paths
-    from data_sources.readers import ReadError
+    from data_sources.load.ingest import ingest_paths
+    from data_sources.read.readers import ReadError
 
     with tempfile.TemporaryDirectory() as tmp, st.status("Đang nhập…", expanded=True) as status:
         paths = []
@@ -38,7 +38,7 @@ if files and st.button("Nhập các tệp đã chọn", type="primary"):
 
 st.subheader("Google Sheets")
 from data_sources import refresh as gs  # noqa: E402
-from data_sources.google import GoogleError  # noqa: E402
+from data_sources.read.google import GoogleError  # noqa: E402
 
 
 def _service_account() -> dict | None:

@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from data_sources import fmt
+from core import fmt
 from ui import filters
 from ui.data import q
 from ui.widgets import PACE_RULE, STATUS_STYLE, downloads, status_label, value_text

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from data_sources import fmt
-from data_sources.periods import label as period_label
+from core import fmt
+from core.periods import label as period_label
 from ui import filters
 from ui.data import q
 from ui.widgets import STATUS_STYLE, downloads, status_label, value_text

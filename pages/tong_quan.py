@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from data_sources import fmt
-from data_sources.periods import label as period_label
+from core import fmt
+from core.periods import label as period_label
 from ui import filters
 from ui.data import overview
 from ui.widgets import PACE_RULE, downloads, status_label, target_list, trend_chart, value_text

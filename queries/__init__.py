@@ -8,53 +8,14 @@ lives in ``ui/data.py``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pandas as pd
+
+from core.periods import PeriodSel
 
 from .sql import load
 
 STATUSES = ["Đạt", "Đúng tiến độ", "Chậm", "Chưa có số liệu", "Theo dõi"]
-
-
-@dataclass(frozen=True)
-class PeriodSel:
-    """A period a person can pick: a quarter, the first half, or a year."""
-
-    code: str  # 2026-Q2 | 2026-H1 | 2026
-
-    @property
-    def year(self) -> int:
-        return int(self.code[:4])
-
-    @property
-    def quarters(self) -> tuple[int, int]:
-        tail = self.code[5:]
-        if tail.startswith("Q"):
-            q = int(tail[1])
-            return q, q
-        if tail == "H1":
-            return 1, 2
-        if tail == "H2":
-            return 3, 4
-        return 1, 4
-
-    @property
-    def quarter_codes(self) -> list[str]:
-        a, b = self.quarters
-        return [f"{self.year}-Q{q}" for q in range(a, b + 1)]
-
-    @property
-    def as_of(self) -> dt.date:
-        _, b = self.quarters
-        nxt = dt.date(self.year + (b == 4), (b * 3) % 12 + 1, 1)
-        return nxt - dt.timedelta(days=1)
-
-    @property
-    def label(self) -> str:
-        from data_sources.periods import label
-
-        return label(self.code)
 
 
 def _df(con, name: str, params: dict) -> pd.DataFrame:

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.period and not re.fullmatch(r"\d{4}(-Q[1-4]|-H[12]|-(0[1-9]|1[0-2]))?", args.period):
         print(f"Lỗi: kỳ «{args.period}» không hợp lệ; dùng dạng 2026-Q1, 2026-04, 2026-H1 hoặc 2026.", file=sys.stderr)
         return 2
-    from data_sources.store import connect_read
+    from core.db import connect_read
 
     try:
         con = connect_read(args.db)

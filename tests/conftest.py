@@ -28,7 +28,7 @@ def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """The bundled demo, built through the real ingestion path once per run."""
-    from data_sources.demo import build
+    from data_sources.load.demo import build
 
     db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build(db)

@@ -63,7 +63,7 @@ def tricky_db(demo_db, tmp_path_factory):
     """The demo plus a sheet whose cells try formula injection."""
     import shutil
 
-    from data_sources.ingest import ingest_paths
+    from data_sources.load.ingest import ingest_paths
 
     db = tmp_path_factory.mktemp("tricky") / "demo-tricky.duckdb"
     shutil.copy(demo_db, db)

@@ -2,7 +2,7 @@
 
 import re
 
-from data_sources import catalog
+from core import catalog
 from tests.conftest import ROOT
 
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -53,7 +53,7 @@ def test_five_plans_from_the_five_seeds():
 
 
 def test_aliases_cover_every_canonical_header_and_never_clash():
-    from data_sources.layout import header_matcher
+    from data_sources.parse.layout import header_matcher
 
     m = header_matcher()
     for code, f in catalog.fields().items():

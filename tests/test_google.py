@@ -10,9 +10,9 @@ import pytest
 import requests
 import responses
 
-from data_sources.google import PacedRetryingHTTPClient, SheetRef, SheetsReader, parse_sheet_link
-from data_sources.refresh import add_source, list_sources, refresh
-from data_sources.store import connect_read
+from core.db import connect_read
+from data_sources.load.refresh import add_source, list_sources, refresh
+from data_sources.read.google import PacedRetryingHTTPClient, SheetRef, SheetsReader, parse_sheet_link
 from tests.conftest import FIXTURES, ROOT
 from tests.google_replay import load, register, service_account_info, sheets_and_drive, token_endpoint
 
@@ -50,7 +50,7 @@ def test_seed_link_and_bad_link():
         "https://docs.google.com/spreadsheets/d/1zs-broCdXvzc0iV7yXE0iO8fQc1wp_9j/edit?gid=737321077#gid=737321077"
     )
     assert ref == SheetRef(XLSX_ID, "737321077")
-    from data_sources.google import GoogleError
+    from data_sources.read.google import GoogleError
 
     with pytest.raises(GoogleError, match="không phải đường dẫn Google Sheets"):
         parse_sheet_link("https://example.com/bang-tinh")
@@ -162,7 +162,7 @@ def test_deadline_stops_endless_retries(db, monkeypatch):
             json={"error": {"code": 429, "message": "quota", "status": "RESOURCE_EXHAUSTED"}},
         )
         monkeypatch.setattr(PacedRetryingHTTPClient, "base_wait", 100.0)
-        monkeypatch.setattr("data_sources.google.random.uniform", lambda a, b: b)  # the longest jittered wait
+        monkeypatch.setattr("data_sources.read.google.random.uniform", lambda a, b: b)  # the longest jittered wait
         result = refresh(db, SA, deadline_s=5)
     assert "Hết thời gian làm mới" in result.failed[SID]
 
@@ -197,7 +197,7 @@ def test_recorded_404_says_link_is_wrong():
     _needs_recordings()
     from gspread.exceptions import APIError
 
-    from data_sources.google import _as_google_error
+    from data_sources.read.google import _as_google_error
 
     rec = [
         x
@@ -217,7 +217,7 @@ def test_recorded_404_says_link_is_wrong():
 
 def test_recorded_metadata_merges_and_modified_time():
     _needs_recordings()
-    from data_sources.google import _tabs_from_values
+    from data_sources.read.google import _tabs_from_values
 
     meta_rec = load(RECORDINGS / "WorksheetTest.test_get_values_and_combine_merged_cells.json")
     sid = "187zm3OWka7Zlt8GGzYJLMeIxmzlCWk_H_KbUmcKXTyw"

@@ -9,8 +9,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from data_sources.ingest import ingest_paths
-from data_sources.store import connect_read
+from core.db import connect_read
+from data_sources.load.ingest import ingest_paths
 from tests.conftest import FIXTURES, SAMPLES, run_cli
 
 KEYS = ["unit_code", "period", "field"]
@@ -165,8 +165,8 @@ def test_corrected_sheet_replaces_its_earlier_read(db, tmp_path):
 
 
 def test_confirmed_mapping_applies_now_and_to_later_imports(db, tmp_path):
-    from data_sources.mappings import confirm
-    from data_sources.units import unit_key
+    from data_sources.load.mappings import confirm
+    from data_sources.parse.units import unit_key
 
     f = FIXTURES / "bad_values.csv"
     ingest_paths([f], db)
@@ -190,7 +190,7 @@ def test_confirmed_mapping_applies_now_and_to_later_imports(db, tmp_path):
 def test_failed_import_leaves_published_data_untouched(db, monkeypatch):
     ingest_paths([FIXTURES / "monthly_semicolon.csv"], db)
     before = observations(db)
-    from data_sources import ingest as ingest_mod
+    from data_sources.load import ingest as ingest_mod
 
     def boom(*a, **k):
         raise RuntimeError("mất điện giữa chừng")

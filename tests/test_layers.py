@@ -8,9 +8,9 @@ import pytest
 from tests.conftest import ROOT
 
 CORE = [
-    "data_sources", "data_sources.ingest", "data_sources.extract", "data_sources.layout", "data_sources.readers",
-    "data_sources.units", "data_sources.values", "data_sources.periods", "data_sources.store",
-    "data_sources.mappings", "data_sources.demo", "data_sources.__main__",
+    "data_sources", "data_sources.load.ingest", "data_sources.parse.extract", "data_sources.parse.layout", "data_sources.read.readers",
+    "data_sources.parse.units", "data_sources.parse.values", "data_sources.parse.periods", "data_sources.publish.store",
+    "data_sources.load.mappings", "data_sources.load.demo", "data_sources.__main__",
     "queries", "queries.export", "queries.__main__",
 ]  # fmt: skip
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_sources import fmt
+from core import fmt
 from tests.conftest import ROOT
 
 PAGES = {
@@ -38,7 +38,7 @@ def test_page_renders(app, path, title):
 
 
 def test_overview_tiles_match_independent_count(app, demo_db):
-    from data_sources.store import connect_read
+    from core.db import connect_read
 
     con = connect_read(demo_db)
     latest = con.execute("SELECT max(quarter) FROM mart.quarterly").fetchall()[0][0]
@@ -87,7 +87,7 @@ def test_confirming_a_unit_mapping_from_the_page(demo_db, monkeypatch, tmp_path)
     """The office picks the unit for an unmatched name; its rows count from then on."""
     import shutil
 
-    from data_sources.store import connect_read
+    from core.db import connect_read
 
     db = tmp_path / "demo.duckdb"
     shutil.copy(demo_db, db)  # a plain file: the first publish turns it into a versioned link
@@ -151,7 +151,7 @@ def test_indicator_and_reporting_pages_show_hand_computed_values(monkeypatch, tm
     (70 + 120) / (100 + 300) = 47,5%, behind its pace line; 3 of 102 xã/phường reported Q2, on time."""
     import datetime as dt
 
-    from data_sources.ingest import ingest_paths
+    from data_sources.load.ingest import ingest_paths
     from tests.conftest import FIXTURES
 
     db = tmp_path / "small.duckdb"

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from data_sources.periods import bounds, label, parse_period, quarter_of
+from core.periods import bounds, label, quarter_of
+from data_sources.parse.periods import parse_period
 
 
 @pytest.mark.parametrize(

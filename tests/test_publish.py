@@ -9,13 +9,13 @@ import sys
 import textwrap
 import time
 
-from data_sources.ingest import ingest_paths
+from data_sources.load.ingest import ingest_paths
 from tests.conftest import FIXTURES, ROOT
 
 READER = textwrap.dedent(
     """
     import json, sys, time
-    from data_sources.store import connect_read
+    from core.db import connect_read
     db, seconds = sys.argv[1], float(sys.argv[2])
     held = connect_read(db)                        # a dashboard session that stays open
     held_first = held.execute("SELECT count(*) FROM mart.observations").fetchall()[0][0]

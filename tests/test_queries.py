@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 
 import queries
-from data_sources.ingest import ingest_paths
-from data_sources.store import connect_read
+from core.db import connect_read
+from data_sources.load.ingest import ingest_paths
 from queries import PeriodSel
 from tests.conftest import FIXTURES, run_cli
 
@@ -152,7 +152,7 @@ def test_roster_is_editable_in_the_catalog(tmp_path, monkeypatch):
     """A unit taken off the roster (merged, dissolved) is no longer expected to report."""
     import shutil
 
-    from data_sources import catalog
+    from core import catalog
 
     cat = tmp_path / "catalog"
     shutil.copytree(catalog.CATALOG_DIR, cat)

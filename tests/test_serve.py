@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import queries
-from data_sources import store
+from core import db
 from tests.browser import ARTIFACTS, streamlit_server
 from tests.conftest import ROOT
 from ui import data, filters, serve
@@ -29,7 +29,7 @@ def test_warm_up_fills_the_cache_the_first_visitor_reads(demo_db, monkeypatch):
         monkeypatch.setattr(queries, name, not_again)
     f = filters.defaults()
     prog, rep, trend = data.overview(f)
-    con = store.connect_read(demo_db)  # and the cached results are the real ones
+    con = db.connect_read(demo_db)  # and the cached results are the real ones
     try:
         pd.testing.assert_frame_equal(prog, real["progress"](con, f.plan, f.period, level=f.level, units=f.units))
         pd.testing.assert_frame_equal(rep, real["reporting"](con, f.plan, f.period, level=f.level, units=f.units))

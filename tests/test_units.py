@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from data_sources.units import UnitMatcher, is_total, official_wards, read_schools
+from data_sources.parse.units import UnitMatcher, is_total, official_wards, read_schools
 from tests.conftest import FIXTURES
 
 
@@ -54,7 +54,7 @@ def test_school_needs_its_ward_when_names_repeat(dak_lak):
 
 
 def test_remembered_mapping_wins():
-    from data_sources.units import unit_key
+    from data_sources.parse.units import unit_key
 
     m = UnitMatcher(official_wards(66), mappings={unit_key("Xã Ea Kar Mới"): "24373"})
     assert m.match("xã ea kar mới").code == "24373"
@@ -104,7 +104,7 @@ def test_unit_indexes_are_kept_until_the_registry_changes(tmp_path):
 
     import duckdb
 
-    from data_sources.ingest import build_matchers
+    from data_sources.load.ingest import build_matchers
 
     con = duckdb.connect()
     con.execute("CREATE SCHEMA ref; CREATE TABLE ref.unit_mappings (unit_key VARCHAR, unit_code VARCHAR)")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from data_sources.values import MISSING, OK, REJECTED, parse_count, parse_ratio, parse_yesno
+from data_sources.parse.values import MISSING, OK, REJECTED, parse_count, parse_ratio, parse_yesno
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import queries
-from data_sources import catalog, store
+from core import catalog, db
 
 
 def db_path() -> str:
@@ -34,14 +34,14 @@ def is_demo() -> bool:
 
 def version() -> tuple[int, int] | None:
     try:
-        return store.version(db_path())
+        return db.version(db_path())
     except FileNotFoundError:
         return None
 
 
 @st.cache_resource(max_entries=2)
 def _connection(path: str, ver: tuple[int, int]):
-    return store.connect_read(path)
+    return db.connect_read(path)
 
 
 def connection():

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from data_sources.periods import label as period_label
+from core.periods import label as period_label
 from queries import PeriodSel
 from ui.data import lookups, q
 

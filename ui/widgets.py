@@ -7,7 +7,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from data_sources import fmt
+from core import fmt
 from queries.export import csv_bytes, xlsx_bytes
 
 # colour and word together: a colour-blind reader reads the word and the mark
@@ -104,7 +104,7 @@ def trend_chart(trend: pd.DataFrame):
     """
     import altair as alt
 
-    from data_sources.periods import label as period_label
+    from core.periods import label as period_label
 
     order = sorted(trend.quarter.unique())
     df = trend.assign(

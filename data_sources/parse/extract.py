@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from . import catalog
-from .fmt import percent
+from core import catalog
+from core.fmt import percent
+
+from ..read.readers import Tab, col_letter
 from .layout import Layout, LayoutError, cell_ref, find_layout
 from .periods import parse_period
-from .readers import Tab, col_letter
 from .text import clean
 from .units import UnitMatcher, is_total, unit_key
 from .values import OK, parse_ratio

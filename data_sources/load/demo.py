@@ -18,8 +18,9 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from . import catalog
-from .units import official_wards
+from core import catalog
+
+from ..parse.units import official_wards
 
 DEMO_DIR = catalog.ROOT / "catalog" / "demo"
 PROVINCE = 66
@@ -104,7 +105,7 @@ def _written(name: str, rng: random.Random) -> str:
     if style < 0.86:
         return (("P. " if kind == "Phường" else "X. ") + bare) if style < 0.82 else name.upper()
     if style < 0.93:
-        from .text import strip_marks
+        from ..parse.text import strip_marks
 
         return strip_marks(name)
     return f"{kind.lower()}  {bare}"

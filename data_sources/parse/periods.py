@@ -24,6 +24,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from core.periods import kind_of
+
 from .text import clean, strip_marks
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -65,17 +67,6 @@ class Period:
     @property
     def kind(self) -> str:
         return kind_of(self.code)
-
-
-def kind_of(code: str) -> str:
-    if len(code) == 4:
-        return "year"
-    tail = code[5:]
-    if tail.startswith("Q"):
-        return "quarter"
-    if tail.startswith("H"):
-        return "half"
-    return "month"
 
 
 def parse_period(text: object, default_year: int | None = None) -> Period | None:
@@ -126,47 +117,3 @@ def _with_year(tail: str, year: str | None, default_year: int | None) -> Period 
 def find_year(text: object) -> int | None:
     m = re.search(r"\b(20\d\d)\b", str(text or ""))
     return int(m.group(1)) if m else None
-
-
-def quarter_of(code: str) -> str | None:
-    """The quarter a native period falls in (months roll up), else None."""
-    k = kind_of(code)
-    if k == "quarter":
-        return code
-    if k == "month":
-        m = int(code[5:])
-        return f"{code[:4]}-Q{(m - 1) // 3 + 1}"
-    return None
-
-
-def bounds(code: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a native period."""
-    y = int(code[:4])
-    k = kind_of(code)
-    if k == "year":
-        return dt.date(y, 1, 1), dt.date(y, 12, 31)
-    if k == "half":
-        return (dt.date(y, 1, 1), dt.date(y, 6, 30)) if code.endswith("H1") else (dt.date(y, 7, 1), dt.date(y, 12, 31))
-    if k == "quarter":
-        q = int(code[-1])
-        start = dt.date(y, 3 * q - 2, 1)
-        end_month = 3 * q
-    else:
-        m = int(code[5:])
-        start = dt.date(y, m, 1)
-        end_month = m
-    nxt = dt.date(y + (end_month == 12), end_month % 12 + 1, 1)
-    return start, nxt - dt.timedelta(days=1)
-
-
-def label(code: str) -> str:
-    """Vietnamese label: ``2026-Q1`` -> ``Quý I/2026``."""
-    k = kind_of(code)
-    y = code[:4]
-    if k == "quarter":
-        return f"Quý {['I', 'II', 'III', 'IV'][int(code[-1]) - 1]}/{y}"
-    if k == "month":
-        return f"Tháng {int(code[5:])}/{y}"
-    if k == "half":
-        return f"6 tháng {'đầu' if code.endswith('H1') else 'cuối'} năm {y}"
-    return f"Năm {y}"

@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # the repository (core/ is one level down)
 CATALOG_DIR = Path(os.environ.get("NQ71_CATALOG", ROOT / "catalog"))
 
 VALUE_KINDS = ("count", "yesno", "text")

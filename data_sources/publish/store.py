@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from queries.sql import statements
+from ..sql import statements
 
 KEEP = 3
 
@@ -90,21 +90,3 @@ def _remove(path: Path) -> None:
     for p in (path, Path(f"{path}.wal")):
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
-
-
-def connect_read(db_path: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published file."""
-    p = Path(db_path)
-    if not p.exists():
-        raise FileNotFoundError(
-            f"Chưa có cơ sở dữ liệu «{db_path}». Hãy nhập số liệu: "
-            "python -m data_sources ingest <tệp> --db " + str(db_path)
-        )
-    # the resolved path names one version: a new version is a new database instance
-    return duckdb.connect(os.path.realpath(p), read_only=True)
-
-
-def version(db_path: str | Path) -> tuple[int, int]:
-    """Changes whenever a version is published (the link's target inode, mtime): a cache key."""
-    st = os.stat(db_path)
-    return st.st_ino, st.st_mtime_ns

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import catalog
-from .google import GoogleError, SheetsReader, parse_sheet_link
-from .store import connect_read, publishing
+from core import catalog
+
+from ..publish.store import connect_read, publishing
+from ..read.google import GoogleError, SheetsReader, parse_sheet_link
 
 
 def load_service_account(secrets: dict | None = None) -> dict | None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from queries.sql import statements
-
-from .store import publishing
+from ..publish.store import publishing
+from ..sql import statements
 
 
 def confirm(db, unit_key: str, written_name: str, unit_code: str) -> None:

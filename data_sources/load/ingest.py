@@ -17,15 +17,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from queries.sql import load, statements
+from core import catalog
 
-from . import catalog
-from .extract import ROW_COLS, TabResult, extract
-from .readers import ReadError, Tab, gc_paused, read_path
-from .store import publishing
-from .text import clean
-from .units import UnitMatcher, official_wards, province_name, read_schools
-from .values import MISSING, OK, REJECTED, parse
+from ..parse.extract import ROW_COLS, TabResult, extract
+from ..parse.text import clean
+from ..parse.units import UnitMatcher, official_wards, province_name, read_schools
+from ..parse.values import MISSING, OK, REJECTED, parse
+from ..publish.store import publishing
+from ..read.readers import ReadError, Tab, gc_paused, read_path
+from ..sql import load, statements
 
 
 class Timing:
@@ -56,7 +56,7 @@ class ImportSummary:
         return {k: sum(t.get(k, 0) for t in self.tabs) for k in keys}
 
     def text(self) -> str:
-        from .fmt import number
+        from core.fmt import number
 
         t = self.totals
         lines = [

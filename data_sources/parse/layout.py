@@ -27,9 +27,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import catalog
+from core import catalog
+
+from ..read.readers import Cell, Tab, col_letter
 from .periods import Period, find_year, parse_period
-from .readers import Cell, Tab, col_letter
 from .text import clean, fold
 
 HEADER_SCAN_ROWS = 40

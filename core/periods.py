@@ -1,0 +1,115 @@
+"""Period codes and their arithmetic: one definition, used by both sides.
+
+A native period code is ``2026`` (year), ``2026-H1`` (half), ``2026-Q1``
+(quarter) or ``2026-04`` (month). Parsing what people write is the write
+side's job (``data_sources/parse/periods.py``); everything computed *from* a
+code lives here: its kind, its quarter, its first and last day, its Vietnamese
+label, the quarters a selectable period spans. SQL never recomputes these: the
+publish step writes ``ref.calendar`` from :func:`calendar_rows`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+def kind_of(code: str) -> str:
+    if len(code) == 4:
+        return "year"
+    tail = code[5:]
+    if tail.startswith("Q"):
+        return "quarter"
+    if tail.startswith("H"):
+        return "half"
+    return "month"
+
+
+def quarter_of(code: str) -> str | None:
+    """The quarter a native period falls in (months roll up), else None."""
+    k = kind_of(code)
+    if k == "quarter":
+        return code
+    if k == "month":
+        m = int(code[5:])
+        return f"{code[:4]}-Q{(m - 1) // 3 + 1}"
+    return None
+
+
+def bounds(code: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a native period."""
+    y = int(code[:4])
+    k = kind_of(code)
+    if k == "year":
+        return dt.date(y, 1, 1), dt.date(y, 12, 31)
+    if k == "half":
+        return (dt.date(y, 1, 1), dt.date(y, 6, 30)) if code.endswith("H1") else (dt.date(y, 7, 1), dt.date(y, 12, 31))
+    if k == "quarter":
+        q = int(code[-1])
+        start = dt.date(y, 3 * q - 2, 1)
+        end_month = 3 * q
+    else:
+        m = int(code[5:])
+        start = dt.date(y, m, 1)
+        end_month = m
+    nxt = dt.date(y + (end_month == 12), end_month % 12 + 1, 1)
+    return start, nxt - dt.timedelta(days=1)
+
+
+def label(code: str) -> str:
+    """Vietnamese label: ``2026-Q1`` -> ``Quý I/2026``."""
+    k = kind_of(code)
+    y = code[:4]
+    if k == "quarter":
+        return f"Quý {['I', 'II', 'III', 'IV'][int(code[-1]) - 1]}/{y}"
+    if k == "month":
+        return f"Tháng {int(code[5:])}/{y}"
+    if k == "half":
+        return f"6 tháng {'đầu' if code.endswith('H1') else 'cuối'} năm {y}"
+    return f"Năm {y}"
+
+
+def quarters_between(first: int, last: int) -> list[str]:
+    """Every quarter code of the years ``first``..``last``."""
+    return [f"{y}-Q{q}" for y in range(first, last + 1) for q in range(1, 5)]
+
+
+def calendar_rows(first: int, last: int) -> list[dict]:
+    """``ref.calendar``: one row per quarter of the years ``first``..``last`` with its year, number,
+    first and last day. SQL joins this table instead of computing dates (one definition: ``bounds``)."""
+    rows = []
+    for code in quarters_between(first, last):
+        start, end = bounds(code)
+        rows.append({"quarter": code, "year": int(code[:4]), "qn": int(code[-1]), "first_day": start, "last_day": end})
+    return rows
+
+
+@dataclass(frozen=True)
+class PeriodSel:
+    """A period a person can pick: a quarter, a half-year, or a year (months roll up into quarters)."""
+
+    code: str  # 2026-Q2 | 2026-H1 | 2026
+
+    @property
+    def year(self) -> int:
+        return int(self.code[:4])
+
+    @property
+    def quarters(self) -> tuple[int, int]:
+        """First and last quarter number the period spans."""
+        start, end = bounds(self.code)
+        return (start.month - 1) // 3 + 1, (end.month - 1) // 3 + 1
+
+    @property
+    def quarter_codes(self) -> list[str]:
+        a, b = self.quarters
+        return [f"{self.year}-Q{q}" for q in range(a, b + 1)]
+
+    @property
+    def as_of(self) -> dt.date:
+        """The day the period is judged at: its last day."""
+        return bounds(self.code)[1]
+
+    @property
+    def label(self) -> str:
+        return label(self.code)
