@@ -1,30 +1,45 @@
-"""Entry point: `streamlit run app.py`. Navigation, the shared sidebar, the demo banner."""
+"""Entry point: `streamlit run app.py`. Sign-in gate, navigation by role, the shared sidebar, the demo banner."""
 
 import streamlit as st
 
-from ui import data, filters
+from ui import access, data, filters
 from ui.serve import disable_legacy_pages_folder
 
 disable_legacy_pages_folder()  # pages/ holds st.navigation pages, not a legacy multipage app (see ui/serve.py)
 
 st.set_page_config(page_title="Theo dõi truyền thông Nghị quyết 71-NQ/TW", page_icon="📊", layout="wide")
 
-PAGES = [
-    st.Page("pages/tong_quan.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan", default=True),
-    st.Page(
+PAGES = {
+    "tong_quan": st.Page(
+        "pages/tong_quan.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan", default=True
+    ),
+    "theo_xa_phuong": st.Page(
         "pages/theo_xa_phuong.py", title="Theo xã/phường", icon=":material/location_city:", url_path="theo-xa-phuong"
     ),
-    st.Page("pages/theo_chi_tieu.py", title="Theo chỉ tiêu", icon=":material/flag:", url_path="theo-chi-tieu"),
-    st.Page("pages/bao_cao.py", title="Tình hình báo cáo", icon=":material/inbox:", url_path="tinh-hinh-bao-cao"),
-    st.Page("pages/chat_luong.py", title="Chất lượng dữ liệu", icon=":material/rule:", url_path="chat-luong-du-lieu"),
-    st.Page("pages/nguon_du_lieu.py", title="Nguồn dữ liệu", icon=":material/link:", url_path="nguon-du-lieu"),
-]
-nav = st.navigation(PAGES)
+    "theo_chi_tieu": st.Page(
+        "pages/theo_chi_tieu.py", title="Theo chỉ tiêu", icon=":material/flag:", url_path="theo-chi-tieu"
+    ),
+    "bao_cao": st.Page(
+        "pages/bao_cao.py", title="Tình hình báo cáo", icon=":material/inbox:", url_path="tinh-hinh-bao-cao"
+    ),
+    "chat_luong": st.Page(
+        "pages/chat_luong.py", title="Chất lượng dữ liệu", icon=":material/rule:", url_path="chat-luong-du-lieu"
+    ),
+    "nguon_du_lieu": st.Page(
+        "pages/nguon_du_lieu.py", title="Nguồn dữ liệu", icon=":material/link:", url_path="nguon-du-lieu"
+    ),
+    "nguoi_dung": st.Page("pages/nguoi_dung.py", title="Người dùng", icon=":material/group:", url_path="nguoi-dung"),
+}
+viewer = access.gate()  # sign-in, no-access or refusal pages stop here
+nav = st.navigation([p for key, p in PAGES.items() if viewer.sees(key)])
 
 with st.sidebar:
     st.markdown("### Nghị quyết 71-NQ/TW\nTheo dõi kết quả truyền thông")
     if data.is_demo():
         st.warning("**Dữ liệu mẫu (demo)** – số liệu giả lập, không phải báo cáo thật.", icon=":material/science:")
+    if not viewer.demo:
+        st.caption(f"{viewer.name} · {viewer.role_label}")
+        st.button("Đăng xuất", on_click=st.logout, key="logout", icon=":material/logout:")
 
-st.session_state["filters"] = filters.sidebar() if data.version() else None
+st.session_state["filters"] = filters.sidebar(viewer.scope) if data.version() else None
 nav.run()

@@ -84,3 +84,100 @@ def resolve(path: str) -> Path:
     """A catalog-relative path (as written in deployment.toml) made absolute."""
     p = Path(path)
     return p if p.is_absolute() else ROOT / p
+
+
+@dataclass(frozen=True)
+class Status:
+    """One word of the status vocabulary (``catalog/statuses.csv``): SQL writes the code, people read the label."""
+
+    code: str
+    label: str
+    colour: str
+    symbol: str
+    order: int  # 1 = shown first (the worst)
+    help: str
+
+
+@functools.cache
+def statuses() -> dict[str, Status]:
+    rows = read_csv("statuses.csv")
+    out = {r["code"]: Status(r["code"], r["ten"], r["mau"], r["ky_hieu"], int(r["thu_tu"]), r["mo_ta"]) for r in rows}
+    return dict(sorted(out.items(), key=lambda kv: kv[1].order))
+
+
+INDICATOR_KINDS = ("ratio", "share_yes", "year_sum", "quarter_sum", "reporting")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    kind: str  # one of INDICATOR_KINDS
+    numerator: tuple[str, ...]  # field codes added up (``a+b+c`` in indicators.csv)
+    denominator: tuple[str, ...]
+    measure: str  # % or a word (chuyên đề, sản phẩm…)
+    description: str
+
+
+def _field_list(text: str, where: str) -> tuple[str, ...]:
+    codes = tuple(c.strip() for c in (text or "").split("+") if c.strip())
+    unknown = [c for c in codes if c not in fields()]
+    if unknown:
+        raise ValueError(f"catalog/indicators.csv, {where}: mã trường không có trong fields.csv: {unknown}")
+    return codes
+
+
+@functools.cache
+def indicators() -> dict[str, Indicator]:
+    out = {}
+    for r in read_csv("indicators.csv"):
+        if r["loai"] not in INDICATOR_KINDS:
+            raise ValueError(f"catalog/indicators.csv, {r['code']}: loại «{r['loai']}» không thuộc {INDICATOR_KINDS}")
+        out[r["code"]] = Indicator(
+            r["code"],
+            r["ten"],
+            r["loai"],
+            _field_list(r["tu_so"], f"{r['code']} tu_so"),
+            _field_list(r["mau_so"], f"{r['code']} mau_so"),
+            r["don_vi"],
+            r["mo_ta"],
+        )
+    return out
+
+
+def indicator_inputs() -> list[dict]:
+    """``ref.indicator_inputs``: (indicator, role, field), role ``tu_so`` or ``mau_so``. SQL sums each
+    role's fields, so an indicator's formula is the catalog's, never written in a query."""
+    return [
+        {"indicator": i.code, "role": role, "field": f}
+        for i in indicators().values()
+        for role, fs in (("tu_so", i.numerator), ("mau_so", i.denominator))
+        for f in fs
+    ]
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role of ``catalog/roles.csv``: what its holder may see and do."""
+
+    code: str
+    label: str
+    all_units: bool  # sees every unit of the deployment (else only the units listed for the person)
+    actions: frozenset[str]  # nhap_tep lam_moi anh_xa duyet nguoi_dung xuat_toan_bo
+    pages: tuple[str, ...]
+    help: str
+
+
+@functools.cache
+def roles() -> dict[str, Role]:
+    return {
+        r["vai_tro"]: Role(
+            r["vai_tro"],
+            r["ten"],
+            r["moi_don_vi"].strip() == "1",
+            frozenset(r["quyen"].split()),
+            tuple(r["trang"].split()),
+            r["mo_ta"],
+        )
+        for r in read_csv("roles.csv")
+    }

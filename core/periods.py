@@ -69,18 +69,35 @@ def label(code: str) -> str:
     return f"Năm {y}"
 
 
-def quarters_between(first: int, last: int) -> list[str]:
-    """Every quarter code of the years ``first``..``last``."""
-    return [f"{y}-Q{q}" for y in range(first, last + 1) for q in range(1, 5)]
+def native_codes(year: int) -> list[str]:
+    """Every native period code of a year: the year, its halves, quarters and months."""
+    y = str(year)
+    return [y, f"{y}-H1", f"{y}-H2"] + [f"{y}-Q{q}" for q in range(1, 5)] + [f"{y}-{m:02d}" for m in range(1, 13)]
 
 
-def calendar_rows(first: int, last: int) -> list[dict]:
-    """``ref.calendar``: one row per quarter of the years ``first``..``last`` with its year, number,
-    first and last day. SQL joins this table instead of computing dates (one definition: ``bounds``)."""
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # the years a period text may name (periods.find_year: 20\d\d)
+
+
+def calendar_rows(first: int = FIRST_YEAR, last: int = LAST_YEAR) -> list[dict]:
+    """``ref.periods``: one row per native period code of the years ``first``..``last`` with its kind,
+    year, quarter (months roll up; halves and years have none), quarter number and first and last day.
+    SQL joins this table instead of computing dates or quarters: one definition, here."""
     rows = []
-    for code in quarters_between(first, last):
-        start, end = bounds(code)
-        rows.append({"quarter": code, "year": int(code[:4]), "qn": int(code[-1]), "first_day": start, "last_day": end})
+    for year in range(first, last + 1):
+        for code in native_codes(year):
+            start, end = bounds(code)
+            q = quarter_of(code)
+            rows.append(
+                {
+                    "period": code,
+                    "kind": kind_of(code),
+                    "year": year,
+                    "quarter": q,
+                    "qn": int(q[-1]) if q else None,
+                    "first_day": start,
+                    "last_day": end,
+                }
+            )
     return rows
 
 

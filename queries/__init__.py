@@ -1,21 +1,95 @@
-"""Read side: named queries over the published database. No streamlit here.
+"""The read API: typed functions over the published database. No streamlit here.
 
-Every function takes an open (read-only) DuckDB connection and plain values,
-binds them as parameters and returns a DataFrame. Pages call these; caching
-lives in ``ui/data.py``.
+Every caller (pages through ``ui.data``, the CSV/xlsx exports, the CLI, the
+reports) reads through these functions. Each SQL-backed function runs one
+``queries/<name>.sql`` file whose header states its grain, parameters and
+columns; values are bound, never formatted into SQL. Every function that
+returns unit data takes a :class:`Scope`: the units the viewer may see. The
+scope is a bound list parameter and, being a hashable value, part of every
+cache key (``ui/data.py``), so one viewer never gets an answer computed for
+another.
+
+The pure functions below the SQL ones (``overview_summary``, ``reporting_summary``,
+``indicator_view``, ``unit_matrix``) hold the counting and sort rules pages
+used to carry; they take the DataFrames the SQL functions return.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
-from core.periods import PeriodSel
+from core.periods import PeriodSel, quarter_of
 
 from .sql import load
 
-STATUSES = ["Đạt", "Đúng tiến độ", "Chậm", "Chưa có số liệu", "Theo dõi"]
+__all__ = [
+    "ALL",
+    "PeriodSel",
+    "Scope",
+    "data_quality",
+    "has_trend",
+    "imports",
+    "indicator_view",
+    "indicators_of",
+    "observations",
+    "overview_summary",
+    "periods_with_data",
+    "progress",
+    "provinces",
+    "quarters_of_year",
+    "rejects",
+    "reporting",
+    "reporting_summary",
+    "reporting_target",
+    "settings",
+    "sources",
+    "trend",
+    "unit_history",
+    "unit_matrix",
+    "unit_texts",
+    "units",
+    "unmatched",
+]
+
+ALL = "*"  # the unit_code of the row that aggregates the whole scope
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The units a viewer may see: ``codes=None`` is every unit (the demo, leadership, the office).
+
+    A restricted scope lists every code explicitly (a xã/phường *and* its schools):
+    the access layer expands it; queries never widen it.
+    """
+
+    codes: frozenset[str] | None = None
+
+    @classmethod
+    def everything(cls) -> Scope:
+        return cls(None)
+
+    @classmethod
+    def of(cls, codes: Iterable[str]) -> Scope:
+        return cls(frozenset(codes))
+
+    @property
+    def unrestricted(self) -> bool:
+        return self.codes is None
+
+    def param(self) -> list[str] | None:
+        """The bound ``$scope`` parameter: NULL for every unit, else the sorted list of codes."""
+        return None if self.codes is None else sorted(self.codes)
+
+    def allows(self, code: str) -> bool:
+        return self.codes is None or code in self.codes
+
+    def narrow(self, chosen: Iterable[str]) -> tuple[str, ...]:
+        """The chosen units this scope allows (a forged URL filter never widens what is seen)."""
+        return tuple(c for c in chosen if self.allows(c))
 
 
 def _df(con, name: str, params: dict) -> pd.DataFrame:
@@ -26,7 +100,51 @@ def _units(units) -> list[str] | None:
     return list(units) if units else None
 
 
-def progress(con, plan: str, period: PeriodSel, level: str = "xa", units=None) -> pd.DataFrame:
+# ---------------------------------------------------------------- settings and lists (no unit data)
+
+
+def settings(con) -> pd.DataFrame:
+    """One row per plan of the catalog, with the deployment's settings repeated on each."""
+    return _df(con, "settings", {})
+
+
+def provinces(con) -> pd.DataFrame:
+    """Columns province, name: the provinces the deployment follows."""
+    return _df(con, "provinces", {})
+
+
+def periods_with_data(con) -> list[str]:
+    """Selectable periods: quarters with data (newest first), then their halves, then years."""
+    qs = [r[0] for r in con.execute(load("quarters")).fetchall()]
+    halves = sorted({f"{q[:4]}-H{1 if int(q[-1]) <= 2 else 2}" for q in qs}, reverse=True)
+    years = sorted({q[:4] for q in qs}, reverse=True)
+    return qs + halves + years
+
+
+def imports(con) -> pd.DataFrame:
+    """Import history, one row per tab per import (every unit's import: for the office)."""
+    return _df(con, "imports", {})
+
+
+def sources(con) -> pd.DataFrame:
+    """The Google Sheets sources with their last good read and last error."""
+    return _df(con, "sources", {})
+
+
+# ---------------------------------------------------------------- unit data: every function takes a scope
+
+
+def units(con, scope: Scope) -> pd.DataFrame:
+    """Columns code, name, level, type, parent_code, province: the units in scope."""
+    return _df(con, "units", {"scope": scope.param()})
+
+
+def progress(con, plan: str, period: PeriodSel, scope: Scope, level: str = "xa", units=None) -> pd.DataFrame:
+    """One row per unit in scope (and ``unit_code = '*'`` for the scope) × target of ``plan``.
+
+    Columns: unit_code, unit_name, indicator, indicator_name, kind, measure, value, num, den,
+    target, deadline, pace_line, scope, note, seed, status (code), status_label, status_order.
+    ``units`` narrows the scope to chosen units (a xã/phường brings its schools)."""
     a, b = period.quarters
     return _df(
         con,
@@ -37,22 +155,20 @@ def progress(con, plan: str, period: PeriodSel, level: str = "xa", units=None) -
             "q_from": a,
             "q_to": b,
             "level": level,
+            "scope": scope.param(),
             "units": _units(units),
             "as_of": period.as_of,
         },
     )
 
 
-def quarters_of_year(periods: list[str], year: int) -> list[str]:
-    return sorted(p for p in periods if "Q" in p and p[:4] == str(year))
-
-
-def trend_of(progress_by_quarter: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Each %-target's overall value per quarter (the overview's trend chart), from the
-    ``progress`` result of each quarter (the dashboard has them in its cache)."""
+def trend(progress_by_quarter: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Each %-target's value for the whole scope per quarter (the overview's trend), assembled from
+    the ``progress`` result of each quarter (the dashboard has them cached). Columns quarter,
+    indicator (code · name), value."""
     rows = []
     for code, t in progress_by_quarter.items():
-        t = t[(t.unit_code == "*") & t.value.notna() & (t.measure == "%")]
+        t = t[(t.unit_code == ALL) & t.value.notna() & (t.measure == "%")]
         rows += [
             {"quarter": code, "indicator": f"{r.indicator} {r.indicator_name}", "value": r.value}
             for r in t.itertuples()
@@ -60,7 +176,21 @@ def trend_of(progress_by_quarter: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["quarter", "indicator", "value"])
 
 
-def reporting(con, plan: str, period: PeriodSel, level: str = "xa", units=None, today: dt.date | None = None):
+def has_trend(trend_rows: pd.DataFrame) -> bool:
+    """A trend needs at least two quarters."""
+    return trend_rows.quarter.nunique() >= 2
+
+
+def quarters_of_year(periods: list[str], year: int) -> list[str]:
+    """The quarters of ``year`` among the selectable ``periods``, oldest first."""
+    return sorted(p for p in periods if quarter_of(p) == p and p[:4] == str(year))
+
+
+def reporting(
+    con, plan: str, period: PeriodSel, scope: Scope, level: str = "xa", units=None, today: dt.date | None = None
+) -> pd.DataFrame:
+    """One row per expected unit in scope × quarter of ``period`` (CT10): deadline, first_at,
+    reported, on_time, days_overdue, days_late."""
     return _df(
         con,
         "reporting",
@@ -68,28 +198,150 @@ def reporting(con, plan: str, period: PeriodSel, level: str = "xa", units=None, 
             "plan": plan,
             "quarters": period.quarter_codes,
             "level": level,
+            "scope": scope.param(),
             "units": _units(units),
             "today": today or dt.date.today(),
         },
     )
 
 
-def observations(con, unit: str | None = None, period: str | None = None) -> pd.DataFrame:
-    return _df(con, "observations", {"unit": unit, "period": period})
+def reporting_target(con, plan: str) -> float | None:
+    """The plan's CT10-like target (share of units reporting on time, %), from the catalog."""
+    rows = _df(con, "reporting_target", {"plan": plan})
+    return None if rows.empty or pd.isna(rows.target.iloc[0]) else float(rows.target.iloc[0])
 
 
-def rejects(con, unit: str | None = None) -> pd.DataFrame:
-    return _df(con, "rejects", {"unit": unit})
+def observations(con, scope: Scope, unit: str | None = None, period: str | None = None) -> pd.DataFrame:
+    """Current value per unit × native period × count/yes-no field (the observations export)."""
+    return _df(con, "observations", {"scope": scope.param(), "unit": unit, "period": period})
 
 
-def named(con, name: str, **params) -> pd.DataFrame:
-    """Any other query file by name, its parameters bound."""
-    return _df(con, name, params)
+def unit_history(con, scope: Scope, unit: str) -> pd.DataFrame:
+    """One unit's current values across periods (empty when the unit is out of scope)."""
+    return _df(con, "unit_detail", {"scope": scope.param(), "unit": unit})
 
 
-def periods_with_data(con) -> list[str]:
-    """Selectable periods: quarters with data (newest first), then their halves, then years."""
-    qs = [r[0] for r in con.execute(load("quarters")).fetchall()]
-    halves = sorted({f"{q[:4]}-H{1 if int(q[-1]) <= 2 else 2}" for q in qs}, reverse=True)
-    years = sorted({q[:4] for q in qs}, reverse=True)
-    return qs + halves + years
+def unit_texts(con, scope: Scope, unit: str) -> pd.DataFrame:
+    """One unit's free-text answers (khó khăn, đề xuất, ghi chú) per period."""
+    return _df(con, "unit_texts", {"scope": scope.param(), "unit": unit})
+
+
+def rejects(con, scope: Scope, unit: str | None = None) -> pd.DataFrame:
+    """Every problem (the rejects export). Rows with no unit (a name that matched nothing) are
+    only in an unrestricted scope."""
+    return _df(con, "rejects", {"scope": scope.param(), "unit": unit})
+
+
+def data_quality(con, scope: Scope, kinds: list[str] | None = None) -> pd.DataFrame:
+    """The data-quality list with a link to each cell; same scope rule as :func:`rejects`."""
+    return _df(con, "data_quality", {"scope": scope.param(), "kinds": kinds})
+
+
+def unmatched(con, scope: Scope) -> pd.DataFrame:
+    """Names that matched no unit or several: they belong to no unit yet, so only an
+    unrestricted scope (the office, an administrator) sees them."""
+    df = _df(con, "unmatched", {})
+    return df if scope.unrestricted else df.iloc[0:0]
+
+
+# ---------------------------------------------------------------- rules over those results (no SQL)
+
+
+def overview_summary(prog: pd.DataFrame, rep: pd.DataFrame) -> dict:
+    """The overview's headline numbers: units reported in the last quarter of the period, and how
+    many targets (judged ones: with a number and data) are met, on track, behind."""
+    overall = prog[prog.unit_code == ALL]
+    per_unit = prog[prog.unit_code != ALL]
+    last_q = rep[rep.quarter == rep.quarter.max()] if len(rep) else rep
+    judged = overall[~overall.status.isin(["theo_doi", "chua_co_so_lieu"])]
+    count = judged.status.value_counts()
+    return {
+        "quarter": last_q.quarter.iloc[0] if len(last_q) else None,
+        "reported": int(last_q.reported.sum()) if len(last_q) else 0,
+        "expected": len(last_q),
+        "judged": len(judged),
+        "met": int(count.get("dat", 0)),
+        "on_track": int(count.get("dung_tien_do", 0)),
+        "behind": int(count.get("cham", 0)),
+        "units_behind": int(per_unit[per_unit.status == "cham"].unit_code.nunique()),
+    }
+
+
+def reporting_summary(rep: pd.DataFrame, target: float | None = None) -> pd.DataFrame:
+    """Per quarter: expected, reported, on time, missing, late, the on-time rate (%) and its status
+    against the plan's reporting target (CT10)."""
+    rows = []
+    for quarter, part in rep.groupby("quarter", sort=True):
+        n, done, ontime = len(part), int(part.reported.sum()), int(part.on_time.sum())
+        rate = 100.0 * ontime / n if n else None
+        if rate is None:
+            status = "chua_co_so_lieu"
+        elif target is None:
+            status = "theo_doi"
+        else:
+            status = "dat" if rate >= target - 1e-9 else "cham"
+        rows.append(
+            {
+                "quarter": quarter,
+                "deadline": part.deadline.iloc[0],
+                "from_plan": bool(part.from_plan.iloc[0]),
+                "expected": n,
+                "reported": done,
+                "on_time": ontime,
+                "missing": n - done,
+                "late": int((part.reported & ~part.on_time).sum()),
+                "reported_rate": 100.0 * done / n if n else None,
+                "on_time_rate": rate,
+                "target": target,
+                "status": status,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "quarter", "deadline", "from_plan", "expected", "reported", "on_time", "missing", "late",
+            "reported_rate", "on_time_rate", "target", "status",
+        ],
+    )  # fmt: skip
+
+
+def indicator_view(prog: pd.DataFrame, indicator: str) -> tuple[pd.Series, pd.DataFrame, dict]:
+    """One target: the scope's row, the units' rows worst first (status order, then value, then
+    name), and the counts the page shows (units with data, meeting the target, without data)."""
+    rows = prog[(prog.indicator == indicator) & (prog.unit_code != ALL)]
+    overall = prog[(prog.indicator == indicator) & (prog.unit_code == ALL)].iloc[0]
+    rows = rows.sort_values(["status_order", "value", "unit_name"])
+    with_data = rows[rows.value.notna()]
+    counts = {
+        "with_data": len(with_data),
+        "meeting": int((with_data.status == "dat").sum()),
+        "no_data": int(rows.value.isna().sum()),
+    }
+    return overall, rows, counts
+
+
+def indicators_of(prog: pd.DataFrame) -> dict[str, str]:
+    """Indicator code -> its unit-row name, in catalog order (the name of the scope row may add
+    '(tỷ lệ đơn vị đạt)')."""
+    per_unit = prog[prog.unit_code != ALL].drop_duplicates("indicator")
+    names = dict(zip(per_unit.indicator, per_unit.indicator_name, strict=True))
+    for r in prog[prog.unit_code == ALL].itertuples():
+        names.setdefault(r.indicator, r.indicator_name)
+    return dict(sorted(names.items()))
+
+
+def unit_matrix(prog: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Units × targets, worst first: long rows (unit_code, unit_name, indicator, value, measure, kind,
+    status, status_order) sorted by the unit's number of targets behind (desc) then name, and the
+    indicator codes in order."""
+    units = prog[prog.unit_code != ALL]
+    behind = units[units.status == "cham"].groupby("unit_code").size()
+    order = (
+        units[["unit_code", "unit_name"]]
+        .drop_duplicates()
+        .assign(behind=lambda d: d.unit_code.map(behind).fillna(0).astype(int))
+        .sort_values(["behind", "unit_name"], ascending=[False, True])
+    )
+    rank = {c: i for i, c in enumerate(order.unit_code)}
+    long = units.assign(unit_rank=units.unit_code.map(rank), behind=units.unit_code.map(behind).fillna(0).astype(int))
+    return long.sort_values(["unit_rank", "indicator"]), sorted(units.indicator.unique())

@@ -15,7 +15,7 @@ import sys
 
 import pandas as pd
 
-from . import PeriodSel, observations, progress, rejects
+from . import PeriodSel, Scope, observations, periods_with_data, progress, rejects, settings
 from .export import write_csv
 
 PROGRESS_COLUMNS = ["unit_code", "unit_name", "period", "indicator", "value", "target", "status"]
@@ -26,7 +26,7 @@ def _progress(con, plan: str, period: str, unit: str | None) -> pd.DataFrame:
     units = (unit,) if unit else None
     frames = []
     for level in ("xa", "truong"):
-        df = progress(con, plan, sel, level=level, units=units)
+        df = progress(con, plan, sel, Scope.everything(), level=level, units=units)
         if level == "truong":
             df = df[df.unit_code != "*"]
         frames.append(df)
@@ -35,6 +35,7 @@ def _progress(con, plan: str, period: str, unit: str | None) -> pd.DataFrame:
         df = df[df.unit_code == unit]  # that unit only (its schools have their own codes)
     df["period"] = sel.code
     df["value"] = df["value"].round(2)
+    df["status"] = df["status_label"]  # the export has always carried the Vietnamese word
     return df[PROGRESS_COLUMNS]
 
 
@@ -62,14 +63,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if args.kind == "observations":
-            df = observations(con, args.unit, args.period)[["unit_code", "unit_name", "period", "field", "value"]]
+            df = observations(con, Scope.everything(), args.unit, args.period)[
+                ["unit_code", "unit_name", "period", "field", "value"]
+            ]
         elif args.kind == "rejects":
-            df = rejects(con, args.unit)  # every problem, whatever its period (it may have none)
+            df = rejects(con, Scope.everything(), args.unit)  # every problem, whatever its period (it may have none)
         else:
-            plan = args.plan or con.execute("SELECT plan FROM ref.settings").fetchall()[0][0]
+            plan = args.plan or settings(con).default_plan.iloc[0]
             period = args.period
             if period is None:
-                qs = con.execute("SELECT max(quarter) FROM mart.quarterly").fetchall()[0][0]
+                qs = next((q for q in periods_with_data(con) if "-Q" in q), None)
                 if qs is None:
                     print("Lỗi: chưa có kỳ báo cáo nào có số liệu.", file=sys.stderr)
                     return 2

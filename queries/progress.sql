@@ -6,8 +6,14 @@
 --   $q_from  first quarter number in the period (1..4)
 --   $q_to    last quarter number (a quarter: q_from = q_to; 6 tháng đầu năm: 1..2; year: 1..4)
 --   $level   'xa' (xã/phường) or 'truong' (cơ sở giáo dục): never mixed, so nothing is counted twice
---   $units   list of unit codes (a xã/phường also brings its schools) or NULL for all
+--   $scope   list of unit codes the viewer may see, or NULL for every unit
+--   $units   list of chosen unit codes (a xã/phường also brings its schools) or NULL for all
 --   $as_of   DATE the period is judged at (its last day)
+-- Columns: unit_code, unit_name, indicator, indicator_name, kind, measure, value, num, den,
+--   target, deadline, pace_line, scope, note, seed, status (a code of ref.statuses),
+--   status_label, status_order.
+-- Formulas come from the catalog: ref.indicator_inputs lists each indicator's
+-- numerator (tu_so) and denominator (mau_so) fields; each role is a sum of its fields.
 -- Rules (chi-tieu.md): ratios are ratios of sums; a flagged ≤ pair counts
 -- toward nothing; "Chưa có số liệu" is never 0; pace: a yearly count is on
 -- track when the year-to-date value ≥ q/4 of the target; a ratio with a
@@ -17,6 +23,7 @@ WITH scope AS (
     SELECT code AS unit_code, name AS unit_name, parent_code
     FROM ref.units
     WHERE level = $level
+      AND ($scope IS NULL OR list_contains($scope, code))
       AND ($units IS NULL OR list_contains($units, code) OR list_contains($units, parent_code))
 ),
 -- the scope's quarters of every year, read once (a province is a few thousand of 2,4 million rows)
@@ -38,62 +45,72 @@ ytd_v AS (
     SELECT unit_code, field, sum(value) AS value FROM q WHERE agg = 'sum' AND qn <= $q_to GROUP BY ALL
 ),
 tg AS (
-    SELECT t.indicator, i.ten, i.loai, i.tu_so, i.mau_so, i.don_vi, t.scope, t.note, t.seed,
+    SELECT t.indicator, i.ten, i.loai, i.don_vi, t.scope, t.note, t.seed,
            TRY_CAST(nullif(t.target, '') AS DOUBLE) AS target,
            TRY_CAST(nullif(t.deadline, '') AS DATE) AS deadline
     FROM ref.targets AS t JOIN ref.indicators AS i ON i.code = t.indicator
     WHERE t.plan = $plan AND i.loai <> 'reporting'
 ),
--- per unit numerator / denominator (ratio), or value
+inputs AS (
+    SELECT x.indicator, x.role, x.field, tg.loai FROM ref.indicator_inputs AS x JOIN tg USING (indicator)
+),
+-- per unit numerator / denominator of each kind of indicator
+parts AS (
+    -- a ratio: Σ numerator fields / Σ denominator fields, stocks at the end of the period; a flagged pair counts toward nothing
+    SELECT l.unit_code, i.indicator,
+           sum(l.value) FILTER (WHERE i.role = 'tu_so') AS num, sum(l.value) FILTER (WHERE i.role = 'mau_so') AS den
+    FROM inputs AS i JOIN last_v AS l ON l.field = i.field AND NOT l.flagged
+    WHERE i.loai = 'ratio' GROUP BY ALL
+    UNION ALL
+    -- a share of units answering yes: the unit counts 1 in the denominator once it answered
+    SELECT l.unit_code, i.indicator, max(l.value), 1
+    FROM inputs AS i JOIN last_v AS l ON l.field = i.field
+    WHERE i.loai = 'share_yes' AND i.role = 'tu_so' GROUP BY ALL
+    UNION ALL
+    -- a yearly count: year to date
+    SELECT y.unit_code, i.indicator, sum(y.value), NULL
+    FROM inputs AS i JOIN ytd_v AS y ON y.field = i.field
+    WHERE i.loai = 'year_sum' AND i.role = 'tu_so' GROUP BY ALL
+    UNION ALL
+    -- a count per quarter: the period's sum over the quarters reported
+    SELECT v.unit_code, i.indicator, sum(v.value) / nullif(max(v.quarters), 0), NULL
+    FROM inputs AS i JOIN sum_v AS v ON v.field = i.field
+    WHERE i.loai = 'quarter_sum' AND i.role = 'tu_so' GROUP BY ALL
+),
 unit_vals AS (
-    SELECT s.unit_code, tg.indicator,
-        CASE tg.loai
-            WHEN 'ratio' THEN n.value
-            WHEN 'share_yes' THEN y.value
-            WHEN 'year_sum' THEN ys.value
-            WHEN 'quarter_sum' THEN qs.value / nullif(qs.quarters, 0)
-        END AS num,
-        CASE tg.loai WHEN 'ratio' THEN d.value WHEN 'share_yes' THEN CASE WHEN y.value IS NOT NULL THEN 1 END END AS den
-    FROM scope AS s
-    CROSS JOIN tg
-    LEFT JOIN last_v AS n ON tg.loai = 'ratio' AND n.unit_code = s.unit_code AND n.field = tg.tu_so AND NOT n.flagged
-    LEFT JOIN last_v AS d ON tg.loai = 'ratio' AND d.unit_code = s.unit_code AND d.field = tg.mau_so AND NOT d.flagged
-    LEFT JOIN last_v AS y ON tg.loai = 'share_yes' AND y.unit_code = s.unit_code AND y.field = tg.tu_so
-    LEFT JOIN ytd_v AS ys ON tg.loai = 'year_sum' AND ys.unit_code = s.unit_code AND ys.field = tg.tu_so
-    LEFT JOIN (
-        SELECT unit_code, sum(value) AS value, max(quarters) AS quarters FROM sum_v
-        WHERE field IN ('tin_bai_web', 'bai_mxh', 'video_infographic') GROUP BY unit_code
-    ) AS qs ON tg.loai = 'quarter_sum' AND qs.unit_code = s.unit_code
+    SELECT s.unit_code, tg.indicator, p.num, p.den
+    FROM scope AS s CROSS JOIN tg LEFT JOIN parts AS p ON p.unit_code = s.unit_code AND p.indicator = tg.indicator
 ),
 -- first reported ratio (or share of units) per unit and for the scope: the start of the pace line
 first_q AS (
-    SELECT x.unit_code, tg.indicator, x.qn, x.year, n.value AS num, x.value AS den
+    SELECT x.unit_code, i.indicator, x.quarter, x.qn, x.year,
+           sum(x.value) FILTER (WHERE i.role = 'tu_so') AS num, sum(x.value) FILTER (WHERE i.role = 'mau_so') AS den
     FROM qs AS x
-    JOIN tg ON tg.loai = 'ratio' AND x.field = tg.mau_so
-    JOIN qs AS n ON n.unit_code = x.unit_code AND n.quarter = x.quarter AND n.field = tg.tu_so
-    WHERE NOT x.flagged AND NOT n.flagged AND x.value > 0
-      AND (x.year < $year OR (x.year = $year AND x.qn <= $q_to))
+    JOIN inputs AS i ON i.field = x.field AND i.loai = 'ratio'
+    WHERE NOT x.flagged AND (x.year < $year OR (x.year = $year AND x.qn <= $q_to))
+    GROUP BY ALL
+    HAVING count(*) FILTER (WHERE i.role = 'tu_so') > 0 AND sum(x.value) FILTER (WHERE i.role = 'mau_so') > 0
     UNION ALL
     -- a share of units (yes/no): each unit counts 1 in the denominator
-    SELECT x.unit_code, tg.indicator, x.qn, x.year, x.value AS num, 1.0 AS den
+    SELECT x.unit_code, i.indicator, x.quarter, x.qn, x.year, x.value AS num, 1.0 AS den
     FROM qs AS x
-    JOIN tg ON tg.loai = 'share_yes' AND x.field = tg.tu_so
+    JOIN inputs AS i ON i.field = x.field AND i.loai = 'share_yes' AND i.role = 'tu_so'
     WHERE x.year < $year OR (x.year = $year AND x.qn <= $q_to)
 ),
 first_unit AS (
     SELECT unit_code, indicator, arg_min(100.0 * num / den, year * 10 + qn) AS v0,
-           min(year * 10 + qn) AS yq
+           arg_min(quarter, year * 10 + qn) AS q0
     FROM first_q GROUP BY ALL
 ),
 first_all AS (
-    SELECT indicator, yq, 100.0 * sum(num) / sum(den) AS v0
-    FROM (SELECT *, year * 10 + qn AS yq, min(year * 10 + qn) OVER (PARTITION BY indicator) AS m FROM first_q)
-    WHERE yq = m GROUP BY ALL
+    SELECT indicator, quarter AS q0, 100.0 * sum(num) / sum(den) AS v0
+    FROM (SELECT *, min(year * 10 + qn) OVER (PARTITION BY indicator) AS m FROM first_q)
+    WHERE year * 10 + qn = m GROUP BY ALL
 ),
 per_unit AS (
     SELECT u.unit_code, s.unit_name, u.indicator,
         CASE WHEN tg.loai IN ('ratio', 'share_yes') THEN 100.0 * u.num / nullif(u.den, 0) ELSE u.num END AS value,
-        u.num, u.den, fu.v0, fu.yq
+        u.num, u.den, fu.v0, fu.q0
     FROM unit_vals AS u
     JOIN scope AS s USING (unit_code)
     JOIN tg USING (indicator)
@@ -107,7 +124,7 @@ per_all AS (
             -- "each unit" counts: the share of units meeting the target
             ELSE 100.0 * count(*) FILTER (WHERE p.num >= tg.target) / nullif(count(p.num), 0)
         END AS value,
-        sum(p.num) AS num, sum(p.den) AS den, any_value(fa.v0) AS v0, any_value(fa.yq) AS yq
+        sum(p.num) AS num, sum(p.den) AS den, any_value(fa.v0) AS v0, any_value(fa.q0) AS q0
     FROM per_unit AS p
     JOIN tg USING (indicator)
     LEFT JOIN first_all AS fa USING (indicator)
@@ -118,34 +135,39 @@ judged AS (
         CASE WHEN x.unit_code = '*' AND tg.loai IN ('quarter_sum') OR (x.unit_code = '*' AND tg.loai = 'year_sum' AND tg.scope <> 'all')
              THEN 100.0 ELSE tg.target END AS target,
         -- the pace line at $as_of, for ratios with a deadline
-        CASE WHEN tg.loai IN ('ratio', 'share_yes') AND tg.deadline IS NOT NULL AND x.yq IS NOT NULL THEN
-            x.v0 + (tg.target - x.v0) * greatest(0, date_diff('day',
-                make_date(x.yq // 10, (x.yq % 10) * 3, 1) + INTERVAL 1 MONTH - INTERVAL 1 DAY, $as_of))
-                / greatest(1, date_diff('day',
-                make_date(x.yq // 10, (x.yq % 10) * 3, 1) + INTERVAL 1 MONTH - INTERVAL 1 DAY, tg.deadline))
+        -- (the line starts at the last day of the first reported quarter: ref.periods)
+        CASE WHEN tg.loai IN ('ratio', 'share_yes') AND tg.deadline IS NOT NULL AND x.q0 IS NOT NULL THEN
+            x.v0 + (tg.target - x.v0) * greatest(0, date_diff('day', p0.last_day, $as_of))
+                / greatest(1, date_diff('day', p0.last_day, tg.deadline))
         END AS pace_line
     FROM (SELECT * FROM per_unit UNION ALL BY NAME SELECT * FROM per_all) AS x
     JOIN tg USING (indicator)
+    LEFT JOIN ref.periods AS p0 ON p0.period = x.q0
 )
 SELECT
-    unit_code, unit_name, indicator,
+    j.unit_code, j.unit_name, j.indicator,
     -- for "each unit" counts the scope row is the share of units meeting the target
-    CASE WHEN unit_code = '*' AND (loai = 'quarter_sum' OR (loai = 'year_sum' AND scope <> 'all'))
-         THEN ten || ' (tỷ lệ đơn vị đạt)' ELSE ten END AS indicator_name,
-    loai AS kind,
-    CASE WHEN unit_code = '*' AND (loai = 'quarter_sum' OR (loai = 'year_sum' AND scope <> 'all'))
-         THEN '%' ELSE don_vi END AS measure,
-    value, num, den, target, deadline, pace_line, scope, note, seed,
-    CASE
-        WHEN value IS NULL THEN 'Chưa có số liệu'
-        WHEN target IS NULL THEN 'Theo dõi'
-        WHEN value >= target - 1e-9 THEN 'Đạt'
-        WHEN deadline IS NOT NULL AND $as_of < deadline AND loai = 'year_sum' AND unit_code <> '*' OR
-             (deadline IS NOT NULL AND $as_of < deadline AND loai = 'year_sum' AND scope = 'all')
-            THEN CASE WHEN value >= target * $q_to / 4.0 - 1e-9 THEN 'Đúng tiến độ' ELSE 'Chậm' END
-        WHEN deadline IS NOT NULL AND $as_of < deadline AND pace_line IS NOT NULL
-            THEN CASE WHEN value >= pace_line - 1e-9 THEN 'Đúng tiến độ' ELSE 'Chậm' END
-        ELSE 'Chậm'
-    END AS status
-FROM judged
-ORDER BY unit_code = '*' DESC, indicator, unit_code
+    CASE WHEN j.unit_code = '*' AND (j.loai = 'quarter_sum' OR (j.loai = 'year_sum' AND j.scope <> 'all'))
+         THEN j.ten || ' (tỷ lệ đơn vị đạt)' ELSE j.ten END AS indicator_name,
+    j.loai AS kind,
+    CASE WHEN j.unit_code = '*' AND (j.loai = 'quarter_sum' OR (j.loai = 'year_sum' AND j.scope <> 'all'))
+         THEN '%' ELSE j.don_vi END AS measure,
+    j.value, j.num, j.den, j.target, j.deadline, j.pace_line, j.scope, j.note, j.seed,
+    j.status, s.label AS status_label, s.ord AS status_order
+FROM (
+    SELECT *,
+        CASE
+            WHEN value IS NULL THEN 'chua_co_so_lieu'
+            WHEN target IS NULL THEN 'theo_doi'
+            WHEN value >= target - 1e-9 THEN 'dat'
+            WHEN deadline IS NOT NULL AND $as_of < deadline AND loai = 'year_sum' AND unit_code <> '*' OR
+                 (deadline IS NOT NULL AND $as_of < deadline AND loai = 'year_sum' AND scope = 'all')
+                THEN CASE WHEN value >= target * $q_to / 4.0 - 1e-9 THEN 'dung_tien_do' ELSE 'cham' END
+            WHEN deadline IS NOT NULL AND $as_of < deadline AND pace_line IS NOT NULL
+                THEN CASE WHEN value >= pace_line - 1e-9 THEN 'dung_tien_do' ELSE 'cham' END
+            ELSE 'cham'
+        END AS status
+    FROM judged
+) AS j
+JOIN ref.statuses AS s ON s.code = j.status
+ORDER BY j.unit_code = '*' DESC, j.indicator, j.unit_code

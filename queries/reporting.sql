@@ -3,17 +3,21 @@
 --   $plan      plan id: its deadlines in ref.deadlines win over the default
 --   $quarters  list of quarters, e.g. ['2026-Q1', '2026-Q2']
 --   $level     'xa' or 'truong'
---   $units     list of unit codes (a xã/phường also brings its schools) or NULL
+--   $scope     list of unit codes the viewer may see, or NULL for every unit
+--   $units     list of chosen unit codes (a xã/phường also brings its schools) or NULL
 --   $today     DATE used for "days overdue"
 -- Expected roster: every unit of ref.units at that level (the official list of
 -- the province, plus the school registry), less the units catalog/roster.csv
 -- marks phai_bao_cao = 0. Deadline: the plan's date for the
 -- period, else day `default_deadline_day` of the month after the quarter.
 -- A submission's time: the Forms timestamp, else when the product first saw it.
+-- Columns: unit_code, unit_name, parent_code, quarter, deadline, from_plan, first_at,
+--   submissions, reported, on_time, days_overdue, days_late.
 WITH roster AS (
     SELECT code AS unit_code, name AS unit_name, parent_code
     FROM ref.units
     WHERE level = $level
+      AND ($scope IS NULL OR list_contains($scope, code))
       AND ($units IS NULL OR list_contains($units, code) OR list_contains($units, parent_code))
       AND code NOT IN (SELECT ma_don_vi FROM ref.roster WHERE NOT phai_bao_cao)
 ),
@@ -25,11 +29,9 @@ due AS (
         q.quarter,
         coalesce(
             (SELECT TRY_CAST(d.deadline AS DATE) FROM ref.deadlines AS d WHERE d.plan = $plan AND d.period = q.quarter),
-            make_date(
-                CAST(substr(q.quarter, 1, 4) AS INTEGER) + (CAST(substr(q.quarter, 7, 1) AS INTEGER) = 4)::INTEGER,
-                (CAST(substr(q.quarter, 7, 1) AS INTEGER) * 3) % 12 + 1,
-                (SELECT default_deadline_day FROM ref.settings)
-            )
+            -- day `default_deadline_day` of the month after the quarter (its last day + that many days)
+            (SELECT CAST(p.last_day AS DATE) + CAST((SELECT default_deadline_day FROM ref.settings) AS INTEGER)
+             FROM ref.periods AS p WHERE p.period = q.quarter)
         ) AS deadline,
         EXISTS (SELECT 1 FROM ref.deadlines AS d WHERE d.plan = $plan AND d.period = q.quarter) AS from_plan
     FROM quarters AS q

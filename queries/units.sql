@@ -1,3 +1,7 @@
--- Units of the deployment for the filters. Grain: one row per unit.
--- No parameters.
-SELECT code, name, level, type, parent_code, province FROM ref.units ORDER BY level, name
+-- Units in the viewer's scope, for the filters and names. Grain: one row per unit.
+-- Parameters: $scope (list of unit codes the viewer may see, or NULL for every unit).
+-- Columns: code, name, level ('xa' | 'truong'), type, parent_code, province.
+SELECT code, name, level, type, parent_code, province
+FROM ref.units
+WHERE $scope IS NULL OR list_contains($scope, code)
+ORDER BY level, name

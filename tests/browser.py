@@ -25,6 +25,9 @@ CHROMIUM_ARGS = [
 ]
 
 
+server_log: dict[str, str] = {}  # url -> the server's log file (tests read it back)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -32,21 +35,22 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(db: str | Path, timeout: float = 60.0):
-    port = free_port()
-    env = {**os.environ, "NQ71_DB": str(db), "NQ71_SCHOOLS": "catalog/demo/truong_hoc.csv"}
+def streamlit_server(db: str | Path, timeout: float = 60.0, args: tuple[str, ...] = (), env: dict | None = None,
+                     port: int | None = None, host: str = "127.0.0.1"):  # fmt: skip
+    port = port or free_port()
+    env = {**os.environ, "NQ71_DB": str(db), "NQ71_SCHOOLS": "catalog/demo/truong_hoc.csv", **(env or {})}
     log = open(ARTIFACTS / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui.serve", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+         "--server.address", "127.0.0.1", "--server.headless", "true", *args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{host}:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
                     if r.status == 200:
                         break
             except OSError:
@@ -54,6 +58,7 @@ def streamlit_server(db: str | Path, timeout: float = 60.0):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start; see {log.name}")
             time.sleep(0.3)
+        server_log[url] = log.name
         yield url
     finally:
         proc.terminate()

@@ -3,9 +3,7 @@
 import re
 
 from core import catalog
-from tests.conftest import ROOT
-
-SEEDS = ROOT.parent / "shared" / "seeds"
+from tests.conftest import ROOT, SEEDS
 
 
 def test_every_field_has_a_vietnamese_name_and_kind():
@@ -41,15 +39,13 @@ def test_every_target_names_its_plan_indicator_and_seed():
     for t in catalog.read_csv("targets.csv"):
         assert t["plan"] in plans and t["indicator"] in inds
         assert t["seed"] == plans[t["plan"]]["seed"]
-        if SEEDS.exists():
-            assert (SEEDS / t["seed"]).exists(), t["seed"]
+        assert (SEEDS / t["seed"]).exists(), t["seed"]
 
 
 def test_five_plans_from_the_five_seeds():
     plans = catalog.read_csv("plans.csv")
     assert len(plans) == 5
-    if SEEDS.exists():
-        assert sorted(p["seed"] for p in plans) == sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert sorted(p["seed"] for p in plans) == sorted(p.name for p in SEEDS.glob("*.txt"))
 
 
 def test_aliases_cover_every_canonical_header_and_never_clash():

@@ -1,6 +1,7 @@
 """Google Sheets as a source, offline: the real gspread + google-auth code over replayed HTTP.
 
-Recordings: ../shared/google-api-recordings (real exchanges) and
+Recordings: tests/fixtures/shared/google-api-recordings (real exchanges from gspread's test
+suite, copied from ../shared/google-api-recordings) and
 tests/fixtures/google (the statistics form, written in the same format)."""
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ import responses
 from core.db import connect_read
 from data_sources.load.refresh import add_source, list_sources, refresh
 from data_sources.read.google import PacedRetryingHTTPClient, SheetRef, SheetsReader, parse_sheet_link
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, RECORDINGS
 from tests.google_replay import load, register, service_account_info, sheets_and_drive, token_endpoint
 
-RECORDINGS = ROOT.parent / "shared" / "google-api-recordings"
 G = FIXTURES / "google"
 SID = "1NQ71phuLucDakLakQuy2026aBcDeFgHiJkLmNoPqRs"
 XLSX_ID = "1zs-broCdXvzc0iV7yXE0iO8fQc1wp_9j"
@@ -170,13 +170,7 @@ def test_deadline_stops_endless_retries(db, monkeypatch):
 # --- the real recordings from gspread's test suite ---------------------------------------------
 
 
-def _needs_recordings():
-    if not RECORDINGS.exists():
-        pytest.skip("shared/google-api-recordings not beside the checkout")
-
-
 def test_recorded_403_says_whom_to_share_with(db):
-    _needs_recordings()
     sid = "1jIKzPs8LsiZZdLdeMEP-5ZIHw6RkjiOmj1LrJN706Yc"
     rec = [
         x for x in load(RECORDINGS / "ClientTest.test_access_private_spreadsheet.json") if sid in x["request"]["uri"]
@@ -194,7 +188,6 @@ def test_recorded_403_says_whom_to_share_with(db):
 
 
 def test_recorded_404_says_link_is_wrong():
-    _needs_recordings()
     from gspread.exceptions import APIError
 
     from data_sources.read.google import _as_google_error
@@ -216,7 +209,6 @@ def test_recorded_404_says_link_is_wrong():
 
 
 def test_recorded_metadata_merges_and_modified_time():
-    _needs_recordings()
     from data_sources.read.google import _tabs_from_values
 
     meta_rec = load(RECORDINGS / "WorksheetTest.test_get_values_and_combine_merged_cells.json")
@@ -246,7 +238,6 @@ def test_recorded_metadata_merges_and_modified_time():
 
 
 def test_recorded_batch_get_values_are_kept_as_text():
-    _needs_recordings()
     rec = load(RECORDINGS / "SpreadsheetTest.test_values_batch_get.json")
     x = next(x for x in rec if "values:batchGet" in x["request"]["uri"])
     with responses.RequestsMock() as rsps:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 
 import pandas as pd
@@ -38,8 +39,6 @@ def assert_same_observations(got: pd.DataFrame, expected_csv) -> None:
 @pytest.mark.parametrize("sample", ["office_form_dak_lak.xlsx", "forms_responses_dak_lak.csv"])
 def test_shared_samples_reproduced_exactly(sample, db):
     path = SAMPLES / sample
-    if not path.exists():
-        pytest.skip(f"{path} not beside the checkout")
     run_cli("data_sources", "ingest", str(path), "--db", str(db), "--province", "66")
     assert_same_observations(observations(db), path.with_name(path.name.rsplit(".", 1)[0] + ".expected.csv"))
 
@@ -120,14 +119,34 @@ def test_summary_arithmetic_and_reimport_changes_nothing(db):
     con.close()
 
 
+# office_csv_export.csv as a person reads it, copied by hand from the file (BOM dropped, quotes
+# removed, spaces inside cells kept, "" for an empty cell); row 5 is empty
+OFFICE_CSV_ROWS = {
+    1: ["SỞ GIÁO DỤC VÀ ĐÀO TẠO"],
+    2: ["PHỤ LỤC"],
+    3: ["Thống kê kết quả tuyên truyền Nghị quyết 71-NQ/TW"],
+    4: ["Kỳ báo cáo: Quý II/2026"],
+    6: ["TT", "Tên đơn vị", "Quán triệt Nghị quyết 71-NQ/TW", "", "Đảng viên", "",
+        "Số tin bài trên trang TTĐT", "Đã ban hành kế hoạch tuyên truyền"],
+    7: ["", "", "Tổng số", "Số được quán triệt", "Tổng số", "Số được học tập, quán triệt"],
+    8: ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)", "(8)"],
+    9: ["1", "P. Tân An", "1.234", "1 000", "-", "...", "x", "x"],
+    10: ["2", "UBND xã Ea Kar", "2.500", "1200", "40", "12", "3", "Không"],
+    11: ["3", "XÃ KRÔNG NÔ", "300", "300", "...", "", "-", "Đã ban hành"],
+    12: ["4", "Xa Hoa Phu", "80", "", "12", "12", "5", "Chưa"],
+    13: ["5", "phường   Buôn  Ma Thuột", "500", "250", "30", "30", "7", "1"],
+    14: ["", "Tổng cộng", "4.614", "2.750", "82", "54", "15"],
+}  # fmt: skip
+
+
 def test_raw_keeps_every_cell_exactly(db):
     ingest_paths([FIXTURES / "office_csv_export.csv"], db)
-    text = (FIXTURES / "office_csv_export.csv").read_text(encoding="utf-8-sig")
-    cells = [(r + 1, c + 1, v) for r, row in enumerate(csv.reader(io.StringIO(text))) for c, v in enumerate(row) if v]
     con = connect_read(db)
     got = con.execute('SELECT "row", col, value FROM raw.cells ORDER BY 1, 2').fetchall()
     con.close()
-    assert got == sorted(cells)
+    want = [(r, c, v) for r, row in OFFICE_CSV_ROWS.items() for c, v in enumerate(row, start=1) if v]
+    assert len(want) == 66  # counted by hand: 4 title cells, 6 + 4 + 8 header cells, 8+8+7+7+8 units, 6 total
+    assert got == want
 
 
 def test_resubmission_later_timestamp_wins_and_is_listed(db):
@@ -187,9 +206,23 @@ def test_confirmed_mapping_applies_now_and_to_later_imports(db, tmp_path):
     assert obs[(obs.unit_code == "24406") & (obs.period == "2026-Q2")].value.tolist() == [7]
 
 
+def _files_beside(db) -> list[str]:
+    """Every file the publish step may leave next to the database: the link, the lock, the link-<pid>
+    it writes before swapping, and ``<db>.versions/NNNNNN.duckdb`` with its ``.wal``."""
+    return sorted(
+        str(p.relative_to(db.parent))
+        for p in db.parent.rglob("*")
+        if p.relative_to(db.parent).parts[0].startswith(db.name)
+    )
+
+
 def test_failed_import_leaves_published_data_untouched(db, monkeypatch):
     ingest_paths([FIXTURES / "monthly_semicolon.csv"], db)
     before = observations(db)
+    published = os.readlink(db)
+    files = _files_beside(db)
+    # the one published version, named as data_sources/publish/store.py names it
+    assert files == ["test.duckdb", "test.duckdb.lock", "test.duckdb.versions", "test.duckdb.versions/000001.duckdb"]
     from data_sources.load import ingest as ingest_mod
 
     def boom(*a, **k):
@@ -198,8 +231,10 @@ def test_failed_import_leaves_published_data_untouched(db, monkeypatch):
     monkeypatch.setattr(ingest_mod, "_load", boom)
     with pytest.raises(RuntimeError):
         ingest_paths([FIXTURES / "office_csv_export.csv"], db)
+    # no half-written versions/000002.duckdb (nor its .wal), no test.duckdb.link-<pid>, link unchanged
+    assert _files_beside(db) == files
+    assert os.readlink(db) == published == "test.duckdb.versions/000001.duckdb"
     pd.testing.assert_frame_equal(observations(db), before)
-    assert not list(db.parent.glob("*.tmp-*"))
 
 
 def test_same_name_in_two_folders_is_one_source(db, tmp_path):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import fmt
 from tests.conftest import ROOT
 
 PAGES = {
@@ -37,30 +36,30 @@ def test_page_renders(app, path, title):
     assert any("demo" in w.value for w in app.sidebar.warning)  # labelled as demo data
 
 
-def test_overview_tiles_match_independent_count(app, demo_db):
-    from core.db import connect_read
+def test_overview_shows_hand_worked_values(monkeypatch, tmp_path):
+    """tests/fixtures/progress_small.csv (arithmetic in test_queries.py): in Q2 3 of Đắk Lắk's 102
+    xã/phường reported; CT01 = (70 + 120) / (100 + 300) = 47,5%, behind its pace line (49,82%);
+    CT02 = 97 / 110 = 88,2% < 90% (behind); CT03 100% and CT04 4 ≥ 2 met; CT08 (≥ 1 model per unit)
+    is met by 2 of 3 units = 66,7% < 100% (behind); CT06 has no data: 2 of 5 judged targets met, 3 behind."""
+    import datetime as dt
 
-    con = connect_read(demo_db)
-    latest = con.execute("SELECT max(quarter) FROM mart.quarterly").fetchall()[0][0]
-    reported = con.execute(
-        "SELECT count(DISTINCT unit_code) FROM mart.observations o JOIN ref.units u ON u.code = o.unit_code "
-        "WHERE u.level = 'xa' AND o.quarter = $q",
-        {"q": latest},
-    ).fetchall()[0][0]
-    wards = con.execute("SELECT count(*) FROM ref.units WHERE level = 'xa'").fetchall()[0][0]
-    # CT01 from raw sums: ratio of sums over unflagged pairs
-    num, den = con.execute(
-        "SELECT sum(n.value), sum(d.value) FROM mart.observations n JOIN mart.observations d "
-        "ON d.unit_code = n.unit_code AND d.period = n.period AND d.field = 'cb_tong' "
-        "WHERE n.field = 'cb_quan_triet' AND n.period = $q AND NOT n.flagged AND n.level = 'xa'",
-        {"q": latest},
-    ).fetchall()[0]
-    con.close()
-    tiles = {m.label: m.value for m in app.metric}
-    assert tiles["Đơn vị đã báo cáo"] == f"{fmt.number(reported)}/{fmt.number(wards)}"
-    table = app.dataframe[0].value
-    ct01 = table[table["Mã chỉ tiêu"] == "CT01"].iloc[0]
-    assert ct01["Giá trị"] == fmt.percent(100 * num / den)
+    from data_sources.load.ingest import ingest_paths
+    from tests.conftest import FIXTURES
+
+    db = tmp_path / "small.duckdb"
+    ingest_paths([FIXTURES / "progress_small.csv"], db, province=66, seen_at=dt.datetime(2026, 7, 10, 9, 0))
+    monkeypatch.setenv("NQ71_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.sidebar.selectbox(key="f_period").set_value("2026-Q2").run()
+    assert not at.exception, at.exception
+    tiles = {m.label: (m.value, m.delta) for m in at.metric}
+    assert tiles["Đơn vị đã báo cáo"] == ("3/102", "2,9%")
+    assert tiles["Chỉ tiêu đạt"] == ("2/5", "0 đúng tiến độ · 3 chậm")
+    table = at.dataframe[0].value.set_index("Mã chỉ tiêu")
+    assert table.loc["CT01", "Giá trị"] == "47,5%" and table.loc["CT01", "Trạng thái"] == "▼ Chậm"
+    assert table.loc["CT02", "Giá trị"] == "88,2%"
+    assert table.loc["CT04", "Giá trị"] == "4 chuyên đề" and table.loc["CT04", "Trạng thái"] == "✔ Đạt"
 
 
 def test_filters_change_the_view(app):
@@ -176,3 +175,42 @@ def test_indicator_and_reporting_pages_show_hand_computed_values(monkeypatch, tm
     at.sidebar.multiselect(key="f_units").set_value(["24373", "24403"]).run()
     tiles = {m.label: m.value for m in at.metric}
     assert (tiles["Phải báo cáo"], tiles["Đã báo cáo"]) == ("2", "2")
+
+
+def test_an_indicator_added_to_the_catalog_is_computed_and_drawn(monkeypatch, tmp_path):
+    """No code change: a copy of the catalog gains CT11 = chuyên đề + mô hình over the year (target 5
+    by 31/12/2026) for plan 000. progress_small.csv, year to date at Q2: chuyên đề 1+1 (Ea Kar) + 0+0
+    (Ea Ô) + 2 (Cư Yang) = 4, mô hình 0+0 + 1+0 + 1 = 2: 6 ≥ 5, met. At Q1: 1 + 1 = 2 ≥ 5 × 1/4: on track."""
+    import datetime as dt
+    import shutil
+
+    from core import catalog
+    from data_sources.load.ingest import ingest_paths
+    from tests.conftest import FIXTURES
+
+    cat = tmp_path / "catalog"
+    shutil.copytree(catalog.CATALOG_DIR, cat)
+    with open(cat / "indicators.csv", "a", encoding="utf-8") as f:
+        f.write("CT11,Hoạt động và mô hình trong năm,year_sum,so_chuyen_de+mo_hinh,,hoạt động,Chuyên đề + mô hình\n")
+    with open(cat / "targets.csv", "a", encoding="utf-8") as f:
+        f.write("000,CT11,5,2026-12-31,all,Thử: ít nhất 5 hoạt động,000_16d44d642add031b.txt\n")
+    monkeypatch.setattr(catalog, "CATALOG_DIR", cat)
+    for cached in (catalog.fields, catalog.settings, catalog.indicators, catalog.statuses):
+        cached.cache_clear()
+    try:
+        db = tmp_path / "ct11.duckdb"
+        ingest_paths([FIXTURES / "progress_small.csv"], db, province=66, seen_at=dt.datetime(2026, 7, 10, 9, 0))
+        monkeypatch.setenv("NQ71_DB", str(db))
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.run()
+        shown = {}
+        for period in ("2026-Q2", "2026-Q1"):
+            at.sidebar.selectbox(key="f_period").set_value(period).run()
+            assert not at.exception, at.exception
+            table = at.dataframe[0].value.set_index("Mã chỉ tiêu")
+            shown[period] = (table.loc["CT11", "Giá trị"], table.loc["CT11", "Trạng thái"])
+        assert shown == {"2026-Q2": ("6 hoạt động", "✔ Đạt"), "2026-Q1": ("2 hoạt động", "➜ Đúng tiến độ")}
+        assert any("CT11 · Hoạt động và mô hình trong năm" in h.value for h in at.get("html"))
+    finally:
+        for cached in (catalog.fields, catalog.settings, catalog.indicators, catalog.statuses):
+            cached.cache_clear()

@@ -23,10 +23,11 @@ import pytest
 import queries
 from core.db import connect_read
 from data_sources.load.ingest import ingest_paths
-from queries import PeriodSel
+from queries import PeriodSel, Scope
 from tests.conftest import FIXTURES, run_cli
 
 EA_KAR, EA_O, CU_YANG = "24373", "24403", "24406"
+EVERY = Scope.everything()
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def small(tmp_path_factory):
 def _progress(db, period, units=(EA_KAR, EA_O, CU_YANG)):
     con = connect_read(db)
     try:
-        df = queries.progress(con, "000", PeriodSel(period), level="xa", units=units)
+        df = queries.progress(con, "000", PeriodSel(period), EVERY, level="xa", units=units)
     finally:
         con.close()
     return {(r.unit_code, r.indicator): r for r in df.itertuples()}
@@ -50,25 +51,23 @@ def test_ratio_of_sums_and_pace_line(small):
     ct01 = p[("*", "CT01")]
     assert ct01.value == pytest.approx(47.5)
     assert ct01.pace_line == pytest.approx(25 + 75 * 91 / 275)
-    assert ct01.status == "Chậm"
-    assert p[(EA_KAR, "CT01")].status == "Đúng tiến độ"  # 70 ≥ 40 + 60 × 91/275 = 59,85
-    assert p[(EA_O, "CT01")].status == "Chậm"  # 40 < 20 + 80 × 91/275 = 46,47
-    assert pd.isna(p[(CU_YANG, "CT01")].value) and p[(CU_YANG, "CT01")].status == "Chưa có số liệu"
+    assert ct01.status == "cham"
+    assert p[(EA_KAR, "CT01")].status == "dung_tien_do"  # 70 ≥ 40 + 60 × 91/275 = 59,85
+    assert p[(EA_O, "CT01")].status == "cham"  # 40 < 20 + 80 × 91/275 = 46,47
+    assert pd.isna(p[(CU_YANG, "CT01")].value) and p[(CU_YANG, "CT01")].status == "chua_co_so_lieu"
 
 
-def test_trend_is_each_quarters_overall_value(small):
-    con = connect_read(small)
-    try:
-        periods = queries.periods_with_data(con)
+def test_trend_is_each_quarters_overall_value(small, monkeypatch):
+    """The overview's trend through the dashboard's own code path (ui.data.overview)."""
+    monkeypatch.setenv("NQ71_DB", str(small))
+    from ui import data
+    from ui.filters import Filters
 
-        def trend(year, units=None):  # as ui.data.overview assembles it, without the cache
-            quarters = queries.quarters_of_year(periods, year)
-            return queries.trend_of({c: queries.progress(con, "000", PeriodSel(c), units=units) for c in quarters})
+    def trend(period, units=()):
+        return data.overview(Filters("000", "", PeriodSel(period), "xa", units, "", len(units), EVERY))[2]
 
-        t = trend(2026, units=(EA_KAR, EA_O, CU_YANG))
-        none = trend(2025)
-    finally:
-        con.close()
+    t = trend("2026-Q2", units=(EA_KAR, EA_O, CU_YANG))
+    none = trend("2025-Q4")
     ct01 = t[t.indicator.str.startswith("CT01 ")].set_index("quarter").value
     assert ct01.to_dict() == {"2026-Q1": pytest.approx(25.0), "2026-Q2": pytest.approx(47.5)}
     ct02 = t[t.indicator.str.startswith("CT02 ")].set_index("quarter").value  # hiểu rõ / khảo sát
@@ -80,33 +79,33 @@ def test_trend_is_each_quarters_overall_value(small):
 def test_first_quarter_is_on_its_own_line(small):
     p = _progress(small, "2026-Q1")
     assert p[("*", "CT01")].value == pytest.approx(25.0)
-    assert p[("*", "CT01")].status == "Đúng tiến độ"
-    assert p[(CU_YANG, "CT01")].status == "Chưa có số liệu"  # never 0, never met
+    assert p[("*", "CT01")].status == "dung_tien_do"
+    assert p[(CU_YANG, "CT01")].status == "chua_co_so_lieu"  # never 0, never met
     # a share of units with a deadline follows the same line: 1 of 2 xã has a plan in Q1
-    assert p[("*", "CT03")].value == pytest.approx(50.0) and p[("*", "CT03")].status == "Đúng tiến độ"
+    assert p[("*", "CT03")].value == pytest.approx(50.0) and p[("*", "CT03")].status == "dung_tien_do"
 
 
 def test_target_without_deadline_is_met_or_behind(small):
     p = _progress(small, "2026-Q2")
     assert p[("*", "CT02")].value == pytest.approx(100 * 97 / 110)
-    assert p[("*", "CT02")].status == "Chậm"
-    assert p[(EA_KAR, "CT02")].status == "Đạt" and p[(CU_YANG, "CT02")].status == "Đạt"
+    assert p[("*", "CT02")].status == "cham"
+    assert p[(EA_KAR, "CT02")].status == "dat" and p[(CU_YANG, "CT02")].status == "dat"
 
 
 def test_yearly_counts_use_year_to_date_and_q_over_4(small):
     p = _progress(small, "2026-Q2")
-    assert p[("*", "CT04")].value == 4 and p[("*", "CT04")].status == "Đạt"
-    assert p[(EA_KAR, "CT04")].value == 2 and p[(EA_KAR, "CT04")].status == "Đạt"
-    assert p[(EA_O, "CT04")].value == 0 and p[(EA_O, "CT04")].status == "Chậm"  # 0 < 2 × 2/4
+    assert p[("*", "CT04")].value == 4 and p[("*", "CT04")].status == "dat"
+    assert p[(EA_KAR, "CT04")].value == 2 and p[(EA_KAR, "CT04")].status == "dat"
+    assert p[(EA_O, "CT04")].value == 0 and p[(EA_O, "CT04")].status == "cham"  # 0 < 2 × 2/4
     # each-unit target: the scope row is the share of units meeting it
-    assert p[(EA_KAR, "CT08")].status == "Chậm" and p[(EA_O, "CT08")].status == "Đạt"
+    assert p[(EA_KAR, "CT08")].status == "cham" and p[(EA_O, "CT08")].status == "dat"
     assert p[("*", "CT08")].value == pytest.approx(200 / 3) and p[("*", "CT08")].measure == "%"
 
 
 def test_share_of_units_and_no_number_target(small):
     p = _progress(small, "2026-Q2")
-    assert p[("*", "CT03")].value == pytest.approx(100.0) and p[("*", "CT03")].status == "Đạt"
-    assert p[("*", "CT06")].status == "Chưa có số liệu"  # co_chuyen_muc never reported
+    assert p[("*", "CT03")].value == pytest.approx(100.0) and p[("*", "CT03")].status == "dat"
+    assert p[("*", "CT06")].status == "chua_co_so_lieu"  # co_chuyen_muc never reported
 
 
 def test_half_year_takes_last_stock_and_summed_flows(small):
@@ -117,7 +116,7 @@ def test_half_year_takes_last_stock_and_summed_flows(small):
 
 def test_reporting_against_default_deadline(small):
     con = connect_read(small)
-    rep = queries.reporting(con, "000", PeriodSel("2026-H1"), level="xa", today=dt.date(2026, 11, 21))
+    rep = queries.reporting(con, "000", PeriodSel("2026-H1"), EVERY, level="xa", today=dt.date(2026, 11, 21))
     con.close()
     q1, q2 = rep[rep.quarter == "2026-Q1"], rep[rep.quarter == "2026-Q2"]
     assert len(q1) == len(q2) == 102  # every xã/phường of Đắk Lắk is expected
@@ -163,7 +162,7 @@ def test_roster_is_editable_in_the_catalog(tmp_path, monkeypatch):
     db = tmp_path / "r.duckdb"
     ingest_paths([FIXTURES / "progress_small.csv"], db, province=66, seen_at=dt.datetime(2026, 7, 10, 9, 0))
     con = connect_read(db)
-    rep = queries.reporting(con, "000", PeriodSel("2026-Q2"), level="xa", today=dt.date(2026, 11, 21))
+    rep = queries.reporting(con, "000", PeriodSel("2026-Q2"), EVERY, level="xa", today=dt.date(2026, 11, 21))
     con.close()
     assert len(rep) == 101 and CU_YANG not in set(rep.unit_code)
 
@@ -180,3 +179,55 @@ def test_months_roll_up_into_their_quarter(tmp_path):
     )
     con.close()
     assert got == {"cb_tong": 500, "cb_quan_triet": 260, "so_hoi_nghi": 4}  # 260 is May's; 4 + "-" (0)
+
+
+def test_scope_limits_every_read(small):
+    """A viewer whose scope is Ea Kar sees Ea Kar only, whatever units the filter names."""
+    mine = Scope.of([EA_KAR])
+    con = connect_read(small)
+    try:
+        prog = queries.progress(con, "000", PeriodSel("2026-Q2"), mine, level="xa")
+        forged = queries.progress(con, "000", PeriodSel("2026-Q2"), mine, level="xa", units=(EA_O,))
+        rep = queries.reporting(con, "000", PeriodSel("2026-Q2"), mine, level="xa", today=dt.date(2026, 11, 21))
+        obs = queries.observations(con, mine)
+        others = queries.unit_history(con, mine, EA_O)
+        own = queries.unit_history(con, mine, EA_KAR)
+        units = queries.units(con, mine)
+        unmatched = queries.unmatched(con, mine)
+        dq_all, dq_mine = queries.data_quality(con, EVERY), queries.data_quality(con, mine)
+    finally:
+        con.close()
+    assert set(prog.unit_code) == {EA_KAR, "*"}
+    # the scope row is Ea Kar's own: 70 of 100 staff briefed in Q2 (not 47,5% of the three xã)
+    assert prog[(prog.unit_code == "*") & (prog.indicator == "CT01")].value.iloc[0] == pytest.approx(70.0)
+    assert set(forged.unit_code) <= {"*"} and forged[forged.unit_code == "*"].value.isna().all()
+    assert list(rep.unit_code) == [EA_KAR]
+    assert set(obs.unit_code) == {EA_KAR} and len(obs) > 0
+    assert others.empty and len(own) > 0
+    assert list(units.code) == [EA_KAR]
+    assert unmatched.empty
+    # Cư Yang's flagged pair is in the office's list, not in Ea Kar's
+    assert "kiem_tra" in set(dq_all.kind) and "kiem_tra" not in set(dq_mine.kind)
+
+
+def test_every_status_is_in_the_vocabulary(demo_db):
+    """Every status the progress query writes, for every plan and period of the demo, is a code of
+    catalog/statuses.csv, and its label and order come from there."""
+    from core import catalog
+
+    vocabulary = catalog.statuses()
+    assert list(vocabulary) == ["cham", "dung_tien_do", "dat", "theo_doi", "chua_co_so_lieu"]
+    con = connect_read(demo_db)
+    try:
+        plans = list(queries.settings(con).plan)
+        seen = set()
+        for plan in plans:
+            for period in queries.periods_with_data(con):
+                df = queries.progress(con, plan, PeriodSel(period), EVERY)
+                seen |= set(df.status)
+                for r in df.drop_duplicates("status").itertuples():
+                    assert r.status_label == vocabulary[r.status].label
+                    assert r.status_order == vocabulary[r.status].order
+    finally:
+        con.close()
+    assert seen <= set(vocabulary) and {"dat", "cham"} <= seen

@@ -19,7 +19,10 @@ def test_warm_up_fills_the_cache_the_first_visitor_reads(demo_db, monkeypatch):
     monkeypatch.setenv("NQ71_DB", str(demo_db))
     st.cache_data.clear()
     st.cache_resource.clear()
-    real = {name: getattr(queries, name) for name in ("progress", "reporting", "periods_with_data", "named")}
+    real = {
+        name: getattr(queries, name)
+        for name in ("progress", "reporting", "periods_with_data", "settings", "provinces", "units")
+    }
     serve._warm_up()
 
     def not_again(*a, **k):
@@ -31,8 +34,12 @@ def test_warm_up_fills_the_cache_the_first_visitor_reads(demo_db, monkeypatch):
     prog, rep, trend = data.overview(f)
     con = db.connect_read(demo_db)  # and the cached results are the real ones
     try:
-        pd.testing.assert_frame_equal(prog, real["progress"](con, f.plan, f.period, level=f.level, units=f.units))
-        pd.testing.assert_frame_equal(rep, real["reporting"](con, f.plan, f.period, level=f.level, units=f.units))
+        pd.testing.assert_frame_equal(
+            prog, real["progress"](con, f.plan, f.period, f.scope, level=f.level, units=f.units)
+        )
+        pd.testing.assert_frame_equal(
+            rep, real["reporting"](con, f.plan, f.period, f.scope, level=f.level, units=f.units)
+        )
     finally:
         con.close()
     assert not prog.empty and trend.quarter.nunique() >= 2  # the demo has a trend to draw

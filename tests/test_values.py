@@ -100,8 +100,13 @@ def test_count_never_crashes_never_guesses(text):
     assert parse_count(f"  {text}  ").status == p.status
 
 
-@given(st.sampled_from(["Có", "Không", "Đã ban hành", "Chưa", "x"]), st.booleans(), st.booleans())
-def test_yesno_invariant_under_form_and_case(word, nfd, upper):
+# bieu-mau.md: Có / Đã ban hành / x mean 1, Không / Chưa mean 0
+@given(
+    st.sampled_from([("Có", 1), ("Không", 0), ("Đã ban hành", 1), ("Chưa", 0), ("x", 1)]), st.booleans(), st.booleans()
+)
+def test_yesno_invariant_under_form_and_case(word_value, nfd, upper):
+    word, value = word_value
     w = unicodedata.normalize("NFD", word) if nfd else word
     w = w.upper() if upper else w
-    assert parse_yesno(w) == parse_yesno(word)
+    p = parse_yesno(w)
+    assert (p.status, p.value) == (OK, value)

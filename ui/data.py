@@ -6,8 +6,11 @@ import is seen on the next rerun and an old result is never shown after it.
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -44,15 +47,10 @@ def _connection(path: str, ver: tuple[int, int]):
     return db.connect_read(path)
 
 
-def connection():
-    ver = version()
-    if ver is None:
-        return None
-    return _connection(db_path(), ver).cursor()
-
-
 @st.cache_data(max_entries=256, show_spinner=False)
 def _cached(path: str, ver, fn_name: str, args: tuple, kwargs: tuple) -> pd.DataFrame:
+    """``queries.<fn_name>(con, *args, **kwargs)``; every argument (the viewer's Scope among them)
+    is part of the cache key, so one viewer never gets an answer computed for another."""
     con = _connection(path, ver).cursor()
     try:
         return getattr(queries, fn_name)(con, *args, **dict(kwargs))
@@ -60,20 +58,52 @@ def _cached(path: str, ver, fn_name: str, args: tuple, kwargs: tuple) -> pd.Data
         con.close()
 
 
-def q(fn_name: str, *args, **kwargs):
-    """Run ``queries.<fn_name>(con, *args, **kwargs)``, cached per published version."""
+def _read(fn_name: str, args: tuple, kwargs: dict):
     ver = version()
     if ver is None:
         return None
+    key = tuple(sorted(kwargs.items()))
     if not os.environ.get("NQ71_TIMING"):
-        return _cached(db_path(), ver, fn_name, args, tuple(sorted(kwargs.items())))
+        return _cached(db_path(), ver, fn_name, args, key)
     import sys
     import time
 
     t = time.perf_counter()
-    out = _cached(db_path(), ver, fn_name, args, tuple(sorted(kwargs.items())))
-    print(f"[thời gian] q {fn_name} {args[:1]}: {1000 * (time.perf_counter() - t):.0f} ms", file=sys.stderr)
+    out = _cached(db_path(), ver, fn_name, args, key)
+    print(f"[thời gian] {fn_name} {args[:1]}: {1000 * (time.perf_counter() - t):.0f} ms", file=sys.stderr)
     return out
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _cached_read(fn: Callable[Concatenate[Any, P], R]) -> Callable[P, R | None]:
+    """``fn(con, *args)`` of the read API as ``fn(*args)``: the same parameters and result, read
+    from the published version and cached per version (None when nothing is published yet)."""
+
+    @functools.wraps(fn)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R | None:
+        return _read(fn.__name__, args, kwargs)
+
+    return call
+
+
+settings = _cached_read(queries.settings)
+provinces = _cached_read(queries.provinces)
+periods_with_data = _cached_read(queries.periods_with_data)
+imports = _cached_read(queries.imports)
+sources = _cached_read(queries.sources)
+units = _cached_read(queries.units)
+progress = _cached_read(queries.progress)
+reporting = _cached_read(queries.reporting)
+reporting_target = _cached_read(queries.reporting_target)
+observations = _cached_read(queries.observations)
+unit_history = _cached_read(queries.unit_history)
+unit_texts = _cached_read(queries.unit_texts)
+rejects = _cached_read(queries.rejects)
+data_quality = _cached_read(queries.data_quality)
+unmatched = _cached_read(queries.unmatched)
 
 
 def overview(f) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -84,24 +114,24 @@ def overview(f) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     The trend is assembled from each quarter's cached progress (the chosen
     quarter's is the one just read), not queried again.
     """
-    scope = {"level": f.level, "units": f.units}
-    quarters = queries.quarters_of_year(q("periods_with_data"), f.period.year)
-    by_quarter = {c: q("progress", f.plan, queries.PeriodSel(c), **scope) for c in quarters}
+    args = {"level": f.level, "units": f.units}
+    quarters = queries.quarters_of_year(periods_with_data(), f.period.year)
+    by_quarter = {c: progress(f.plan, queries.PeriodSel(c), f.scope, **args) for c in quarters}
     return (
-        q("progress", f.plan, f.period, **scope),
-        q("reporting", f.plan, f.period, **scope),
-        queries.trend_of(by_quarter),
+        progress(f.plan, f.period, f.scope, **args),
+        reporting(f.plan, f.period, f.scope, **args),
+        queries.trend(by_quarter),
     )
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _lookups(path: str, ver) -> dict:
-    units = _cached(path, ver, "named", ("units",), ())
-    codes, parents = units.code.tolist(), units.parent_code.tolist()
+    everyone = _cached(path, ver, "units", (queries.Scope.everything(),), ())
+    codes, parents = everyone.code.tolist(), everyone.parent_code.tolist()
     return {
-        "names": dict(zip(codes, units.name.tolist(), strict=True)),
+        "names": dict(zip(codes, everyone.name.tolist(), strict=True)),
         "ward_of": {c: p for c, p in zip(codes, parents, strict=True) if isinstance(p, str) and p},
-        "provinces": sorted({int(p) for p in units.province.tolist()}),
+        "provinces": sorted({int(p) for p in everyone.province.tolist()}),
     }
 
 

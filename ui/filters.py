@@ -6,13 +6,14 @@ so a copied link shows a colleague exactly what you saw.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import streamlit as st
 
 from core.periods import label as period_label
-from queries import PeriodSel
-from ui.data import lookups, q
+from queries import PeriodSel, Scope
+from ui import data
+from ui.data import lookups
 
 LEVELS = {"xa": "Xã/phường", "truong": "Cơ sở giáo dục"}
 
@@ -23,13 +24,10 @@ class Filters:
     plan_name: str
     period: PeriodSel
     level: str
-    units: tuple[str, ...]  # the scope passed to queries: chosen units, or a province's xã/phường
+    units: tuple[str, ...]  # chosen units (or a province's xã/phường), within the scope; () = all in scope
     province_name: str
     chosen: int = 0  # how many units the person picked
-
-    @property
-    def unit_list(self) -> list[str] | None:
-        return list(self.units) or None
+    scope: Scope = field(default_factory=Scope.everything)  # the units the viewer may see (every read is bound to it)
 
 
 def _from_url(key: str, default, allowed):
@@ -37,18 +35,18 @@ def _from_url(key: str, default, allowed):
     return v if v in allowed else default
 
 
-def _context() -> dict | None:
+def _context(scope: Scope) -> dict | None:
     """Everything the filters offer, from the cache."""
-    settings = q("named", "settings")
+    settings = data.settings()
     if settings is None or settings.empty:
         return None
-    province_names = q("named", "provinces")
+    province_names = data.provinces()
     return {
         "settings": settings,
         "plans": dict(zip(settings["plan"], settings["plan_name"], strict=True)),
         "default_plan": settings["default_plan"].iloc[0],
-        "periods": q("periods_with_data") or [],
-        "units": q("named", "units"),
+        "periods": data.periods_with_data() or [],
+        "units": data.units(scope),
         "look": lookups(),
         "pnames": dict(zip(province_names.province, province_names.name, strict=True)),
     }
@@ -60,18 +58,21 @@ def _where(ctx: dict, province: int) -> str:
     return ctx["pnames"].get(province, "Toàn quốc")
 
 
-def defaults() -> Filters | None:
+def defaults(scope: Scope | None = None) -> Filters | None:
     """The view of someone who has chosen nothing (no URL parameters): what the sidebar starts on."""
-    ctx = _context()
+    scope = scope or Scope.everything()
+    ctx = _context(scope)
     if ctx is None or not ctx["periods"]:
         return None
     plan = ctx["default_plan"]
     province = ctx["look"]["provinces"][0] if len(ctx["look"]["provinces"]) == 1 else 0
-    return Filters(plan, ctx["plans"][plan], PeriodSel(ctx["periods"][0]), "xa", (), _where(ctx, province))
+    return Filters(plan, ctx["plans"][plan], PeriodSel(ctx["periods"][0]), "xa", (), _where(ctx, province), 0, scope)
 
 
-def sidebar() -> Filters | None:
-    ctx = _context()
+def sidebar(scope: Scope) -> Filters | None:
+    """The filters, offered within ``scope`` (the viewer's units): a shared link naming units outside
+    it shows only what the viewer may see, and says so."""
+    ctx = _context(scope)
     if ctx is None:
         return None
     settings, plans, default_plan, periods = ctx["settings"], ctx["plans"], ctx["default_plan"], ctx["periods"]
@@ -122,7 +123,13 @@ def sidebar() -> Filters | None:
             horizontal=True,
             key="f_level",
         )
-        url_units = [u for u in (st.query_params.get("don_vi") or "").split(",") if u in names]
+        asked = [u for u in (st.query_params.get("don_vi") or "").split(",") if u]
+        url_units = [u for u in scope.narrow(asked) if u in names]
+        if len(url_units) < len(asked):
+            st.warning(
+                f"Đường dẫn có {len(asked) - len(url_units)} đơn vị ngoài phạm vi được xem: đã bỏ qua.",
+                icon=":material/visibility_off:",
+            )
         if province == 0 and len(provinces) > 1:
             options = []
             st.caption("Chọn tỉnh để lọc theo xã/phường hoặc trường.")
@@ -139,7 +146,7 @@ def sidebar() -> Filters | None:
     st.query_params.update({"ke_hoach": plan, "cap": level})
     if len(provinces) > 1:
         st.query_params["tinh"] = str(province)
-    scope = tuple(chosen) or (tuple(wards.code) if len(provinces) > 1 and province else ())
+    picked = tuple(chosen) or (tuple(wards.code) if len(provinces) > 1 and province else ())
     if period:
         st.query_params["ky"] = period
     if chosen:
@@ -148,7 +155,7 @@ def sidebar() -> Filters | None:
         del st.query_params["don_vi"]
     if not period:
         return None
-    return Filters(plan, plans[plan], PeriodSel(period), level, scope, _where(ctx, province), len(chosen))
+    return Filters(plan, plans[plan], PeriodSel(period), level, picked, _where(ctx, province), len(chosen), scope)
 
 
 def current() -> Filters:
@@ -170,6 +177,10 @@ def current() -> Filters:
             )
         st.stop()
     return f
+
+
+def level_word(f: Filters) -> str:
+    return "xã/phường" if f.level == "xa" else "cơ sở giáo dục"
 
 
 def scope_caption(f: Filters) -> str:

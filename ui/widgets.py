@@ -7,17 +7,11 @@ import html
 import pandas as pd
 import streamlit as st
 
-from core import fmt
+from core import catalog, fmt
 from queries.export import csv_bytes, xlsx_bytes
 
-# colour and word together: a colour-blind reader reads the word and the mark
-STATUS_STYLE = {
-    "Đạt": ("#1a7f37", "✔"),
-    "Đúng tiến độ": ("#0969da", "➜"),
-    "Chậm": ("#cf222e", "▼"),
-    "Chưa có số liệu": ("#8c959f", "?"),
-    "Theo dõi": ("#6e7781", "•"),
-}
+# colour and word together: a colour-blind reader reads the word and the mark (catalog/statuses.csv)
+STATUSES = catalog.statuses()
 PACE_RULE = (
     "**Cách đánh giá tiến độ** (kế hoạch không nêu, sản phẩm áp dụng): chỉ tiêu đếm theo năm "
     "đúng tiến độ khi số cộng dồn từ đầu năm đến hết quý q đạt ít nhất q/4 chỉ tiêu; chỉ tiêu tỷ lệ "
@@ -26,8 +20,26 @@ PACE_RULE = (
 )
 
 
-def status_label(s: str) -> str:
-    return f"{STATUS_STYLE.get(s, ('', ''))[1]} {s}"
+def status_label(code: str) -> str:
+    """``✔ Đạt`` for ``dat``: the mark and the word of a status code."""
+    st_ = STATUSES[code]
+    return f"{st_.symbol} {st_.label}"
+
+
+def status_word(code: str) -> str:
+    return STATUSES[code].label
+
+
+def status_colour(code: str) -> str:
+    return STATUSES[code].colour
+
+
+def status_legend() -> str:
+    """Every status as coloured mark and word, worst first (HTML)."""
+    return " ".join(
+        f"<span style='color:{s.colour}'>{html.escape(s.symbol)} {html.escape(s.label)}</span>"
+        for s in STATUSES.values()
+    )
 
 
 def value_text(value, measure: str, kind: str = "", unit_row: bool = False) -> str:
@@ -41,6 +53,51 @@ def value_text(value, measure: str, kind: str = "", unit_row: bool = False) -> s
     return f"{fmt.number(value, 0 if float(value).is_integer() else 1)} {measure}"
 
 
+def metric(col, label: str, value: int, out_of: int | None = None, note: str | None = None, help=None,
+           show_total: bool = True) -> None:  # fmt: skip
+    """A tile: ``value`` (or ``value/out_of``) with its share of ``out_of`` or a ``note`` underneath,
+    Vietnamese numbers, no arrows (a share is not a change)."""
+    shown = f"{fmt.number(value)}/{fmt.number(out_of)}" if out_of is not None and show_total else fmt.number(value)
+    share = note or (fmt.percent(100 * value / out_of) if out_of else None)
+    col.metric(label, shown, share, delta_color="off", delta_arrow="off", border=True, help=help)
+
+
+def status_grid(shown: pd.DataFrame, states: pd.DataFrame, help: dict[str, str]) -> None:
+    """Units × targets, each cell tinted with its status colour (``tables.unit_matrix_wide``)."""
+    indicators = list(states.columns)
+
+    def colour(col):
+        return [f"background-color: {status_colour(s)}22; color: {status_colour(s)}" for s in states[col.name]]
+
+    st.dataframe(
+        shown.style.apply(colour, subset=indicators),
+        hide_index=True,
+        height=min(600, 38 + 35 * len(shown)),
+        column_config={k: st.column_config.TextColumn(k, help=help.get(k)) for k in indicators},
+    )
+
+
+def refresh_progress():
+    """A progress bar for a Google refresh: ``callback(i, n, name)`` as ``refresh`` reports each sheet."""
+    bar = st.progress(0.0, text="Đang đọc…")
+
+    def show(i: int, n: int, name: str) -> None:
+        bar.progress(i / n if n else 1.0, text=f"Đang đọc {i + 1}/{n}: {name}" if i < n else "Đang công bố số liệu…")
+
+    return show
+
+
+def unit_choices(units: pd.DataFrame, candidates) -> tuple[list[str], dict[str, str]]:
+    """Units to map a written name to: the closest names first (``a | b | c``), then xã/phường,
+    then schools, each by name; and code -> name."""
+    names = dict(zip(units.code, units.name, strict=True))
+    by_name = {n: c for c, n in names.items()}
+    hints = [h for h in str(candidates or "").split(" | ") if h]
+    first = [by_name[h] for h in hints if h in by_name]
+    rest = units.sort_values(["level", "name"], ascending=[False, True]).code
+    return first + [c for c in rest if c not in first], names
+
+
 _FORMATS = (
     ("⬇ Tải CSV", csv_bytes, "csv", "text/csv"),
     ("⬇ Tải Excel", xlsx_bytes, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -48,7 +105,10 @@ _FORMATS = (
 
 
 def downloads(df: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and Excel of exactly this table. The files are built only when clicked."""
+    """CSV and Excel of exactly this table (already limited to the viewer's scope). The files are
+    built only when clicked; a whole-province download is recorded in the audit log."""
+    from ui.actions import record_export
+
     for col, (label, build, ext, mime) in zip(st.columns(2), _FORMATS, strict=True):
         col.download_button(
             label,
@@ -57,7 +117,8 @@ def downloads(df: pd.DataFrame, name: str, key: str) -> None:
             mime,
             key=f"{key}_{ext}",
             width="stretch",
-            on_click="ignore",
+            on_click=record_export,
+            args=(f"{name}.{ext}", len(df)),
         )
 
 
@@ -66,7 +127,7 @@ def target_list(df: pd.DataFrame) -> str:
     and a tick where the pace line stands today. Reads the same on a phone and a laptop."""
     rows = []
     for r in df.itertuples():
-        colour, mark = STATUS_STYLE.get(r.status, ("#6e7781", ""))
+        colour, mark, word = status_colour(r.status), STATUSES[r.status].symbol, STATUSES[r.status].label
         has_target = pd.notna(r.target) and r.target
         width = 0.0 if pd.isna(r.value) or not has_target else max(0.0, min(100.0, 100.0 * r.value / r.target))
         target_txt = value_text(r.target, r.measure) if has_target else "không nêu số"
@@ -74,13 +135,13 @@ def target_list(df: pd.DataFrame) -> str:
         if pd.notna(r.deadline):
             foot += f" · hạn {fmt.date(r.deadline)}"
         tick = ""
-        if has_target and pd.notna(r.pace_line) and r.status != "Đạt":
+        if has_target and pd.notna(r.pace_line) and r.status != "dat":
             left = max(0.0, min(100.0, 100.0 * r.pace_line / r.target))
             tick = f'<div class="nq-pace" style="left:{left:.1f}%" title="Đường tiến độ: {fmt.percent(r.pace_line)}"></div>'
             foot += f" · đường tiến độ cuối kỳ {fmt.percent(r.pace_line)}"
         rows.append(
             f"""<div class="nq-t"><div class="nq-h"><span class="nq-n">{html.escape(r.indicator)} · {html.escape(r.indicator_name)}</span>
-<span class="nq-s" style="color:{colour}">{mark} {html.escape(r.status)}</span></div>
+<span class="nq-s" style="color:{colour}">{mark} {html.escape(word)}</span></div>
 <div class="nq-b"><div class="nq-f" style="width:{width:.1f}%;background:{colour}"></div>{tick}</div>
 <div class="nq-ft">{html.escape(foot)}</div></div>"""
         )
@@ -94,7 +155,7 @@ def target_list(df: pd.DataFrame) -> str:
 
 
 def trend_chart(trend: pd.DataFrame):
-    """Each %-target per quarter as a Vega-Lite line chart (``queries.trend_of`` rows).
+    """Each %-target per quarter as a Vega-Lite line chart (``queries.trend`` rows).
 
     The overview draws this chart with Streamlit's built-in Vega-Lite rather
     than plotly: the overview is the page opened first, often on a phone, and

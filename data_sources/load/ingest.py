@@ -2,7 +2,7 @@
 
 Every source (xlsx, CSV, Google Sheets values) arrives as :class:`Tab` and
 goes through ``ingest_tabs``. Loads are bulk (pandas frames registered with
-DuckDB, one INSERT … SELECT per table), never row by row.
+DuckDB, one bulk insert per table: ``data_sources/sql/insert_*.sql``), never row by row.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from core import catalog
+from core.periods import calendar_rows
 
 from ..parse.extract import ROW_COLS, TabResult, extract
 from ..parse.text import clean
@@ -137,7 +138,7 @@ def build_matchers(con, provinces: list[int], schools_path: str | None) -> dict[
         base = {p: UnitMatcher(ws, by_province[p]) for p, ws in wards.items()}
         _MATCHERS.clear()  # one set of indexes per process
         _MATCHERS[key] = base
-    mappings = dict(con.execute("SELECT unit_key, unit_code FROM ref.unit_mappings").fetchall())
+    mappings = dict(con.execute(load("unit_mappings")).fetchall())
     return {p: m.with_mappings(mappings) for p, m in base.items()}
 
 
@@ -193,11 +194,22 @@ def refresh_ref(con, matchers: dict[int, UnitMatcher]) -> None:
         "targets": pd.DataFrame(catalog.read_csv("targets.csv")),
         "deadlines": pd.DataFrame(catalog.read_csv("deadlines.csv")),
         "roster": _roster(),
+        # one definition each, written for SQL to join (never recomputed in SQL)
+        "statuses": pd.DataFrame(
+            [
+                {"code": x.code, "label": x.label, "colour": x.colour, "symbol": x.symbol, "ord": x.order}
+                for x in catalog.statuses().values()
+            ]
+        ),
+        "indicator_inputs": pd.DataFrame(catalog.indicator_inputs(), columns=["indicator", "role", "field"]),
+        "periods": pd.DataFrame(calendar_rows()),
     }
     for name, df in frames.items():
-        con.register("_frame", df)
-        con.execute(f"CREATE OR REPLACE TABLE ref.{name} AS SELECT * FROM _frame")  # name from this dict only
-        con.unregister("_frame")
+        con.register(f"_ref_{name}", df)
+    for stmt in statements("ref_tables"):
+        con.execute(stmt)
+    for name in frames:
+        con.unregister(f"_ref_{name}")
 
 
 def _roster() -> pd.DataFrame:
@@ -230,7 +242,7 @@ def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None, 
         matchers = build_matchers(con, provinces, schools)
         refresh_ref(con, matchers)
         timing.lap("danh mục đơn vị")
-        import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM raw.imports").fetchall()[0][0]
+        import_id = con.execute(load("next_import_id")).fetchall()[0][0]
         results: list[TabResult] = []
         for tab in tabs:
             matcher = matchers.get(tab.province or (provinces[0] if len(provinces) == 1 else None))
@@ -246,21 +258,15 @@ def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None, 
         timing.lap("đọc bảng, khớp đơn vị")
         _load(con, import_id, tabs, results, seen, started)
         # the current values before this import, for the summary: a rename, not a copy
-        con.execute("DROP TABLE IF EXISTS mart.prev_cells")
-        if _has_table(con, "mart", "current_cells"):
-            con.execute("DROP VIEW IF EXISTS mart.observations")
-            con.execute("ALTER TABLE mart.current_cells RENAME TO prev_cells")
-        else:
-            con.execute(
-                "CREATE TABLE mart.prev_cells (unit_code VARCHAR, period VARCHAR, field VARCHAR, "
-                "value DOUBLE, text_value VARCHAR)"
-            )
+        first = not _has_table(con, "mart", "current_cells")
+        for stmt in statements("prev_cells_empty" if first else "prev_cells_from_current"):
+            con.execute(stmt)
         timing.lap("nạp raw + stg")
         for stmt in statements("build_marts"):
             con.execute(stmt)
         timing.lap("dựng mart")
         counts = {(r[0], r[1]): r[2:] for r in con.execute(load("import_summary"), {"import_id": import_id}).fetchall()}
-        con.execute("DROP TABLE mart.prev_cells")
+        con.execute(load("drop_prev_cells"))
         timing.lap("tóm tắt")
         summary = ImportSummary(import_id, province=provinces[0] if len(provinces) == 1 else 0)
         for tab, res in zip(tabs, results, strict=True):
@@ -285,10 +291,10 @@ def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None, 
         tabs_df["notes"] = tabs_df["notes"].map(lambda n: "\n".join(n))
         tabs_df["import_id"] = import_id
         con.register("_tabs", tabs_df)
-        con.execute("INSERT INTO raw.tabs BY NAME SELECT * FROM _tabs")
+        con.execute(load("insert_tabs"))
         con.unregister("_tabs")
         con.execute(
-            "INSERT INTO raw.imports VALUES ($id, $started, $seen, $finished, $province, $files, $summary)",
+            load("insert_import"),
             {
                 "id": import_id,
                 "started": started,
@@ -307,8 +313,7 @@ def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None, 
 
 
 def _has_table(con, schema: str, name: str) -> bool:
-    q = "SELECT count(*) FROM information_schema.tables WHERE table_schema = $s AND table_name = $n"
-    return con.execute(q, {"s": schema, "n": name}).fetchall()[0][0] > 0
+    return con.execute(load("has_table"), {"s": schema, "n": name}).fetchall()[0][0] > 0
 
 
 def _load(con, import_id, tabs, results, seen, started) -> None:
@@ -353,20 +358,16 @@ def _load(con, import_id, tabs, results, seen, started) -> None:
     con.register("_raw", raw)
     tab_index = {"tab": pa.array(range(len(tabs)), pa.int32())}
     con.register("_tabs", pa.table({**tab_index, "source": [t.source for t in tabs], "sheet": [t.sheet for t in tabs]}))
-    con.execute(
-        'INSERT INTO raw.cells SELECT $id, t.source, t.sheet, c."row", c.col, c.value, c.type, $at '
-        "FROM _raw AS c JOIN _tabs AS t ON t.tab = c.tab",
-        {"id": import_id, "at": started},
-    )
+    con.execute(load("insert_raw_cells"), {"id": import_id, "at": started})
     con.unregister("_tabs")
     if staged.empty:
         con.unregister("_raw")
         return
     con.register("_rows", staged)
-    con.execute("INSERT INTO stg.rows BY NAME SELECT * EXCLUDE (tab) FROM _rows")
+    con.execute(load("insert_stg_rows"))
     con.register("_layout", layout)
-    con.execute("CREATE OR REPLACE TEMP TABLE _cells AS " + load("stage_cells"))
-    distinct = con.execute("SELECT DISTINCT kind, text, type FROM _cells").fetchall()
+    con.execute(load("stage_cells"))
+    distinct = con.execute(load("distinct_cell_texts")).fetchall()
     parsed = []
     for kind, text, typ in distinct:
         p = parse(kind, text, typ == "n")
@@ -382,17 +383,12 @@ def _load(con, import_id, tabs, results, seen, started) -> None:
             {"value": "float64"}
         ),
     )
-    con.execute(
-        'INSERT INTO stg.cells SELECT $id, c.ord, c."row", c.col, c.field, c.text, c.type, '
-        "p.status, p.value, p.text_value, p.reason FROM _cells AS c "
-        "JOIN _parsed AS p ON p.kind = c.kind AND p.text = c.text AND p.type = c.type",
-        {"id": import_id},
-    )
+    con.execute(load("insert_stg_cells"), {"id": import_id})
     if checks:
         con.register("_checks", pd.concat(checks, ignore_index=True))
-        con.execute("INSERT INTO stg.checks BY NAME SELECT * FROM _checks")
+        con.execute(load("insert_checks"))
         con.unregister("_checks")
-    con.execute("DROP TABLE _cells")
+    con.execute(load("drop_staged_cells"))
     for name in ("_raw", "_rows", "_layout", "_parsed"):
         con.unregister(name)
 

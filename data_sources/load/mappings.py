@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from ..publish.store import publishing
-from ..sql import statements
+from ..sql import load, statements
 
 
 def confirm(db, unit_key: str, written_name: str, unit_code: str) -> None:
     """Store «written name» -> unit and republish the marts with it applied."""
     with publishing(db) as con:
-        known = con.execute("SELECT count(*) FROM ref.units WHERE code = $c", {"c": unit_code}).fetchall()[0][0]
+        known = con.execute(load("unit_exists"), {"c": unit_code}).fetchall()[0][0]
         if not known:
             raise ValueError(f"Mã đơn vị «{unit_code}» không có trong danh mục")
         con.execute(
-            "INSERT OR REPLACE INTO ref.unit_mappings VALUES ($k, $w, $c, $t)",
+            load("insert_mapping"),
             {"k": unit_key, "w": written_name, "c": unit_code, "t": dt.datetime.now().replace(microsecond=0)},
         )
         for stmt in statements("build_marts"):

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import catalog
+from core.db import connect_read
 
-from ..publish.store import connect_read, publishing
+from ..publish.store import publishing
 from ..read.google import GoogleError, SheetsReader, parse_sheet_link
+from ..sql import load
 
 
 def load_service_account(secrets: dict | None = None) -> dict | None:
@@ -46,8 +48,7 @@ def add_source(db, link: str, tabs: str = "", label: str = "") -> str:
     now = dt.datetime.now().replace(microsecond=0)
     with publishing(db) as con:
         con.execute(
-            "INSERT INTO ref.sources (source_id, url, tabs, label, added_at) VALUES ($id, $url, $tabs, $label, $now) "
-            "ON CONFLICT (source_id) DO UPDATE SET url = $url, tabs = $tabs, label = $label",
+            load("source_upsert"),
             {"id": ref.spreadsheet_id, "url": ref.url, "tabs": tabs.strip(), "label": label.strip(), "now": now},
         )
     return ref.spreadsheet_id
@@ -55,7 +56,7 @@ def add_source(db, link: str, tabs: str = "", label: str = "") -> str:
 
 def remove_source(db, source_id: str) -> None:
     with publishing(db) as con:
-        con.execute("DELETE FROM ref.sources WHERE source_id = $id", {"id": source_id})
+        con.execute(load("source_delete"), {"id": source_id})
 
 
 def add_sources_file(db, path: str | Path) -> int:
@@ -74,7 +75,7 @@ def list_sources(db) -> list[dict]:
         return []
     con = connect_read(db)
     try:
-        cur = con.execute("SELECT * FROM ref.sources ORDER BY added_at")
+        cur = con.execute(load("sources_all"))
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
     finally:
@@ -144,14 +145,12 @@ def refresh(
         for sid, s in status.items():
             if s.get("ok"):
                 con.execute(
-                    "UPDATE ref.sources SET last_ok_at = $now, last_attempt_at = $now, last_error = NULL, "
-                    "last_modified = $m, label = CASE WHEN coalesce(label, '') = '' THEN $label ELSE label END "
-                    "WHERE source_id = $id",
+                    load("source_read_ok"),
                     {"now": now, "m": s["modified"], "label": s.get("label") or "", "id": sid},
                 )
             else:
                 con.execute(
-                    "UPDATE ref.sources SET last_attempt_at = $now, last_error = $e WHERE source_id = $id",
+                    load("source_read_failed"),
                     {"now": now, "e": s["error"], "id": sid},
                 )
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..sql import statements
+from ..sql import load, statements
 
 KEEP = 3
 
@@ -63,14 +63,10 @@ def publishing(db_path: str | Path):
             try:
                 con = duckdb.connect(str(new))
                 try:
-                    con.execute("SET enable_progress_bar = false")
-                    # stored row order carries no meaning (every query orders its result); not keeping
-                    # it lets DuckDB write big tables from both cores
-                    con.execute("SET preserve_insertion_order = false")
-                    for stmt in statements("schema"):
+                    for stmt in statements("connection_settings") + statements("schema"):
                         con.execute(stmt)
                     yield con
-                    con.execute("CHECKPOINT")
+                    con.execute(load("checkpoint"))
                 finally:
                     con.close()
             except BaseException:

@@ -124,7 +124,7 @@ GROUP BY ALL;
 CREATE OR REPLACE TABLE mart.rejects AS
 WITH live AS (SELECT * FROM live_rows)
 SELECT 'gia_tri' AS kind, r.source, r.sheet, c."row", col_letter(c.col) AS "column", c.field,
-       coalesce(u.name, r.unit_text) AS unit, c.raw_value, c.reason, r.gid, r.url, c.col
+       coalesce(u.name, r.unit_text) AS unit, c.raw_value, c.reason, r.gid, r.url, c.col, r.code AS unit_code
 FROM live AS r
 JOIN stg.cells AS c ON c.ord = r.ord
 LEFT JOIN ref.units AS u ON u.code = r.code
@@ -136,12 +136,12 @@ SELECT CASE WHEN r.match_status = 'ambiguous' THEN 'don_vi_nhieu' ELSE 'don_vi' 
        r.unit_reason
            || CASE WHEN r.candidates <> '' THEN '. Gần nhất: ' || r.candidates ELSE '' END
            || '. Các giá trị của dòng này chưa được tính; hãy sửa tên trong bảng hoặc xác nhận đơn vị ở trang Chất lượng dữ liệu.',
-       r.gid, r.url, r.unit_col
+       r.gid, r.url, r.unit_col, NULL
 FROM live AS r
 WHERE r.code IS NULL
 UNION ALL
 SELECT 'ky_bao_cao', r.source, r.sheet, r."row", NULL, 'ky_bao_cao', coalesce(u.name, r.unit_text), NULL,
-       r.period_note || '. Các giá trị của dòng này chưa được tính.', r.gid, r.url, NULL
+       r.period_note || '. Các giá trị của dòng này chưa được tính.', r.gid, r.url, NULL, r.code
 FROM live AS r
 LEFT JOIN ref.units AS u ON u.code = r.code
 WHERE r.period IS NULL AND r.code IS NOT NULL
@@ -150,7 +150,7 @@ SELECT 'kiem_tra', v.source, v.sheet, v."row", col_letter(v.col), v.num_field, u
        CAST(v.num_value AS BIGINT)::VARCHAR,
        'Số «' || fn.name || '» (' || CAST(v.num_value AS BIGINT) || ') lớn hơn «' || fd.name || '» ('
            || CAST(v.den_value AS BIGINT) || '): cặp số này được giữ nhưng không tính vào chỉ tiêu. Hãy kiểm tra lại với đơn vị.',
-       v.gid, v.url, v.col
+       v.gid, v.url, v.col, v.unit_code
 FROM mart.validation AS v
 JOIN ref.units AS u ON u.code = v.unit_code
 JOIN ref.fields AS fn ON fn.code = v.num_field
@@ -159,14 +159,14 @@ UNION ALL
 SELECT 'thay_the', r.source, r.sheet, c."row", col_letter(c.col), c.field, u.name, c.raw_value,
        'Đã được thay bằng lần gửi sau của đơn vị cho kỳ ' || r.period
            || ' (' || strftime(w.eff_at, '%d/%m/%Y %H:%M') || ', ' || w.sheet || ' dòng ' || w."row" || ')',
-       r.gid, r.url, c.col
+       r.gid, r.url, c.col, r.code
 FROM live AS r
 JOIN live AS w ON w.code = r.code AND w.period = r.period AND w.rank = 1
 JOIN stg.cells AS c ON c.ord = r.ord
 JOIN ref.units AS u ON u.code = r.code
 WHERE r.rank > 1 AND c.status = 'ok'
 UNION ALL
-SELECT 'ty_le', k.source, k.sheet, k."row", col_letter(k.col), 'ty_le', NULL, k.raw_value, k.reason, k.gid, k.url, k.col
+SELECT 'ty_le', k.source, k.sheet, k."row", col_letter(k.col), 'ty_le', NULL, k.raw_value, k.reason, k.gid, k.url, k.col, NULL
 FROM stg.checks AS k
 WHERE k.import_id = (SELECT max(import_id) FROM stg.checks AS k2 WHERE k2.source = k.source AND k2.sheet = k.sheet);
 

@@ -1,0 +1,2 @@
+-- Writes: drops mart.prev_cells once the import summary has been read. No parameters.
+DROP TABLE IF EXISTS mart.prev_cells

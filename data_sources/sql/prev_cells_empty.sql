@@ -1,0 +1,4 @@
+-- Writes an empty mart.prev_cells: the first import of a database has no current values before it.
+-- No parameters.
+DROP TABLE IF EXISTS mart.prev_cells;
+CREATE TABLE mart.prev_cells (unit_code VARCHAR, period VARCHAR, field VARCHAR, value DOUBLE, text_value VARCHAR);

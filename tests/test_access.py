@@ -1,0 +1,154 @@
+"""Access under AppTest: each role on each page, deny by default, writes refused on the server.
+
+The users file is tests/fixtures/users.csv (written for these tests): an administrator, the office,
+leadership, Xã Ea Kar (24373) as a unit, and nobody else. The database is progress_small.csv
+(three xã of Đắk Lắk: Ea Kar 24373, Ea Ô 24403, Cư Yang 24406).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import FIXTURES, ROOT
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret-not-used-by-apptest",
+    "client_id": "nq71-test",
+    "client_secret": "test-client-secret",
+    "server_metadata_url": "http://localhost:9/.well-known/openid-configuration",
+}
+PAGES = {
+    "tong_quan": "pages/tong_quan.py",
+    "theo_xa_phuong": "pages/theo_xa_phuong.py",
+    "theo_chi_tieu": "pages/theo_chi_tieu.py",
+    "bao_cao": "pages/bao_cao.py",
+    "chat_luong": "pages/chat_luong.py",
+    "nguon_du_lieu": "pages/nguon_du_lieu.py",
+    "nguoi_dung": "pages/nguoi_dung.py",
+}
+# which pages each role is given (catalog/roles.csv), written out here as the product promises them
+ALLOWED = {
+    "quantri@vidu.edu.vn": set(PAGES),
+    "vanphong@vidu.edu.vn": set(PAGES) - {"nguoi_dung"},
+    "lanhdao@vidu.edu.vn": {"tong_quan", "theo_xa_phuong", "theo_chi_tieu", "bao_cao", "chat_luong"},
+    "eakar@vidu.edu.vn": {"tong_quan", "theo_xa_phuong", "theo_chi_tieu", "bao_cao", "chat_luong"},
+}
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory):
+    from data_sources.load.ingest import ingest_paths
+
+    db = tmp_path_factory.mktemp("access") / "nq71.duckdb"  # not a demo database: sign-in is required
+    ingest_paths([FIXTURES / "progress_small.csv"], db, province=66, seen_at=dt.datetime(2026, 7, 10, 9, 0))
+    return db
+
+
+@pytest.fixture
+def signed_in(small_db, monkeypatch):
+    monkeypatch.setenv("NQ71_DB", str(small_db))
+    monkeypatch.setenv("NQ71_USERS", str(FIXTURES / "users.csv"))
+
+    def start(email: str | None, page: str | None = None) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.secrets["auth"] = AUTH
+        at.user = {"is_logged_in": True, "email": email, "name": email} if email else {"is_logged_in": False}
+        at.run()
+        assert not at.exception, at.exception
+        if page:
+            at.switch_page(PAGES[page])
+            at.run()
+            assert not at.exception, at.exception
+        return at
+
+    return start
+
+
+def _units_shown(at) -> set[str]:
+    table = at.dataframe[0].value
+    return set(table["Đơn vị"])
+
+
+def test_signed_out_sees_only_the_sign_in_page(signed_in):
+    at = signed_in(None)
+    assert [b.label for b in at.button] == ["Đăng nhập"]
+    assert not at.dataframe and not at.metric and not at.sidebar.selectbox
+
+
+def test_someone_not_in_the_users_file_sees_no_data(signed_in):
+    at = signed_in("nguoila@example.com")
+    assert at.title[0].value == "Chưa được cấp quyền xem"
+    assert "nguoila@example.com" in at.warning[0].value
+    assert not at.dataframe and not at.metric and not at.sidebar.selectbox
+
+
+@pytest.mark.parametrize("email", list(ALLOWED))
+@pytest.mark.parametrize("page", list(PAGES))
+def test_each_role_on_each_page(signed_in, email, page):
+    at = signed_in(email)
+    if page not in ALLOWED[email]:  # not in this person's navigation: no URL or switch opens it
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(PAGES[page])
+        return
+    at.switch_page(PAGES[page])
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title and at.title[0].value != "Chưa được cấp quyền xem"
+
+
+def test_unit_user_sees_only_its_unit(signed_in):
+    at = signed_in("eakar@vidu.edu.vn", "theo_xa_phuong")
+    assert _units_shown(at) == {"Xã Ea Kar"}
+    at = signed_in("lanhdao@vidu.edu.vn", "theo_xa_phuong")
+    assert _units_shown(at) == {"Xã Ea Kar", "Xã Ea Ô", "Xã Cư Yang"} | (_units_shown(at) - {"Xã Ea Kar"})
+    assert len(_units_shown(at)) == 102  # every xã/phường of Đắk Lắk is on leadership's grid
+
+
+def test_forged_url_filter_does_not_widen_scope(signed_in, small_db, monkeypatch):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "eakar@vidu.edu.vn"}
+    at.query_params["don_vi"] = "24403,24406"  # Ea Ô and Cư Yang: not Ea Kar's
+    at.run()
+    assert not at.exception, at.exception
+    assert any("ngoài phạm vi" in w.value for w in at.sidebar.warning)
+    at.switch_page(PAGES["theo_xa_phuong"]).run()
+    assert _units_shown(at) == {"Xã Ea Kar"}
+
+
+def test_unit_user_cannot_write_even_by_calling_the_action(signed_in, monkeypatch):
+    """The refresh/upload/mapping actions check the role on the server: a crafted call is refused."""
+    from ui import access, actions
+
+    at = signed_in("eakar@vidu.edu.vn", "chat_luong")
+    assert not [b for b in at.button if b.key == "confirm_mapping"]
+    monkeypatch.setattr(access, "current", lambda: access.viewer_for("eakar@vidu.edu.vn"))
+    for call in (lambda: actions.confirm_mapping("x", "X", "24373"), lambda: actions.upload([]),
+                 lambda: actions.refresh_all(None, lambda *a: None), lambda: actions.save_users([])):  # fmt: skip
+        with pytest.raises(access.Denied):
+            call()
+
+
+def test_no_login_on_a_real_database_is_refused(small_db, monkeypatch):
+    """Demo mode (no [auth]) opens a demo database only; a real one needs an explicit setting."""
+    monkeypatch.setenv("NQ71_DB", str(small_db))
+    monkeypatch.delenv("NQ71_ALLOW_NO_LOGIN")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert "Chưa cấu hình đăng nhập" in at.error[0].value
+    assert not at.dataframe and not at.metric and not at.sidebar.selectbox
+
+
+def test_demo_database_opens_without_sign_in(demo_db, monkeypatch):
+    monkeypatch.setenv("NQ71_DB", str(demo_db))
+    monkeypatch.delenv("NQ71_ALLOW_NO_LOGIN")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Dữ liệu mẫu" in w.value for w in at.sidebar.warning)
+    assert at.title[0].value == "Tổng quan" and at.metric

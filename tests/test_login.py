@@ -1,0 +1,160 @@
+"""Sign-in end to end: a real local OpenID provider (oidc-provider-mock), the real server started
+as `make run` starts it (with test secrets), headless Chromium clicking through the login.
+
+Users file: tests/fixtures/users.csv. Database: progress_small.csv (three xã of Đắk Lắk), named so
+that it is not a demo database (sign-in is then required).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets as pysecrets
+
+import pytest
+
+from tests.browser import ARTIFACTS, chromium, free_port, server_log, streamlit_server, wait_app
+from tests.conftest import FIXTURES, require_browser
+
+pytestmark = pytest.mark.browser
+
+EA_KAR = "24373"
+CLIENT_SECRET = "nq71-client-" + pysecrets.token_hex(12)
+COOKIE_SECRET = "nq71-cookie-" + pysecrets.token_hex(16)
+
+
+@pytest.fixture(scope="module")
+def provider():
+    from oidc_provider_mock import run_server_in_thread
+
+    with run_server_in_thread(port=0) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def app_url(provider, tmp_path_factory):
+    require_browser()
+    from data_sources.load.ingest import ingest_paths
+
+    work = tmp_path_factory.mktemp("login")
+    db = work / "nq71.duckdb"
+    ingest_paths([FIXTURES / "progress_small.csv"], db, province=66, seen_at=dt.datetime(2026, 7, 10, 9, 0))
+    port = free_port()
+    secrets_file = work / "secrets.toml"
+    secrets_file.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
+        f'cookie_secret = "{COOKIE_SECRET}"\n'
+        'client_id = "nq71-dashboard"\n'
+        f'client_secret = "{CLIENT_SECRET}"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    args = ("--secrets.files", str(secrets_file))
+    env = {"NQ71_USERS": str(FIXTURES / "users.csv")}
+    with streamlit_server(db, args=args, env=env, port=port, host="localhost") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_browser()
+    with chromium() as b:
+        yield b
+
+
+def sign_in(browser, app_url, email: str):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    page = ctx.new_page()
+    page.goto(app_url)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_selector("input[name=sub]", timeout=30000)  # the provider's authorize form
+    page.fill("input[name=sub]", email)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{app_url}/**", timeout=30000)
+    return ctx, page
+
+
+def _download_units(page, app_url, tmp_path) -> set[str]:
+    """The unit codes of the Theo xã/phường CSV download (an export, limited to the viewer's scope)."""
+    page.goto(f"{app_url}/theo-xa-phuong?ky=2026-Q2")
+    wait_app(page)
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Tải CSV").click()
+    path = tmp_path / "units.csv"
+    dl.value.save_as(path)
+    lines = path.read_bytes().decode("utf-8-sig").splitlines()[1:]
+    return {line.split(",")[0] for line in lines}
+
+
+def test_unit_user_signs_in_and_sees_only_its_unit(app_url, browser, tmp_path):
+    ctx, page = sign_in(browser, app_url, "eakar@vidu.edu.vn")
+    try:
+        page.goto(f"{app_url}/tong-quan?ky=2026-Q2")
+        wait_app(page)
+        page.screenshot(path=ARTIFACTS / "login-don-vi-tong-quan.png", full_page=True)
+        assert "UBND xã Ea Kar · Đơn vị" in page.locator("[data-testid='stSidebar']").inner_text()
+        # Ea Kar alone is expected and reported (leadership sees 3/102, below)
+        assert "1/1 xã/phường đã báo cáo" in page.locator("[data-testid='stMain']").inner_text()
+        assert _download_units(page, app_url, tmp_path) == {EA_KAR}
+        # a forged link with other units' codes shows only Ea Kar, and says so
+        page.goto(f"{app_url}/tong-quan?ky=2026-Q2&don_vi=24403,24406")
+        wait_app(page)
+        assert "ngoài phạm vi" in page.locator("[data-testid='stSidebar']").inner_text()
+        assert "1/1 xã/phường đã báo cáo" in page.locator("[data-testid='stMain']").inner_text()
+        # no write page in the navigation, and a crafted URL to it does not open it
+        assert page.get_by_text("Nguồn dữ liệu").count() == 0
+        page.goto(f"{app_url}/nguon-du-lieu")
+        wait_app(page)
+        assert "Nhập tệp biểu mẫu" not in page.locator("[data-testid='stMain']").inner_text()
+        assert page.get_by_text("Page not found").count() == 1  # Streamlit's own answer to an unknown page
+        # sign out: back to the sign-in page
+        page.keyboard.press("Escape")  # close that dialog
+        page.get_by_role("button", name="Đăng xuất").click()
+        # the provider asks to confirm the end of its session (RP-initiated logout), then sends us back
+        page.get_by_role("button", name="End session").click(timeout=30000)
+        page.get_by_role("button", name="Đăng nhập").wait_for(timeout=30000)
+        page.goto(f"{app_url}/theo-xa-phuong")  # signed out: no data on any page
+        page.get_by_role("button", name="Đăng nhập").wait_for(timeout=30000)
+        assert "Xã Ea Kar" not in page.content()
+    finally:
+        ctx.close()
+
+
+def test_leadership_sees_every_unit(app_url, browser, tmp_path):
+    ctx, page = sign_in(browser, app_url, "lanhdao@vidu.edu.vn")
+    try:
+        page.goto(f"{app_url}/tong-quan?ky=2026-Q2")
+        wait_app(page)
+        assert "3/102 xã/phường đã báo cáo" in page.locator("[data-testid='stMain']").inner_text()
+        units = _download_units(page, app_url, tmp_path)
+        assert len(units) == 102 and {EA_KAR, "24403", "24406"} <= units
+    finally:
+        ctx.close()
+
+
+def test_person_with_no_entry_sees_no_data(app_url, browser):
+    ctx, page = sign_in(browser, app_url, "nguoila@example.com")
+    try:
+        page.get_by_text("Chưa được cấp quyền xem").wait_for(timeout=30000)
+        page.screenshot(path=ARTIFACTS / "login-khong-co-quyen.png", full_page=True)
+        text = page.locator("[data-testid='stMain']").inner_text()
+        assert "nguoila@example.com" in text and "Xã Ea Kar" not in text
+        assert page.locator("[data-testid='stSidebar']").count() == 0 or "Kỳ báo cáo" not in page.content()
+    finally:
+        ctx.close()
+
+
+def test_secrets_never_shown_or_logged(app_url, browser):
+    ctx, page = sign_in(browser, app_url, "quantri@vidu.edu.vn")
+    try:
+        wait_app(page)
+        pages = []
+        for path in ("tong-quan", "nguon-du-lieu", "nguoi-dung"):
+            page.goto(f"{app_url}/{path}")
+            wait_app(page)
+            pages.append(page.content())
+    finally:
+        ctx.close()
+    log = open(server_log.get(app_url, "/dev/null"), encoding="utf-8", errors="replace").read()
+    for text in [*pages, log]:
+        assert CLIENT_SECRET not in text and COOKIE_SECRET not in text

@@ -1,0 +1,186 @@
+"""Who is looking, what they may see and do. Deny by default.
+
+Sign-in is Streamlit's own OpenID Connect (``st.login`` / ``st.user`` /
+``st.logout``), configured by the ``[auth]`` section of
+``.streamlit/secrets.toml``. The person's e-mail is looked up in the users
+file (CSV: ``email,vai_tro,don_vi,ho_ten``); the role (``catalog/roles.csv``)
+says which pages and actions they have, and ``don_vi`` which units they see
+(a xã/phường brings its schools). Nobody in the file sees no data.
+
+With no ``[auth]`` configured the dashboard runs in demo mode: no sign-in,
+every unit, every action, and a "Dữ liệu mẫu" banner. That mode refuses a
+real (non-demo) database unless ``NQ71_ALLOW_NO_LOGIN=1`` says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import streamlit as st
+
+from core import audit, catalog
+from queries import Scope
+from ui import data
+
+DEMO_USERS = "catalog/demo/nguoi_dung.csv"
+USER_COLUMNS = ["email", "vai_tro", "don_vi", "ho_ten"]
+ACTION_WORDS = {
+    "nhap_tep": "nhập tệp",
+    "lam_moi": "làm mới từ Google Sheets",
+    "anh_xa": "xác nhận tên đơn vị",
+    "duyet": "duyệt báo cáo",
+    "nguoi_dung": "quản lý người dùng",
+    "xuat_toan_bo": "tải số liệu toàn tỉnh",
+}
+
+
+class Denied(PermissionError):
+    """A write the viewer's role does not allow (checked on the server, whatever the page shows)."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    email: str | None
+    name: str
+    role: str | None  # None: signed in but not in the users file
+    scope: Scope = field(default_factory=Scope.everything)
+    demo: bool = False
+
+    def can(self, action: str) -> bool:
+        return self.role is not None and action in catalog.roles()[self.role].actions
+
+    def sees(self, page: str) -> bool:
+        return self.role is not None and page in catalog.roles()[self.role].pages
+
+    @property
+    def role_label(self) -> str:
+        return catalog.roles()[self.role].label if self.role else "chưa được cấp quyền"
+
+
+def auth_configured() -> bool:
+    try:
+        auth = st.secrets.get("auth")
+    except Exception:  # no secrets.toml at all
+        return False
+    return bool(auth and auth.get("redirect_uri") and auth.get("cookie_secret"))
+
+
+def no_login_allowed() -> bool:
+    """Demo mode on a real database only when an administrator says so explicitly."""
+    return data.is_demo() or os.environ.get("NQ71_ALLOW_NO_LOGIN") == "1"
+
+
+def users_path() -> Path:
+    env = os.environ.get("NQ71_USERS")
+    if env:
+        return Path(env)
+    return catalog.resolve(catalog.settings().get("users") or "data/nguoi_dung.csv")
+
+
+def read_users(path: Path | None = None) -> list[dict[str, str]]:
+    path = path or users_path()
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(f)]
+    return [r for r in rows if r.get("email")]
+
+
+def write_users(rows: list[dict[str, str]], path: Path | None = None) -> None:
+    """Replace the users file atomically (a reader never sees half a file)."""
+    path = path or users_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=USER_COLUMNS, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    os.replace(tmp, path)
+
+
+def unit_scope(codes: list[str]) -> Scope:
+    """The listed units and, for a xã/phường, the schools in it."""
+    ward_of = data.lookups().get("ward_of", {})
+    wanted = set(codes)
+    return Scope.of(wanted | {school for school, ward in ward_of.items() if ward in wanted})
+
+
+def viewer_for(email: str | None, name: str = "") -> Viewer:
+    """The viewer a signed-in e-mail is: its role and scope from the users file, or no access."""
+    if not email:
+        return Viewer(None, name, None, Scope.of([]))
+    entry = next((r for r in read_users() if r["email"].lower() == email.lower()), None)
+    if entry is None or entry["vai_tro"] not in catalog.roles():
+        return Viewer(email, name or email, None, Scope.of([]))
+    role = catalog.roles()[entry["vai_tro"]]
+    codes = [c for c in entry.get("don_vi", "").replace(";", " ").replace(",", " ").split() if c]
+    scope = Scope.everything() if role.all_units else unit_scope(codes)
+    return Viewer(email, entry.get("ho_ten") or name or email, role.code, scope)
+
+
+def current() -> Viewer:
+    """The person using this session. Demo mode: the demo's administrator (every unit, every action)."""
+    if not auth_configured():
+        if no_login_allowed():
+            return Viewer(None, "Chế độ mẫu", "quan_tri", Scope.everything(), demo=True)
+        return Viewer(None, "", None, Scope.of([]))
+    if not st.user.is_logged_in:
+        return Viewer(None, "", None, Scope.of([]))
+    return viewer_for(st.user.get("email"), st.user.get("name") or "")
+
+
+def require(action: str) -> Viewer:
+    """The viewer, if their role allows ``action``; else Denied (the write never runs)."""
+    v = current()
+    if not v.can(action):
+        raise Denied(
+            f"Tài khoản {v.email or 'này'} ({v.role_label}) không có quyền {ACTION_WORDS.get(action, action)}. "
+            "Liên hệ quản trị viên nếu cần."
+        )
+    return v
+
+
+def audit_events():
+    """The audit log, newest first, as a table (administrators' page)."""
+    import pandas as pd
+
+    rows = audit.events(data.db_path())
+    return pd.DataFrame(rows, columns=["at", "who", "role", "action", "detail"])
+
+
+def record(v: Viewer, action: str, **detail) -> None:
+    audit.record(data.db_path(), v.email or "(chế độ mẫu)", v.role, action, **detail)
+
+
+def gate() -> Viewer:
+    """Draw the sign-in page, the no-access page or the refusal, and stop; else the viewer."""
+    if not auth_configured() and not no_login_allowed():
+        st.error(
+            f"Chưa cấu hình đăng nhập ([auth] trong .streamlit/secrets.toml) mà cơ sở dữ liệu «{data.db_path()}» "
+            "là dữ liệu thật: bảng điều khiển không mở khi không có đăng nhập. Quản trị viên cấu hình đăng nhập "
+            "(xem README, mục Đăng nhập), hoặc đặt NQ71_ALLOW_NO_LOGIN=1 nếu chỉ dùng trong mạng nội bộ.",
+            icon=":material/lock:",
+        )
+        st.stop()
+    v = current()
+    if v.demo:
+        return v
+    if not st.user.is_logged_in:
+        st.title("Theo dõi truyền thông Nghị quyết 71-NQ/TW")
+        st.markdown("Đăng nhập bằng tài khoản công vụ (Google Workspace hoặc Microsoft) để xem số liệu.")
+        st.button("Đăng nhập", type="primary", on_click=st.login, key="login", icon=":material/login:")
+        st.stop()
+    if v.role is None:
+        contact = catalog.settings().get("lien_he_quan_tri") or "quản trị viên của Sở GDĐT"
+        st.title("Chưa được cấp quyền xem")
+        st.warning(
+            f"Tài khoản **{v.email}** đã đăng nhập nhưng chưa có trong danh sách người dùng của bảng điều khiển. "
+            f"Hãy gửi địa chỉ email này và tên đơn vị của bạn cho {contact} để được cấp quyền.",
+            icon=":material/person_off:",
+        )
+        st.button("Đăng xuất", on_click=st.logout, key="logout_denied")
+        st.stop()
+    return v

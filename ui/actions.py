@@ -1,0 +1,116 @@
+"""Every write the dashboard can make, in one module: upload, Google sources, refresh, unit mapping.
+
+Pages call these, never ``data_sources`` directly (an import-linter contract
+enforces it). Every action checks the viewer's role here, on the server,
+whatever the page shows (``access.require`` raises ``access.Denied``), and is
+recorded in the audit log. Each action publishes a new database version atomically
+(``data_sources/publish/store.py``); the pages see it on their next rerun.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from data_sources.load import refresh as gs
+from data_sources.load.ingest import ImportSummary, ingest_paths
+from data_sources.load.mappings import confirm
+from data_sources.read.google import GoogleError
+from data_sources.read.readers import ReadError
+from ui import access
+from ui.access import Denied
+from ui.data import db_path
+
+__all__ = [
+    "Denied",
+    "GoogleError",
+    "ReadError",
+    "add_source",
+    "confirm_mapping",
+    "refresh_all",
+    "save_users",
+    "service_account",
+    "upload",
+]
+
+UPLOAD_TYPES = ["xlsx", "csv"]
+
+
+def upload(files) -> ImportSummary:
+    """Import uploaded files (Streamlit ``UploadedFile``s) exactly as the CLI imports paths.
+    Raises ReadError (nothing written) when one of them cannot be read."""
+    v = access.require("nhap_tep")
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for up in files:
+            p = Path(tmp) / Path(up.name).name
+            p.write_bytes(up.getvalue())
+            paths.append(p)
+        summary = ingest_paths(paths, db_path())
+    access.record(v, "nhap_tep", files=[f.name for f in files], import_id=summary.import_id, **summary.totals)
+    return summary
+
+
+def service_account() -> tuple[dict | None, str | None]:
+    """The Google service account key from secrets or GOOGLE_APPLICATION_CREDENTIALS, and an error
+    to show (the kind of error only: never the key)."""
+    try:
+        secrets = (
+            {"gcp_service_account": st.secrets["gcp_service_account"]} if "gcp_service_account" in st.secrets else None
+        )
+    except Exception:  # no secrets.toml at all
+        secrets = None
+    try:
+        return gs.load_service_account(secrets), None
+    except (OSError, ValueError) as e:
+        return (
+            None,
+            f"Không đọc được khóa tài khoản dịch vụ: {type(e).__name__}. Kiểm tra GOOGLE_APPLICATION_CREDENTIALS.",
+        )
+
+
+def add_source(link: str, tabs: str, label: str) -> str:
+    v = access.require("lam_moi")
+    sid = gs.add_source(db_path(), link, tabs, label)
+    access.record(v, "them_nguon", source=sid, label=label)
+    return sid
+
+
+def refresh_all(sa: dict | None, progress: Callable[[int, int, str], None]) -> tuple[bool, str, str]:
+    """Refresh every Google source: (any sheet failed, a one-line headline, the full summary)."""
+    v = access.require("lam_moi")
+    r = gs.refresh(db_path(), sa, progress=progress)
+    access.record(v, "lam_moi", read=len(r.read), unchanged=len(r.unchanged), failed=len(r.failed))
+    headline = f"Đọc {len(r.read)} bảng, không đổi {len(r.unchanged)}, lỗi {len(r.failed)}."
+    return bool(r.failed), headline, r.text()
+
+
+def confirm_mapping(unit_key: str, written_name: str, unit_code: str) -> None:
+    v = access.require("anh_xa")
+    confirm(db_path(), unit_key, written_name, unit_code)
+    access.record(v, "anh_xa", written=written_name, unit=unit_code)
+
+
+def save_users(rows: list[dict[str, str]]) -> None:
+    """Replace the users list (administrator only); every row needs an e-mail and a known role."""
+    v = access.require("nguoi_dung")
+    roles = set(access.catalog.roles())
+    for i, r in enumerate(rows, 1):
+        if not r.get("email") or "@" not in r["email"]:
+            raise ValueError(f"Dòng {i}: thiếu địa chỉ email hợp lệ.")
+        if r.get("vai_tro") not in roles:
+            raise ValueError(f"Dòng {i} ({r['email']}): vai trò «{r.get('vai_tro')}» không thuộc {sorted(roles)}.")
+    before = {r["email"] for r in access.read_users()}
+    access.write_users(rows)
+    after = {r["email"] for r in rows}
+    access.record(v, "nguoi_dung", added=sorted(after - before), removed=sorted(before - after), total=len(rows))
+
+
+def record_export(name: str, rows: int) -> None:
+    """A download of the whole province (an unrestricted scope) is recorded; a unit's own is not."""
+    v = access.current()
+    if v.scope.unrestricted and not v.demo:
+        access.record(v, "xuat_toan_bo", file=name, rows=rows)

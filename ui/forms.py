@@ -1,0 +1,58 @@
+"""Forms that write (upload, add a Google source): widgets wired to ``ui.actions``."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import actions
+
+
+def upload_box() -> None:
+    """File picker + import button; shows the import summary, or why nothing was written."""
+    st.caption(
+        "Tệp .xlsx hoặc .csv (Tệp > Tải xuống trong Google Sheets). Mọi ô đọc được đều được lưu; giá trị không hợp lệ "
+        "được liệt kê ở trang Chất lượng dữ liệu kèm lý do."
+    )
+    files = st.file_uploader("Chọn tệp", type=actions.UPLOAD_TYPES, accept_multiple_files=True, key="upload")
+    if not (files and st.button("Nhập các tệp đã chọn", type="primary")):
+        return
+    with st.status("Đang nhập…", expanded=True) as status:
+        try:
+            summary = actions.upload(files)
+        except actions.ReadError as e:
+            status.update(label="Không nhập được", state="error")
+            st.error(f"{e} Chưa nhập gì; dữ liệu cũ giữ nguyên.")
+        else:
+            status.update(label="Đã nhập xong", state="complete")
+            st.code(summary.text(), language=None)
+
+
+def service_account_note(sa: dict | None, problem: str | None) -> None:
+    if problem:
+        st.error(problem)
+    if sa:
+        st.markdown(
+            f"Tài khoản dịch vụ: `{sa.get('client_email', '?')}` — chia sẻ quyền **Người xem** mỗi bảng với địa chỉ này."
+        )
+    else:
+        st.caption(
+            "Chưa cấu hình tài khoản dịch vụ (gcp_service_account trong .streamlit/secrets.toml hoặc "
+            "GOOGLE_APPLICATION_CREDENTIALS): chỉ đọc được bảng chia sẻ «Bất kỳ ai có đường liên kết»."
+        )
+
+
+def add_source_form() -> None:
+    with st.form("add_source", clear_on_submit=True):
+        link = st.text_input(
+            "Dán đường dẫn Google Sheets", placeholder="https://docs.google.com/spreadsheets/d/…/edit#gid=0"
+        )
+        c1, c2 = st.columns(2)
+        label = c1.text_input("Tên hiển thị (tùy chọn)")
+        tabs = c2.text_input("Chỉ đọc các trang (tùy chọn, cách nhau bởi dấu phẩy)")
+        if st.form_submit_button("Thêm nguồn"):
+            try:
+                sid = actions.add_source(link, tabs, label)
+            except actions.GoogleError as e:
+                st.error(e.message)
+            else:
+                st.success(f"Đã thêm bảng {sid}. Bấm «Làm mới ngay» để đọc.", icon=":material/check_circle:")

@@ -1,0 +1,212 @@
+"""The tables pages show and download: read-API results with Vietnamese column names and formats.
+
+Column names and order here are the download files' columns (people build
+spreadsheets on them): change them only on purpose.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from core import fmt
+from core.periods import label as period_label
+from ui.widgets import STATUSES, status_label, value_text
+
+
+def _values(df: pd.DataFrame, unit_row: bool) -> list[str]:
+    return [value_text(v, m, k, unit_row) for v, m, k in zip(df.value, df.measure, df.kind, strict=True)]
+
+
+def overview(overall: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Mã chỉ tiêu": overall.indicator,
+            "Chỉ tiêu": overall.indicator_name,
+            "Giá trị": [value_text(v, m) for v, m in zip(overall.value, overall.measure, strict=True)],
+            "Chỉ tiêu kế hoạch": [
+                value_text(v, m) if pd.notna(v) else "không nêu số"
+                for v, m in zip(overall.target, overall.measure, strict=True)
+            ],
+            "Hạn": [fmt.date(d) if pd.notna(d) else "" for d in overall.deadline],
+            "Trạng thái": [status_label(s) for s in overall.status],
+            "Nguồn (kế hoạch)": overall.seed,
+        }
+    )
+
+
+def indicator_units(rows: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Mã đơn vị": rows.unit_code,
+            "Đơn vị": rows.unit_name,
+            "Giá trị": _values(rows, True),
+            "Trạng thái": rows.status_label,
+        }
+    )
+
+
+def unit_matrix_export(long: pd.DataFrame) -> pd.DataFrame:
+    """Every unit × target, one row each (the Theo xã/phường download)."""
+    return pd.DataFrame(
+        {
+            "Mã đơn vị": long.unit_code,
+            "Đơn vị": long.unit_name,
+            "Mã chỉ tiêu": long.indicator,
+            "Chỉ tiêu": long.indicator_name,
+            "Giá trị": _values(long, True),
+            "Trạng thái": long.status_label,
+        }
+    )
+
+
+def unit_matrix_wide(long: pd.DataFrame, indicators: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The grid people read (unit × target, cells ``mark value``) and the matching grid of
+    status codes (for colours), both in the order ``queries.unit_matrix`` gave."""
+    cells = long.assign(
+        cell=[f"{STATUSES[s].symbol} {v}" for s, v in zip(long.status, _values(long, True), strict=True)]
+    )
+    index = ["unit_rank", "unit_name", "behind"]
+    wide = cells.pivot(index=index, columns="indicator", values="cell").reset_index().sort_values("unit_rank")
+    states = cells.pivot(index="unit_rank", columns="indicator", values="status").sort_index()
+    shown = wide.rename(columns={"unit_name": "Đơn vị", "behind": "Số chỉ tiêu chậm"})
+    return shown[["Đơn vị", "Số chỉ tiêu chậm", *indicators]].reset_index(drop=True), states[indicators].reset_index(
+        drop=True
+    )
+
+
+def school_grid(schools: pd.DataFrame) -> pd.DataFrame:
+    return (
+        schools.assign(cell=[status_label(s) for s in schools.status])
+        .pivot(index="unit_name", columns="indicator", values="cell")
+        .reset_index()
+        .rename(columns={"unit_name": "Trường"})
+    )
+
+
+def unit_history(hist: pd.DataFrame) -> pd.DataFrame:
+    h = hist.assign(Kỳ=hist.period.map(period_label), v=[fmt.number(v) for v in hist.value])
+    return (
+        h.pivot(index="field_name", columns="Kỳ", values="v")
+        .reset_index()
+        .rename(columns={"field_name": "Trường số liệu"})
+    )
+
+
+def missing_units(missing: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Mã đơn vị": missing.unit_code,
+            "Đơn vị": missing.unit_name,
+            "Hạn": [fmt.date(d) for d in missing.deadline],
+            "Số ngày quá hạn": [fmt.number(d) if pd.notna(d) else "chưa đến hạn" for d in missing.days_overdue],
+        }
+    )
+
+
+def late_units(late: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Đơn vị": late.unit_name,
+            "Nhận lúc": [fmt.datetime(t) for t in late.first_at],
+            "Muộn (ngày)": [fmt.number(d) for d in late.days_late],
+        }
+    )
+
+
+DQ_KINDS = {
+    "gia_tri": "Giá trị bị từ chối",
+    "don_vi": "Tên đơn vị không khớp",
+    "don_vi_nhieu": "Tên đơn vị khớp nhiều đơn vị",
+    "ky_bao_cao": "Không rõ kỳ báo cáo",
+    "kiem_tra": "Số liệu vô lý (tử số > mẫu số)",
+    "ty_le": "Cột tỷ lệ không khớp",
+    "thay_the": "Bị thay bằng lần gửi sau",
+}
+
+
+def data_quality(shown: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Loại": shown.kind.map(DQ_KINDS),
+            "Nguồn": shown.source,
+            "Trang": shown.sheet,
+            "Dòng": shown.row,
+            "Cột": shown.column,
+            "Trường": shown.field,
+            "Đơn vị": shown.unit,
+            "Giá trị gốc": shown.raw_value,
+            "Lý do": shown.reason,
+            "Mở ô": shown.link,
+        }
+    )
+
+
+def unmatched(unmatched: pd.DataFrame) -> pd.DataFrame:
+    return unmatched.rename(
+        columns={
+            "unit_text": "Tên ghi trong bảng",
+            "parent_text": "Xã/phường ghi kèm",
+            "reason": "Lý do",
+            "candidates": "Gần nhất",
+            "rows": "Số dòng",
+            "sources": "Nguồn",
+        }
+    )[["Tên ghi trong bảng", "Xã/phường ghi kèm", "Lý do", "Gần nhất", "Số dòng", "Nguồn"]]
+
+
+def sources(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Bảng": [lbl or sid for lbl, sid in zip(df.label, df.source_id, strict=True)],
+            "Trang": [t or "tất cả" for t in df.tabs],
+            "Đọc tốt lần cuối": [fmt.datetime(t) if pd.notna(t) else "chưa" for t in df.last_ok_at],
+            "Lần thử cuối": [fmt.datetime(t) if pd.notna(t) else "—" for t in df.last_attempt_at],
+            "Lỗi lần thử cuối": [e if isinstance(e, str) else "" for e in df.last_error],
+            "Mở": df.url,
+        }
+    )
+
+
+def imports(df: pd.DataFrame) -> pd.DataFrame:
+    n = fmt.number
+    return pd.DataFrame(
+        {
+            "Lần": df.import_id,
+            "Nhận lúc": [fmt.datetime(t) for t in df.seen_at],
+            "Tệp / bảng": df.source,
+            "Trang": df.sheet,
+            "Ô đọc": [n(v) for v in df.cells_read],
+            "Mới": [n(v) for v in df.imported],
+            "Cập nhật": [n(v) for v in df.updated],
+            "Không đổi": [n(v) for v in df.unchanged],
+            "Trống": [n(v) for v in df.missing],
+            "Từ chối": [n(v) for v in df.rejected],
+            "Ghi chú / lỗi": [e if e else t for e, t in zip(df.error.fillna(""), df.notes.fillna(""), strict=True)],
+        }
+    )
+
+
+def dq_counts(dq: pd.DataFrame) -> dict[str, int]:
+    """The four tiles of the data-quality page (names matching several units count as unmatched)."""
+    n = dq.kind.value_counts()
+    return {
+        DQ_KINDS["gia_tri"]: int(n.get("gia_tri", 0)),
+        DQ_KINDS["don_vi"]: int(n.get("don_vi", 0)) + int(n.get("don_vi_nhieu", 0)),
+        DQ_KINDS["kiem_tra"]: int(n.get("kiem_tra", 0)),
+        DQ_KINDS["thay_the"]: int(n.get("thay_the", 0)),
+    }
+
+
+def audit(log: pd.DataFrame) -> pd.DataFrame:
+    from ui.access import ACTION_WORDS
+
+    words = {**ACTION_WORDS, "them_nguon": "thêm nguồn Google Sheets"}
+    return pd.DataFrame(
+        {
+            "Lúc": log["at"].str.replace("T", " "),
+            "Người": log.who,
+            "Vai trò": log.role,
+            "Thao tác": log.action.map(lambda a: words.get(a, a)),
+            "Chi tiết": [", ".join(f"{k}: {v}" for k, v in d.items()) for d in log.detail],
+        }
+    )
