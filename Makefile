@@ -6,7 +6,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_DB := data/demo.duckdb
-PORT ?= 8501
+# PORT=8600 make run, or Streamlit's own STREAMLIT_SERVER_PORT (each process of a cluster needs its own);
+# neither set: Streamlit's default 8501.
+PORT ?=
 
 .PHONY: run test check lint format demo demo-files browser-deps clean bench bench-quick
 
@@ -31,7 +33,7 @@ $(DEMO_DB): $(VENV)/.installed $(wildcard catalog/demo/*) $(wildcard catalog/*.c
 demo: $(DEMO_DB)
 
 run: $(VENV)/.installed $(DEMO_DB)
-	NQ71_DB=$(DEMO_DB) NQ71_SCHOOLS=catalog/demo/truong_hoc.csv $(PY) -m ui.serve --server.port $(PORT)  # = streamlit run app.py (see ui/serve.py)
+	NQ71_DB=$(DEMO_DB) NQ71_SCHOOLS=catalog/demo/truong_hoc.csv $(PY) -m ui.serve $(if $(PORT),--server.port $(PORT),)  # = streamlit run app.py (see ui/serve.py)
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 browser-deps:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from tests.browser import chromium, free_port, streamlit_server, wait_app
 
+OUT_DIR = Path(__file__).resolve().parent / "out"  # the server logs of a run (never tests/artifacts)
+
 ROOT = Path(__file__).resolve().parent.parent
 # a drawn line of the overview's trend chart (Vega-Lite, SVG), or of any plotly chart
 CHART = "[data-testid=stVegaLiteChart] .mark-line path, .js-plotly-plot .scatterlayer .trace, .js-plotly-plot .bars"
@@ -50,7 +52,7 @@ def _server_pid(url_port: int) -> int | None:
 
 
 def peak_memory(db: Path, sessions: int = 10) -> dict:
-    with streamlit_server(db, timeout=120) as url, chromium() as browser:
+    with streamlit_server(db, timeout=120, log_dir=OUT_DIR) as url, chromium() as browser:
         port = int(url.rsplit(":", 1)[1])
         pid = _server_pid(port)
         idle = _rss_kb(pid, "VmRSS")

@@ -56,6 +56,15 @@ def aliases() -> list[tuple[str, str]]:
     return out
 
 
+def field_of_kind(kind: str) -> str:
+    """The one field of a key kind (``unit``, ``unit_parent``, ``period``, ``timestamp``): code never
+    names a field code, it asks the catalog which field plays that part."""
+    found = [c for c, f in fields().items() if f.kind == kind]
+    if len(found) != 1:
+        raise ValueError(f"catalog/fields.csv: cần đúng một trường loại «{kind}», có {found}")
+    return found[0]
+
+
 def form_fields() -> list[str]:
     """The count and yes/no fields in the order of the form (fields.csv order)."""
     return [c for c, f in fields().items() if f.kind in ("count", "yesno")]

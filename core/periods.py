@@ -69,6 +69,15 @@ def label(code: str) -> str:
     return f"Năm {y}"
 
 
+GRAIN = {"quarter": 1, "month": 2, "half": 3, "year": 3}  # finer first: a quarter's own report wins
+
+
+def counts_in_quarter(code: str) -> str:
+    """The quarter a report for ``code`` counts in: a quarter itself, a month its quarter, a
+    half-year or a year the last quarter of its span (used when nothing finer was reported)."""
+    return quarter_of(code) or f"{code[:4]}-Q{(bounds(code)[1].month - 1) // 3 + 1}"
+
+
 def native_codes(year: int) -> list[str]:
     """Every native period code of a year: the year, its halves, quarters and months."""
     y = str(year)
@@ -80,7 +89,8 @@ FIRST_YEAR, LAST_YEAR = 2000, 2099  # the years a period text may name (periods.
 
 def calendar_rows(first: int = FIRST_YEAR, last: int = LAST_YEAR) -> list[dict]:
     """``ref.periods``: one row per native period code of the years ``first``..``last`` with its kind,
-    year, quarter (months roll up; halves and years have none), quarter number and first and last day.
+    year, quarter (months roll up; halves and years have none), quarter number, the quarter it counts
+    in (``counts_in_quarter``), its grain (1 quarter, 2 month, 3 half or year) and first and last day.
     SQL joins this table instead of computing dates or quarters: one definition, here."""
     rows = []
     for year in range(first, last + 1):
@@ -94,6 +104,8 @@ def calendar_rows(first: int = FIRST_YEAR, last: int = LAST_YEAR) -> list[dict]:
                     "year": year,
                     "quarter": q,
                     "qn": int(q[-1]) if q else None,
+                    "counts_in": counts_in_quarter(code),
+                    "grain": GRAIN[kind_of(code)],
                     "first_day": start,
                     "last_day": end,
                 }

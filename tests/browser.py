@@ -36,10 +36,13 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(db: str | Path, timeout: float = 60.0, args: tuple[str, ...] = (), env: dict | None = None,
-                     port: int | None = None, host: str = "127.0.0.1"):  # fmt: skip
+                     port: int | None = None, host: str = "127.0.0.1", log_dir: Path = ARTIFACTS):  # fmt: skip
+    """The real server (``python -m ui.serve``, as ``make run``) on a free port; its log goes to
+    ``log_dir`` (made if missing: the benchmarks pass their own folder, never the tests' scratch one)."""
     port = port or free_port()
+    log_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "NQ71_DB": str(db), "NQ71_SCHOOLS": "catalog/demo/truong_hoc.csv", **(env or {})}
-    log = open(ARTIFACTS / f"streamlit-{port}.log", "w")
+    log = open(log_dir / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", *args],

@@ -23,9 +23,9 @@ from core.periods import calendar_rows
 from ..parse.extract import ROW_COLS, TabResult, extract
 from ..parse.text import clean
 from ..parse.units import UnitMatcher, official_wards, province_name, read_schools
-from ..parse.values import MISSING, OK, REJECTED, parse
+from ..parse.values import MISSING, OK, REJECTED, parse, parse_yesno
 from ..publish.store import publishing
-from ..read.readers import ReadError, Tab, gc_paused, read_path
+from ..read.readers import ReadError, Tab, col_letter, gc_paused, read_path
 from ..sql import load, statements
 
 
@@ -203,6 +203,7 @@ def refresh_ref(con, matchers: dict[int, UnitMatcher]) -> None:
         ),
         "indicator_inputs": pd.DataFrame(catalog.indicator_inputs(), columns=["indicator", "role", "field"]),
         "periods": pd.DataFrame(calendar_rows()),
+        "columns": pd.DataFrame({"col": range(1, 16385), "letter": [col_letter(c) for c in range(16384)]}),
     }
     for name, df in frames.items():
         con.register(f"_ref_{name}", df)
@@ -217,7 +218,16 @@ def _roster() -> pd.DataFrame:
     rows = catalog.read_csv("roster.csv")
     df = pd.DataFrame(rows, columns=["ma_don_vi", "phai_bao_cao", "ghi_chu"])
     df["ma_don_vi"] = df["ma_don_vi"].str.strip()
-    df["phai_bao_cao"] = df["phai_bao_cao"].str.strip().isin(["1", "x", "có", "Có"])
+    flags = []
+    for i, text in enumerate(df["phai_bao_cao"], start=2):  # row 1 is the header
+        read = parse_yesno(text)
+        if read.status != OK:
+            raise ValueError(
+                f"catalog/roster.csv, dòng {i}, cột phai_bao_cao: «{text}» không phải có/không "
+                "(ghi 1, x hoặc Có để phải báo cáo; 0, Không hoặc Chưa để bỏ khỏi danh sách)."
+            )
+        flags.append(read.value == 1)
+    df["phai_bao_cao"] = pd.Series(flags, dtype=bool)  # BOOLEAN even when the file lists no unit
     return df
 
 

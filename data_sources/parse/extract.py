@@ -124,10 +124,10 @@ def _rows(lay: Layout, rows: list, matcher: UnitMatcher, res: TabResult) -> None
     value_cols = [c for c in lay.columns if fields[c.field].kind in catalog.VALUE_KINDS]
     res.layout = [(c.index + 1, c.field, fields[c.field].kind) for c in value_cols]
     value_idx = [c.index for c in value_cols]
-    unit_c = lay.col("don_vi")
-    parent_c = lay.col("xa_phuong")
-    period_c = lay.col("ky_bao_cao")
-    time_c = lay.col("dau_thoi_gian")
+    unit_c = lay.col(catalog.field_of_kind("unit"))
+    parent_c = lay.col(catalog.field_of_kind("unit_parent"))
+    period_c = lay.col(catalog.field_of_kind("period"))
+    time_c = lay.col(catalog.field_of_kind("timestamp"))
     match_cache: dict[tuple[str, str], object] = {}
     period_cache: dict[str, tuple[str | None, str]] = {}
     R = res.rows

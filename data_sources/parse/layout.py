@@ -105,7 +105,7 @@ class HeaderMatcher:
         if not clean(text) or text.isdigit():  # a count or a column number is never a title
             return None
         if _is_derived(text):
-            return "ty_le"
+            return catalog.field_of_kind("derived")
         for variant in (text, _decorations_off(text)):
             k = _header_key(variant)
             if k in self.exact:
@@ -215,10 +215,11 @@ def find_layout(tab: Tab, rows: list[list[Cell]] | None = None, default_year: in
     rows = tab.filled() if rows is None else rows
     m = header_matcher()
     best = None
+    unit_field = catalog.field_of_kind("unit")
     for r in range(min(len(rows), HEADER_SCAN_ROWS)):
         cols, unknown = _map_row(rows, r, m, merges_known=bool(tab.merges))
         fields_found = {c.field for c in cols}
-        if "don_vi" not in fields_found:
+        if unit_field not in fields_found:
             continue
         valued = {f for f in fields_found if catalog.fields()[f].kind in catalog.VALUE_KINDS}
         score = len(valued)
@@ -234,8 +235,9 @@ def find_layout(tab: Tab, rows: list[list[Cell]] | None = None, default_year: in
     _, r, cols, unknown = best
     lay = Layout(header_row=r, first_data_row=r + 1, columns=[], unknown=unknown)
     seen: dict[str, int] = {}
+    derived = catalog.field_of_kind("derived")
     for c in cols:
-        if c.field == "ty_le":
+        if c.field == derived:
             continue
         if c.field in seen:
             lay.duplicates.append((c.index, c.header, c.field))
@@ -254,8 +256,9 @@ def _attach_derived(lay: Layout, cols: list[Column]) -> None:
     """A "Tỷ lệ (%)" column checks the ≤ pair whose numerator stands nearest to its left."""
     by_index = {c.index: c.field for c in lay.columns}
     pairs = dict(catalog.pairs())
+    derived = catalog.field_of_kind("derived")
     for c in cols:
-        if c.field != "ty_le":
+        if c.field != derived:
             continue
         for i in range(c.index - 1, -1, -1):
             f = by_index.get(i)

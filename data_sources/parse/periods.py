@@ -24,8 +24,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from core.periods import kind_of
-
 from .text import clean, strip_marks
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -63,10 +61,6 @@ def _prep(text: object) -> str:
 class Period:
     code: str  # 2026-Q1 | 2026-04 | 2026-H1 | 2026
     year_assumed: bool = False
-
-    @property
-    def kind(self) -> str:
-        return kind_of(self.code)
 
 
 def parse_period(text: object, default_year: int | None = None) -> Period | None:

@@ -171,10 +171,8 @@ def _trim(rows: list[list[Cell]]) -> list[list[Cell]]:
 
 
 def col_letter(c: int) -> str:
-    """0-based column index -> spreadsheet letters (0 -> A, 26 -> AA)."""
-    s = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        s = chr(65 + rem) + s
-    return s
+    """0-based column index -> spreadsheet letters (0 -> A, 26 -> AA): openpyxl's ``get_column_letter``,
+    the one definition (SQL joins ``ref.columns``, written at publish from this function)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(c + 1)

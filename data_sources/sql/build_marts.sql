@@ -9,18 +9,9 @@
 --    timestamp, else the time the product first read it; ties by reading order.
 --  * a count above its denominator flags the pair: kept, listed, no target.
 
-CREATE OR REPLACE MACRO col_letter(c) AS
-    CASE WHEN c <= 26 THEN chr(64 + c)
-         WHEN c <= 702 THEN chr(64 + (c - 1) // 26) || chr(65 + (c - 1) % 26)
-         ELSE chr(64 + ((c - 1) // 26 - 1) // 26) || chr(65 + ((c - 1) // 26 - 1) % 26) || chr(65 + (c - 1) % 26)
-    END;
-
--- periods are canonical codes by construction: 2026 | 2026-Q1 | 2026-H1 | 2026-04
-CREATE OR REPLACE MACRO quarter_of(p) AS
-    CASE WHEN length(p) = 7 AND substr(p, 6, 1) = 'Q' THEN p
-         WHEN length(p) = 7 AND substr(p, 6, 1) <> 'H' THEN
-             substr(p, 1, 4) || '-Q' || CAST((CAST(substr(p, 6, 2) AS INTEGER) - 1) // 3 + 1 AS VARCHAR)
-    END;
+-- Column letters come from ref.columns and the quarter of a period from ref.periods (both
+-- written at publish from the one Python definition: openpyxl's get_column_letter and
+-- core/periods.py); this file recomputes neither.
 
 -- Working tables of this build are TEMP (never written to the published file);
 -- versions before them kept these two in mart.
@@ -54,7 +45,7 @@ CREATE OR REPLACE TABLE mart.current_cells AS
 SELECT
     r.code AS unit_code,
     r.period,
-    quarter_of(r.period) AS quarter,
+    (SELECT p.quarter FROM ref.periods AS p WHERE p.period = r.period) AS quarter,
     c.field,
     f.kind,
     c.value,
@@ -111,7 +102,7 @@ CREATE OR REPLACE TABLE mart.submissions AS
 SELECT
     code AS unit_code,
     period,
-    quarter_of(period) AS quarter,
+    (SELECT p.quarter FROM ref.periods AS p WHERE p.period = all_rows.period) AS quarter,
     min(coalesce(submitted_at, seen_at)) AS first_at,
     max(coalesce(submitted_at, seen_at)) AS last_at,
     count(DISTINCT ord) AS submissions
@@ -120,10 +111,11 @@ WHERE code IS NOT NULL AND period IS NOT NULL
 GROUP BY ALL;
 
 -- grain: one row per problem a person must see (rejected value, unit not
--- matched, period unknown, ≤ pair broken, superseded value, ratio mismatch)
+-- matched, period unknown, ≤ pair broken, superseded value, ratio mismatch). Its kind is a
+-- word of the problem list (ui/tables.py); its field is a catalog code, found by kind in ref.fields
 CREATE OR REPLACE TABLE mart.rejects AS
 WITH live AS (SELECT * FROM live_rows)
-SELECT 'gia_tri' AS kind, r.source, r.sheet, c."row", col_letter(c.col) AS "column", c.field,
+SELECT 'gia_tri' AS kind, r.source, r.sheet, c."row", (SELECT letter FROM ref.columns WHERE col = c.col) AS "column", c.field,
        coalesce(u.name, r.unit_text) AS unit, c.raw_value, c.reason, r.gid, r.url, c.col, r.code AS unit_code
 FROM live AS r
 JOIN stg.cells AS c ON c.ord = r.ord
@@ -131,7 +123,8 @@ LEFT JOIN ref.units AS u ON u.code = r.code
 WHERE c.status = 'rejected' AND r.code IS NOT NULL AND r.period IS NOT NULL
 UNION ALL
 SELECT CASE WHEN r.match_status = 'ambiguous' THEN 'don_vi_nhieu' ELSE 'don_vi' END,
-       r.source, r.sheet, r."row", col_letter(r.unit_col), 'don_vi',
+       r.source, r.sheet, r."row", (SELECT letter FROM ref.columns WHERE col = r.unit_col),
+       (SELECT code FROM ref.fields WHERE kind = 'unit'),
        r.unit_text, r.unit_text,
        r.unit_reason
            || CASE WHEN r.candidates <> '' THEN '. Gần nhất: ' || r.candidates ELSE '' END
@@ -140,13 +133,14 @@ SELECT CASE WHEN r.match_status = 'ambiguous' THEN 'don_vi_nhieu' ELSE 'don_vi' 
 FROM live AS r
 WHERE r.code IS NULL
 UNION ALL
-SELECT 'ky_bao_cao', r.source, r.sheet, r."row", NULL, 'ky_bao_cao', coalesce(u.name, r.unit_text), NULL,
+SELECT 'ky_bao_cao', r.source, r.sheet, r."row", NULL, (SELECT code FROM ref.fields WHERE kind = 'period'),
+       coalesce(u.name, r.unit_text), NULL,
        r.period_note || '. Các giá trị của dòng này chưa được tính.', r.gid, r.url, NULL, r.code
 FROM live AS r
 LEFT JOIN ref.units AS u ON u.code = r.code
 WHERE r.period IS NULL AND r.code IS NOT NULL
 UNION ALL
-SELECT 'kiem_tra', v.source, v.sheet, v."row", col_letter(v.col), v.num_field, u.name,
+SELECT 'kiem_tra', v.source, v.sheet, v."row", (SELECT letter FROM ref.columns WHERE col = v.col), v.num_field, u.name,
        CAST(v.num_value AS BIGINT)::VARCHAR,
        'Số «' || fn.name || '» (' || CAST(v.num_value AS BIGINT) || ') lớn hơn «' || fd.name || '» ('
            || CAST(v.den_value AS BIGINT) || '): cặp số này được giữ nhưng không tính vào chỉ tiêu. Hãy kiểm tra lại với đơn vị.',
@@ -156,7 +150,7 @@ JOIN ref.units AS u ON u.code = v.unit_code
 JOIN ref.fields AS fn ON fn.code = v.num_field
 JOIN ref.fields AS fd ON fd.code = v.den_field
 UNION ALL
-SELECT 'thay_the', r.source, r.sheet, c."row", col_letter(c.col), c.field, u.name, c.raw_value,
+SELECT 'thay_the', r.source, r.sheet, c."row", (SELECT letter FROM ref.columns WHERE col = c.col), c.field, u.name, c.raw_value,
        'Đã được thay bằng lần gửi sau của đơn vị cho kỳ ' || r.period
            || ' (' || strftime(w.eff_at, '%d/%m/%Y %H:%M') || ', ' || w.sheet || ' dòng ' || w."row" || ')',
        r.gid, r.url, c.col, r.code
@@ -166,7 +160,8 @@ JOIN stg.cells AS c ON c.ord = r.ord
 JOIN ref.units AS u ON u.code = r.code
 WHERE r.rank > 1 AND c.status = 'ok'
 UNION ALL
-SELECT 'ty_le', k.source, k.sheet, k."row", col_letter(k.col), 'ty_le', NULL, k.raw_value, k.reason, k.gid, k.url, k.col, NULL
+SELECT 'ty_le', k.source, k.sheet, k."row", (SELECT letter FROM ref.columns WHERE col = k.col),
+       (SELECT code FROM ref.fields WHERE kind = 'derived'), NULL, k.raw_value, k.reason, k.gid, k.url, k.col, NULL
 FROM stg.checks AS k
 WHERE k.import_id = (SELECT max(import_id) FROM stg.checks AS k2 WHERE k2.source = k.source AND k2.sheet = k.sheet);
 
@@ -190,11 +185,9 @@ WITH o AS (
     SELECT
         c.unit_code, c.period, c.field, c.value, f.agg,
         fl.field IS NOT NULL AS flagged,
-        CASE WHEN length(c.period) = 4 THEN c.period || '-Q4'
-             WHEN substr(c.period, 6, 1) = 'H' THEN substr(c.period, 1, 5) || CASE WHEN c.period LIKE '%H1' THEN 'Q2' ELSE 'Q4' END
-             ELSE c.quarter END AS q,
-        CASE WHEN substr(c.period, 6, 1) = 'Q' THEN 1 WHEN length(c.period) = 7 AND substr(c.period, 6, 1) <> 'H' THEN 2 ELSE 3 END AS grain
+        p.counts_in AS q, p.grain
     FROM mart.current_cells AS c
+    JOIN ref.periods AS p ON p.period = c.period
     JOIN ref.fields AS f ON f.code = c.field
     LEFT JOIN mart.flags AS fl ON fl.unit_code = c.unit_code AND fl.period = c.period AND fl.field = c.field
     WHERE c.kind IN ('count', 'yesno')
@@ -230,8 +223,8 @@ all_q AS (
 )
 SELECT
     unit_code, q AS quarter,
-    CAST(substr(q, 1, 4) AS INTEGER) AS year,
-    CAST(substr(q, 7, 1) AS INTEGER) AS qn,
+    (SELECT p.year FROM ref.periods AS p WHERE p.period = q) AS year,
+    (SELECT p.qn FROM ref.periods AS p WHERE p.period = q) AS qn,
     field, agg, value, flagged
 FROM all_q
 -- a province's units have neighbouring codes (schools carry their xã/phường code): stored in code
