@@ -35,6 +35,8 @@ nav = st.navigation([p for key, p in PAGES.items() if viewer.sees(key)])
 
 with st.sidebar:
     st.markdown("### Nghị quyết 71-NQ/TW\nTheo dõi kết quả truyền thông")
+    if note := data.fallback_note():
+        st.error(note, icon=":material/history:")
     if data.is_demo():
         st.warning("**Dữ liệu mẫu (demo)** – số liệu giả lập, không phải báo cáo thật.", icon=":material/science:")
     if not viewer.demo:

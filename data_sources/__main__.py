@@ -40,10 +40,30 @@ def main(argv: list[str] | None = None) -> int:
     src.add_argument("--tabs", default="", help="tên các trang cần đọc, cách nhau bởi dấu phẩy (mặc định: tất cả)")
     src.add_argument("--label", default="", help="tên hiển thị")
     sub.add_parser("demo", help="tạo lại các tệp số liệu mẫu trong catalog/demo/")
+    bk = sub.add_parser("backup", help="sao lưu phiên bản đang công bố ra một tệp")
+    bk.add_argument("--db", required=True)
+    bk.add_argument("--out", required=True, help="tệp sao lưu (.duckdb)")
+    rs = sub.add_parser("restore", help="công bố lại một tệp sao lưu thành phiên bản mới nhất")
+    rs.add_argument("--db", required=True)
+    rs.add_argument("--from", dest="source", required=True, help="tệp sao lưu (.duckdb)")
     bd = sub.add_parser("build-demo", help="nhập số liệu mẫu vào cơ sở dữ liệu demo")
     bd.add_argument("--db", default="data/demo.duckdb")
     bd.add_argument("--if-missing", action="store_true", help="chỉ tạo khi chưa có")
     args = p.parse_args(argv)
+    if args.cmd in ("backup", "restore"):
+        import duckdb
+
+        from .publish.store import backup, restore
+
+        try:
+            if args.cmd == "backup":
+                print(f"Đã sao lưu {args.db} vào {backup(args.db, args.out)}")
+            else:
+                print(f"Đã khôi phục {args.source}: phiên bản mới {restore(args.db, args.source).name}")
+        except (FileNotFoundError, duckdb.Error) as e:
+            print(f"Lỗi: {e}", file=sys.stderr)
+            return 2
+        return 0
     if args.cmd in ("refresh", "sources"):
         from .load.refresh import (
             add_source,

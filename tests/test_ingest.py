@@ -222,7 +222,10 @@ def test_failed_import_leaves_published_data_untouched(db, monkeypatch):
     published = os.readlink(db)
     files = _files_beside(db)
     # the one published version, named as data_sources/publish/store.py names it
-    assert files == ["test.duckdb", "test.duckdb.lock", "test.duckdb.versions", "test.duckdb.versions/000001.duckdb"]
+    assert files == [
+        "test.duckdb", "test.duckdb.lock", "test.duckdb.versions", "test.duckdb.versions/000001.duckdb",
+        "test.duckdb.versions/000001.duckdb.published",
+    ]  # fmt: skip
     from data_sources.load import ingest as ingest_mod
 
     def boom(*a, **k):

@@ -35,6 +35,20 @@ def is_demo() -> bool:
     return Path(db_path()).name.startswith("demo")
 
 
+def fallback_note() -> str | None:
+    """Why the dashboard shows an older version than the published one (damaged or missing file)."""
+    ver = version()
+    return _fallback_note(db_path(), ver) if ver else None
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _fallback_note(path: str, ver) -> str | None:
+    try:
+        return db.readable(path, check=True)[1]
+    except FileNotFoundError:
+        return None
+
+
 def version() -> tuple[int, int] | None:
     try:
         return db.version(db_path())

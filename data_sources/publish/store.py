@@ -32,7 +32,16 @@ import duckdb
 
 from ..sql import load, statements
 
-KEEP = 3
+PUBLISHED = ".published"  # marker beside a version once its link swap succeeded
+
+
+def keep() -> int:
+    """How many published versions are kept (``versions_kept`` in catalog/deployment.toml,
+    NQ71_VERSIONS_KEPT wins); at least 2, so the one before the current stays as a fallback."""
+    from core import catalog
+
+    value = os.environ.get("NQ71_VERSIONS_KEPT") or catalog.settings().get("versions_kept", 3)
+    return max(2, int(value))
 
 
 def versions_dir(db: Path) -> Path:
@@ -46,43 +55,120 @@ def _versions(db: Path) -> list[Path]:
     return sorted(p for p in d.iterdir() if re.fullmatch(r"\d{6}\.duckdb", p.name))
 
 
+def published_versions(db: Path) -> list[Path]:
+    """Versions whose publication completed (marker present), oldest first."""
+    return [v for v in _versions(db) if Path(f"{v}{PUBLISHED}").exists()]
+
+
+def _current(db: Path) -> Path | None:
+    return Path(os.path.realpath(db)) if db.is_symlink() else None
+
+
+def clean_orphans(db: Path) -> list[Path]:
+    """Remove versions a killed writer left half-written (never published, not the link's target)
+    and stale ``.link-<pid>`` files. Called under the writers' lock at the start of every publish."""
+    current = _current(db)
+    removed = []
+    for v in _versions(db):
+        if not Path(f"{v}{PUBLISHED}").exists() and (current is None or v.resolve() != current):
+            _remove(v)
+            removed.append(v)
+    for stale in db.parent.glob(f"{db.name}.link-*"):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
+    return removed
+
+
+def _prune(db: Path) -> None:
+    """Keep the last ``keep()`` published versions (the current one always)."""
+    current = _current(db)
+    for old in published_versions(db)[: -keep()]:
+        if current is None or old.resolve() != current:
+            _remove(old)
+
+
 @contextlib.contextmanager
-def publishing(db_path: str | Path):
-    db = Path(db_path)
+def _locked(db: Path):
+    """The writers' lock: one publish at a time (a second writer waits for the first to land)."""
     db.parent.mkdir(parents=True, exist_ok=True)
     with open(f"{db}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            existing = _versions(db)
-            n = int(existing[-1].stem) + 1 if existing else 1
-            new = versions_dir(db) / f"{n:06d}.duckdb"
-            new.parent.mkdir(exist_ok=True)
-            _remove(new)
-            if db.exists():
-                shutil.copyfile(db, new)  # follows the link: the newest version (or a plain older file)
-            try:
-                con = duckdb.connect(str(new))
-                try:
-                    for stmt in statements("connection_settings") + statements("schema"):
-                        con.execute(stmt)
-                    yield con
-                    con.execute(load("checkpoint"))
-                finally:
-                    con.close()
-            except BaseException:
-                _remove(new)
-                raise
-            link = db.with_name(f"{db.name}.link-{os.getpid()}")
-            _remove(link)
-            os.symlink(os.path.relpath(new, db.parent), link)
-            os.replace(link, db)
-            for old in _versions(db)[:-KEEP]:
-                _remove(old)
+            if (current := _current(db)) is not None and current.exists():
+                Path(f"{current}{PUBLISHED}").touch()  # versions published before markers existed
+            clean_orphans(db)
+            yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _next_version(db: Path) -> Path:
+    existing = _versions(db)
+    n = int(existing[-1].stem) + 1 if existing else 1
+    new = versions_dir(db) / f"{n:06d}.duckdb"
+    new.parent.mkdir(exist_ok=True)
+    _remove(new)
+    return new
+
+
+def _swap(db: Path, new: Path) -> None:
+    """Point the link at ``new`` atomically, mark it published, prune old versions."""
+    link = db.with_name(f"{db.name}.link-{os.getpid()}")
+    _remove(link)
+    os.symlink(os.path.relpath(new, db.parent), link)
+    os.replace(link, db)
+    Path(f"{new}{PUBLISHED}").touch()
+    _prune(db)
+
+
+@contextlib.contextmanager
+def publishing(db_path: str | Path):
+    db = Path(db_path)
+    with _locked(db):
+        new = _next_version(db)
+        if db.exists():
+            shutil.copyfile(db, new)  # follows the link: the newest version (or a plain older file)
+        try:
+            con = duckdb.connect(str(new))
+            try:
+                for stmt in statements("connection_settings") + statements("schema"):
+                    con.execute(stmt)
+                yield con
+                con.execute(load("checkpoint"))
+            finally:
+                con.close()
+        except BaseException:
+            _remove(new)
+            raise
+        _swap(db, new)
+
+
+def backup(db_path: str | Path, out: str | Path) -> Path:
+    """Copy the published version (a finished file, never written again) to ``out``."""
+    db = Path(db_path)
+    if not db.exists():
+        raise FileNotFoundError(f"Chưa có cơ sở dữ liệu «{db}» để sao lưu.")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}")
+    shutil.copyfile(db, tmp)
+    os.replace(tmp, out)
+    return out
+
+
+def restore(db_path: str | Path, source: str | Path) -> Path:
+    """Publish a backup as the newest version; the versions before it stay, as after any publish."""
+    src = Path(source)
+    duckdb.connect(str(src), read_only=True).close()  # a file DuckDB cannot open is refused first
+    db = Path(db_path)
+    with _locked(db):
+        new = _next_version(db)
+        shutil.copyfile(src, new)
+        _swap(db, new)
+    return new
+
+
 def _remove(path: Path) -> None:
-    for p in (path, Path(f"{path}.wal")):
+    for p in (path, Path(f"{path}.wal"), Path(f"{path}{PUBLISHED}")):
         with contextlib.suppress(FileNotFoundError):
             p.unlink()

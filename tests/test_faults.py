@@ -1,0 +1,176 @@
+"""Fault drills (short versions): imports killed half-way, two imports at once, readers during an
+import, a damaged or missing current version, bounded retention, backup and restore.
+
+Each drill runs the real command line in subprocesses on a real DuckDB file."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from core.db import connect_read, readable
+from data_sources.publish.store import published_versions, versions_dir
+from tests.conftest import FIXTURES, ROOT, run_cli
+
+SMALL = str(FIXTURES / "progress_small.csv")
+OFFICE = str(FIXTURES / "office_csv_export.csv")
+
+
+def _ingest(db: Path, *paths: str, **kw) -> subprocess.CompletedProcess:
+    return run_cli("data_sources", "ingest", *paths, "--db", str(db), "--province", "66", **kw)
+
+
+def _observations(db: Path) -> list[tuple]:
+    con = connect_read(db)
+    try:
+        return con.execute("SELECT unit_code, period, field, value FROM mart.observations ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def _files(db: Path) -> list[str]:
+    return sorted(p.name for p in versions_dir(db).iterdir())
+
+
+def test_kill_mid_import_keeps_published_data_and_next_import_cleans_up(tmp_path):
+    db = tmp_path / "nq71.duckdb"
+    _ingest(db, SMALL)
+    before = _observations(db)
+    killed_mid_write = 0
+    for delay in (0.0, 0.05, 0.2):  # killed as the new version appears, and a little later
+        known = set(_files(db))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "data_sources", "ingest", OFFICE, "--db", str(db), "--province", "66"], cwd=ROOT
+        )
+        deadline = time.monotonic() + 30
+        while proc.poll() is None and time.monotonic() < deadline and not (set(_files(db)) - known):
+            time.sleep(0.005)  # until the writer has created its new version file
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if proc.returncode == -signal.SIGKILL:
+            killed_mid_write += 1
+            assert _observations(db) == before  # still readable, unchanged
+    assert killed_mid_write, "every import finished before the kill: the drill tested nothing"
+    orphans = [f for f in _files(db) if f.endswith(".duckdb") and not (versions_dir(db) / f"{f}.published").exists()]
+    _ingest(db, OFFICE)  # the next import succeeds, and removes what the killed ones left
+    after_files = _files(db)
+    assert not any(f in after_files for f in orphans if f != os.path.basename(os.path.realpath(db)))
+    assert all((versions_dir(db) / f"{f}.published").exists() for f in after_files if f.endswith(".duckdb"))
+    assert len(_observations(db)) > len(before)
+    # the last good version before this import is still there (a fallback), as the current one
+    assert len(published_versions(db)) >= 2
+
+
+def test_retention_keeps_the_setting_and_never_the_orphans(tmp_path, monkeypatch):
+    monkeypatch.setenv("NQ71_VERSIONS_KEPT", "2")
+    db = tmp_path / "nq71.duckdb"
+    for _ in range(4):
+        _ingest(db, SMALL)
+    # an orphan as a killed writer leaves it: a newer version file, never published, with its .wal
+    orphan = versions_dir(db) / "000099.duckdb"
+    orphan.write_bytes(b"half-written")
+    Path(f"{orphan}.wal").write_bytes(b"x")
+    _ingest(db, SMALL)
+    files = _files(db)
+    assert "000099.duckdb" not in files and "000099.duckdb.wal" not in files
+    kept = [f for f in files if f.endswith(".duckdb")]
+    assert len(kept) == 2 and os.path.basename(os.path.realpath(db)) == kept[-1]
+
+
+def test_two_imports_at_once_both_land(tmp_path):
+    db = tmp_path / "nq71.duckdb"
+    _ingest(db, SMALL)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "data_sources", "ingest", path, "--db", str(db), "--province", "66"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for path in (OFFICE, str(FIXTURES / "school_level.csv"))
+    ]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    con = connect_read(db)
+    try:
+        imports = con.execute("SELECT count(*) FROM raw.imports").fetchall()[0][0]
+        sources = {r[0] for r in con.execute("SELECT DISTINCT source FROM raw.tabs").fetchall()}
+    finally:
+        con.close()
+    assert imports == 3 and {"office_csv_export.csv", "school_level.csv"} <= sources  # no lost update
+
+
+def test_a_reader_never_fails_during_imports(tmp_path):
+    db = tmp_path / "nq71.duckdb"
+    _ingest(db, SMALL)
+    errors, reads = [], 0
+    stop = threading.Event()
+
+    def read_loop():
+        nonlocal reads
+        while not stop.is_set():
+            try:
+                _observations(db)
+                reads += 1
+            except Exception as e:
+                errors.append(repr(e))
+
+    t = threading.Thread(target=read_loop)
+    t.start()
+    try:
+        for _ in range(3):
+            _ingest(db, OFFICE)
+    finally:
+        stop.set()
+        t.join(30)
+    assert not errors and reads > 10
+
+
+def test_damaged_or_missing_current_version_falls_back_with_a_message(tmp_path):
+    db = tmp_path / "nq71.duckdb"
+    _ingest(db, SMALL)
+    good = _observations(db)
+    _ingest(db, OFFICE)
+    current = Path(os.path.realpath(db))
+    current.write_bytes(b"\0" * 4096)  # damaged on disk
+    path, note = readable(db, check=True)
+    assert path != current and "không đọc được" in note
+    assert _observations(db) == good  # the version before it, intact
+    current.unlink()  # missing
+    path, note = readable(db)
+    assert path != current and "không còn tệp" in note and _observations(db) == good
+
+
+def test_backup_and_restore_give_back_the_same_data(tmp_path):
+    db = tmp_path / "nq71.duckdb"
+    _ingest(db, SMALL)
+    saved = _observations(db)
+    out = tmp_path / "sao_luu" / "nq71-2026-07-10.duckdb"
+    run_cli("data_sources", "backup", "--db", str(db), "--out", str(out))
+    _ingest(db, OFFICE)
+    assert _observations(db) != saved
+    run_cli("data_sources", "restore", "--db", str(db), "--from", str(out))
+    assert _observations(db) == saved
+    bad = tmp_path / "not_a_db.duckdb"
+    bad.write_bytes(b"nope")
+    proc = run_cli("data_sources", "restore", "--db", str(db), "--from", str(bad), check=False)
+    assert proc.returncode == 2 and "Lỗi" in proc.stderr and _observations(db) == saved
+
+
+@pytest.mark.parametrize("kept", ["1", "3"])
+def test_versions_kept_is_a_setting_with_a_floor_of_two(tmp_path, monkeypatch, kept):
+    monkeypatch.setenv("NQ71_VERSIONS_KEPT", kept)
+    db = tmp_path / "nq71.duckdb"
+    for _ in range(5):
+        _ingest(db, SMALL)
+    assert len(published_versions(db)) == max(2, int(kept))
