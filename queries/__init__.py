@@ -332,16 +332,17 @@ def indicators_of(prog: pd.DataFrame) -> dict[str, str]:
 
 def unit_matrix(prog: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Units × targets, worst first: long rows (unit_code, unit_name, indicator, value, measure, kind,
-    status, status_order) sorted by the unit's number of targets behind (desc) then name, and the
-    indicator codes in order."""
-    units = prog[prog.unit_code != ALL]
-    behind = units[units.status == "cham"].groupby("unit_code").size()
-    order = (
-        units[["unit_code", "unit_name"]]
-        .drop_duplicates()
-        .assign(behind=lambda d: d.unit_code.map(behind).fillna(0).astype(int))
-        .sort_values(["behind", "unit_name"], ascending=[False, True])
+    status, status_order, unit_rank, behind) ordered by the unit's number of targets behind (desc) then
+    name, each unit's targets in indicator order; and the indicator codes in order."""
+    units = prog[prog.unit_code.to_numpy() != ALL]
+    behind = (units.status.to_numpy() == "cham").astype(int)
+    per_unit = pd.DataFrame({"unit_code": units.unit_code.to_numpy(), "b": behind}).groupby("unit_code").b.sum()
+    order = units.drop_duplicates("unit_code")[["unit_code", "unit_name"]]
+    order = order.assign(behind=per_unit.reindex(order.unit_code).to_numpy())
+    order = order.sort_values(["behind", "unit_name"], ascending=[False, True], kind="stable")
+    rank = pd.Series(range(len(order)), index=order.unit_code.to_numpy())
+    long = units.assign(
+        unit_rank=rank.reindex(units.unit_code).to_numpy(), behind=per_unit.reindex(units.unit_code).to_numpy()
     )
-    rank = {c: i for i, c in enumerate(order.unit_code)}
-    long = units.assign(unit_rank=units.unit_code.map(rank), behind=units.unit_code.map(behind).fillna(0).astype(int))
-    return long.sort_values(["unit_rank", "indicator"]), sorted(units.indicator.unique())
+    # the query returns rows ordered by indicator then unit: a stable sort on the rank keeps that order
+    return long.sort_values("unit_rank", kind="stable"), sorted(set(units.indicator))

@@ -214,3 +214,26 @@ def test_an_indicator_added_to_the_catalog_is_computed_and_drawn(monkeypatch, tm
     finally:
         for cached in (catalog.fields, catalog.settings, catalog.indicators, catalog.statuses):
             cached.cache_clear()
+
+
+def test_unit_grid_puts_the_units_most_behind_first(monkeypatch, tmp_path):
+    """progress_small.csv at Q2, targets behind per xã (worked from test_queries.py): Ea Ô 3 (CT01 below
+    its pace line, CT02 40/50 = 80% < 90%, CT04 0 < 1); Ea Kar 1 (CT08: no model); Cư Yang and the 99
+    xã without data 0, then by name."""
+    import datetime as dt
+
+    from data_sources.load.ingest import ingest_paths
+    from tests.conftest import FIXTURES
+
+    db = tmp_path / "small.duckdb"
+    ingest_paths([FIXTURES / "progress_small.csv"], db, province=66, seen_at=dt.datetime(2026, 7, 10, 9, 0))
+    monkeypatch.setenv("NQ71_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.sidebar.selectbox(key="f_period").set_value("2026-Q2").run()
+    at.switch_page("pages/theo_xa_phuong.py").run()
+    assert not at.exception, at.exception
+    grid = at.dataframe[0].value
+    assert list(grid["Đơn vị"][:2]) == ["Xã Ea Ô", "Xã Ea Kar"]
+    assert list(grid["Số chỉ tiêu chậm"][:3]) == [3, 1, 0] and len(grid) == 102
+    assert grid.iloc[0]["CT01"] == "▼ 40%" and grid.iloc[1]["CT08"] == "▼ 0 mô hình"

@@ -62,16 +62,15 @@ def unit_matrix_export(long: pd.DataFrame) -> pd.DataFrame:
 def unit_matrix_wide(long: pd.DataFrame, indicators: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The grid people read (unit × target, cells ``mark value``) and the matching grid of
     status codes (for colours), both in the order ``queries.unit_matrix`` gave."""
-    cells = long.assign(
-        cell=[f"{STATUSES[s].symbol} {v}" for s, v in zip(long.status, _values(long, True), strict=True)]
-    )
-    index = ["unit_rank", "unit_name", "behind"]
-    wide = cells.pivot(index=index, columns="indicator", values="cell").reset_index().sort_values("unit_rank")
-    states = cells.pivot(index="unit_rank", columns="indicator", values="status").sort_index()
-    shown = wide.rename(columns={"unit_name": "Đơn vị", "behind": "Số chỉ tiêu chậm"})
-    return shown[["Đơn vị", "Số chỉ tiêu chậm", *indicators]].reset_index(drop=True), states[indicators].reset_index(
-        drop=True
-    )
+    marks = [STATUSES[s].symbol for s in long.status]
+    cells = long.assign(cell=[f"{m} {v}" for m, v in zip(marks, _values(long, True), strict=True)])
+    grid = cells.pivot(index="unit_rank", columns="indicator", values="cell")
+    states = cells.pivot(index="unit_rank", columns="indicator", values="status")[indicators].reset_index(drop=True)
+    first = long.drop_duplicates("unit_rank")  # one row per unit, already in rank order
+    shown = pd.DataFrame({"Đơn vị": first.unit_name.to_numpy(), "Số chỉ tiêu chậm": first.behind.to_numpy()})
+    for ind in indicators:
+        shown[ind] = grid[ind].to_numpy()
+    return shown, states
 
 
 def school_grid(schools: pd.DataFrame) -> pd.DataFrame:
