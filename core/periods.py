@@ -78,6 +78,14 @@ def counts_in_quarter(code: str) -> str:
     return quarter_of(code) or f"{code[:4]}-Q{(bounds(code)[1].month - 1) // 3 + 1}"
 
 
+def previous_quarter(code: str) -> str | None:
+    """The quarter before a quarter code (``2026-Q1`` -> ``2025-Q4``); None for other kinds."""
+    if kind_of(code) != "quarter":
+        return None
+    y, q = int(code[:4]), int(code[-1])
+    return f"{y - 1}-Q4" if q == 1 else f"{y}-Q{q - 1}"
+
+
 def native_codes(year: int) -> list[str]:
     """Every native period code of a year: the year, its halves, quarters and months."""
     y = str(year)

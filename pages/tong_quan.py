@@ -5,9 +5,9 @@ import streamlit as st
 import queries
 from core import fmt
 from core.periods import label as period_label
-from ui import filters, tables
+from ui import data, filters, tables
 from ui.data import overview
-from ui.widgets import PACE_RULE, downloads, metric, target_list, trend_chart
+from ui.widgets import PACE_RULE, change_lines, downloads, metric, target_list, trend_chart
 
 f = filters.current()
 st.title("Tổng quan")
@@ -27,6 +27,11 @@ metric(
 )
 metric(c[1], "Chỉ tiêu đạt", s["met"], s["judged"], note=f"{s['on_track']} đúng tiến độ · {s['behind']} chậm")
 metric(c[2], "Đơn vị có chỉ tiêu chậm", s["units_behind"])
+
+prev, changed = data.changes(f)
+if changed is not None:
+    with st.expander(f"Thay đổi so với {period_label(prev)}: {fmt.number(len(changed))} (xem 8 điều đầu)"):
+        st.markdown("\n".join(f"- {line}" for line in change_lines(changed)) or "Không có thay đổi nào.")
 
 st.subheader("Tiến độ từng chỉ tiêu")
 if overall.empty:

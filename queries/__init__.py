@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core.periods import PeriodSel, quarter_of
+from core.periods import PeriodSel, previous_quarter, quarter_of
 
 from .sql import load
 
@@ -30,6 +30,7 @@ __all__ = [
     "ALL",
     "PeriodSel",
     "Scope",
+    "changes",
     "data_quality",
     "has_trend",
     "imports",
@@ -38,6 +39,7 @@ __all__ = [
     "observations",
     "overview_summary",
     "periods_with_data",
+    "previous_quarter",
     "progress",
     "provinces",
     "quarters_of_year",
@@ -328,6 +330,34 @@ def indicators_of(prog: pd.DataFrame) -> dict[str, str]:
     for r in prog[prog.unit_code == ALL].itertuples():
         names.setdefault(r.indicator, r.indicator_name)
     return dict(sorted(names.items()))
+
+
+CHANGE_ORDER = {"trang_thai": 0, "moi": 1, "giam": 2, "tang": 3}
+
+
+def changes(prev: pd.DataFrame, cur: pd.DataFrame) -> pd.DataFrame:
+    """What changed since the previous period, for leadership to read first: per unit (and the
+    scope row '*') × target, a new report (no value before, one now), a value that went up or down,
+    or a status that changed. Columns: unit_code, unit_name, indicator, indicator_name, measure, kind,
+    value_before, value, status_before, status, change (trang_thai | moi | giam | tang); the scope's
+    rows first, then status changes (those now behind first), new reports, falls, rises."""
+    key = ["unit_code", "indicator"]
+    before = prev[[*key, "value", "status"]].rename(columns={"value": "value_before", "status": "status_before"})
+    m = cur.merge(before, on=key, how="left")
+    was, now = m.value_before, m.value
+    change = pd.Series(None, index=m.index, dtype=object)
+    change[now.notna() & (now > was + 1e-9)] = "tang"
+    change[now.notna() & (now < was - 1e-9)] = "giam"
+    change[now.notna() & was.isna()] = "moi"
+    moved = (m.status != m.status_before) & m.status_before.notna() & (m.status != "chua_co_so_lieu")
+    change[moved & now.notna() & was.notna()] = "trang_thai"
+    m = m.assign(change=change)[change.notna()]
+    m = m.assign(
+        o1=(m.unit_code != ALL).astype(int), o2=m.change.map(CHANGE_ORDER), o3=(m.status != "cham").astype(int)
+    )
+    cols = ["unit_code", "unit_name", "indicator", "indicator_name", "measure", "kind", "value_before", "value",
+            "status_before", "status", "change"]  # fmt: skip
+    return m.sort_values(["o1", "o2", "o3", "indicator", "unit_name"], kind="stable")[cols].reset_index(drop=True)
 
 
 def unit_matrix(prog: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:

@@ -231,3 +231,23 @@ def test_every_status_is_in_the_vocabulary(demo_db):
     finally:
         con.close()
     assert seen <= set(vocabulary) and {"dat", "cham"} <= seen
+
+
+def test_changes_since_the_previous_quarter(small):
+    """Q1 -> Q2 on progress_small.csv: CT01 for the scope 25% -> 47,5% (up, still on track? no:
+    at Q2 it is below its pace line: Đúng tiến độ -> Chậm, a status change); Cư Yang reports for the
+    first time (CT02 9/10 = 90%, new); Ea Kar's CT01 40% -> 70% (up, on track both times)."""
+    con = connect_read(small)
+    try:
+        q1 = queries.progress(con, "000", PeriodSel("2026-Q1"), EVERY, level="xa", units=(EA_KAR, EA_O, CU_YANG))
+        q2 = queries.progress(con, "000", PeriodSel("2026-Q2"), EVERY, level="xa", units=(EA_KAR, EA_O, CU_YANG))
+    finally:
+        con.close()
+    ch = queries.changes(q1, q2).set_index(["unit_code", "indicator"])
+    assert ch.loc[("*", "CT01")].change == "trang_thai"
+    assert (ch.loc[("*", "CT01")].status_before, ch.loc[("*", "CT01")].status) == ("dung_tien_do", "cham")
+    assert ch.loc[(CU_YANG, "CT02")].change == "moi" and ch.loc[(CU_YANG, "CT02")].value == pytest.approx(90.0)
+    assert ch.loc[(EA_KAR, "CT01")].change == "tang" and ch.loc[(EA_KAR, "CT01")].value_before == pytest.approx(40)
+    assert (CU_YANG, "CT01") not in ch.index  # its Q2 pair is flagged: no value, nothing to report
+    assert set(queries.changes(q2, q2).columns) == set(ch.reset_index().columns) and queries.changes(q2, q2).empty
+    assert ch.reset_index().unit_code.iloc[0] == "*"  # the scope's rows first

@@ -138,6 +138,17 @@ def overview(f) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     )
 
 
+def changes(f) -> tuple[str | None, pd.DataFrame | None]:
+    """The previous quarter and what changed since then (``queries.changes``), from cached progress;
+    (None, None) when the period is not a quarter or the quarter before has no data."""
+    prev = queries.previous_quarter(f.period.code)
+    if prev is None or prev not in (periods_with_data() or []):
+        return None, None
+    args = {"level": f.level, "units": f.units}
+    before = progress(f.plan, queries.PeriodSel(prev), f.scope, **args)
+    return prev, queries.changes(before, progress(f.plan, f.period, f.scope, **args))
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _lookups(path: str, ver) -> dict:
     everyone = _cached(path, ver, "units", (queries.Scope.everything(),), ())

@@ -98,6 +98,23 @@ def unit_choices(units: pd.DataFrame, candidates) -> tuple[list[str], dict[str, 
     return first + [c for c in rest if c not in first], names
 
 
+CHANGE_WORDS = {"trang_thai": "đổi trạng thái", "moi": "mới báo cáo", "giam": "giảm", "tang": "tăng"}
+
+
+def change_lines(ch: pd.DataFrame, limit: int = 8) -> list[str]:
+    """Short Vietnamese lines: who, which target, from what to what (``queries.changes`` rows)."""
+    lines = []
+    for r in ch.head(limit).itertuples():
+        who = "Toàn bộ" if r.unit_code == "*" else r.unit_name
+        after = f"{value_text(r.value, r.measure, r.kind, r.unit_code != '*')} ({status_label(r.status)})"
+        if r.change == "moi":
+            lines.append(f"**{who}** · {r.indicator}: {CHANGE_WORDS[r.change]}, {after}")
+        else:
+            before = value_text(r.value_before, r.measure, r.kind, r.unit_code != "*")
+            lines.append(f"**{who}** · {r.indicator}: {before} → {after}")
+    return lines
+
+
 _FORMATS = (
     ("⬇ Tải CSV", csv_bytes, "csv", "text/csv"),
     ("⬇ Tải Excel", xlsx_bytes, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
