@@ -8,7 +8,7 @@ import queries
 from core import fmt
 from core.periods import label as period_label
 from ui import data, filters, tables
-from ui.widgets import downloads, metric, status_label
+from ui.widgets import downloads, metric, on_time_chart, status_label
 
 f = filters.current()
 st.title("Tình hình báo cáo")
@@ -17,6 +17,10 @@ st.caption(filters.scope_caption(f))
 rep = data.reporting(f.plan, f.period, f.scope, level=f.level, units=f.units, today=dt.date.today())
 summary = queries.reporting_summary(rep, data.reporting_target(f.plan))
 deadline_day = data.settings().default_deadline_day.iloc[0]
+trend = data.on_time_trend(f, dt.date.today())
+if queries.has_trend(trend):
+    st.markdown("**Tỷ lệ đơn vị báo cáo đúng hạn qua các kỳ** (đường gạch: chỉ tiêu của kế hoạch)")
+    st.altair_chart(on_time_chart(trend), width="stretch")
 for s in summary.itertuples():
     part = rep[rep.quarter == s.quarter]
     st.subheader(f"{period_label(s.quarter)} · hạn {fmt.date(s.deadline)}")

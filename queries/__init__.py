@@ -42,6 +42,7 @@ __all__ = [
     "previous_quarter",
     "progress",
     "provinces",
+    "quarter_of",
     "quarters_of_year",
     "rejects",
     "reporting",
@@ -273,6 +274,8 @@ def reporting_summary(rep: pd.DataFrame, target: float | None = None) -> pd.Data
     """Per quarter: expected, reported, on time, missing, late, the on-time rate (%) and its status
     against the plan's reporting target (CT10)."""
     rows = []
+    if rep.empty:
+        rep = pd.DataFrame(columns=["quarter", "deadline", "from_plan", "reported", "on_time"])
     for quarter, part in rep.groupby("quarter", sort=True):
         n, done, ontime = len(part), int(part.reported.sum()), int(part.on_time.sum())
         rate = 100.0 * ontime / n if n else None

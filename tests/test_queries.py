@@ -251,3 +251,22 @@ def test_changes_since_the_previous_quarter(small):
     assert (CU_YANG, "CT01") not in ch.index  # its Q2 pair is flagged: no value, nothing to report
     assert set(queries.changes(q2, q2).columns) == set(ch.reset_index().columns) and queries.changes(q2, q2).empty
     assert ch.reset_index().unit_code.iloc[0] == "*"  # the scope's rows first
+
+
+def test_reporting_summary_and_the_plans_reporting_target(small):
+    """progress_small.csv, seen 10/07/2026: Q1 (due 15/04) 2 of 102 reported, both late: on time 0%;
+    Q2 (due 15/07) 3 reported on time: 3/102 = 2,94%. Plan 000's CT10 target is 100%: both behind."""
+    con = connect_read(small)
+    try:
+        rep = queries.reporting(con, "000", PeriodSel("2026-H1"), EVERY, level="xa", today=dt.date(2026, 11, 21))
+        target = queries.reporting_target(con, "000")
+    finally:
+        con.close()
+    assert target == 100.0
+    s = queries.reporting_summary(rep, target).set_index("quarter")
+    assert list(s.index) == ["2026-Q1", "2026-Q2"]
+    assert (s.loc["2026-Q1", "expected"], s.loc["2026-Q1", "reported"], s.loc["2026-Q1", "on_time"]) == (102, 2, 0)
+    assert s.loc["2026-Q1", "late"] == 2 and s.loc["2026-Q1", "on_time_rate"] == 0.0
+    assert s.loc["2026-Q2", "on_time_rate"] == pytest.approx(300 / 102) and s.loc["2026-Q2", "missing"] == 99
+    assert set(s.status) == {"cham"}
+    assert queries.reporting_summary(rep.iloc[0:0], target).empty

@@ -138,6 +138,19 @@ def overview(f) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     )
 
 
+def on_time_trend(f, today) -> pd.DataFrame:
+    """``queries.reporting_summary`` of every quarter with data (oldest first), for the on-time trend."""
+    quarters = sorted(q for q in periods_with_data() or [] if queries.quarter_of(q) == q)
+    target = reporting_target(f.plan)
+    frames = [
+        queries.reporting_summary(
+            reporting(f.plan, queries.PeriodSel(q), f.scope, level=f.level, units=f.units, today=today), target
+        )
+        for q in quarters
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else queries.reporting_summary(pd.DataFrame(), target)
+
+
 def changes(f) -> tuple[str | None, pd.DataFrame | None]:
     """The previous quarter and what changed since then (``queries.changes``), from cached progress;
     (None, None) when the period is not a quarter or the quarter before has no data."""

@@ -98,6 +98,33 @@ def unit_choices(units: pd.DataFrame, candidates) -> tuple[list[str], dict[str, 
     return first + [c for c in rest if c not in first], names
 
 
+def on_time_chart(summary: pd.DataFrame):
+    """The share of units reporting on time per quarter, with the plan's target as a rule (Vega-Lite)."""
+    import altair as alt
+
+    from core.periods import label as period_label
+
+    df = summary.assign(
+        ky=[period_label(q) for q in summary.quarter], text=[fmt.percent(v) for v in summary.on_time_rate]
+    )
+    order = list(df.ky)
+    y = alt.Y("on_time_rate:Q", title="Đúng hạn (%)", scale=alt.Scale(domain=[0, 100]))
+    line = (
+        alt.Chart(df)
+        .mark_line(point=alt.OverlayMarkDef(size=60))
+        .encode(
+            x=alt.X("ky:N", title="Kỳ", sort=order, axis=alt.Axis(labelAngle=0)),
+            y=y,
+            tooltip=[alt.Tooltip("ky:N", title="Kỳ"), alt.Tooltip("text:N", title="Đúng hạn")],
+        )
+    )
+    target = summary.target.dropna()
+    if len(target):
+        rule = alt.Chart(pd.DataFrame({"t": [float(target.iloc[0])]})).mark_rule(strokeDash=[6, 4]).encode(y="t:Q")
+        line = line + rule
+    return line.properties(height=220)
+
+
 CHANGE_WORDS = {"trang_thai": "đổi trạng thái", "moi": "mới báo cáo", "giam": "giảm", "tang": "tăng"}
 
 
