@@ -10,7 +10,7 @@ DEMO_DB := data/demo.duckdb
 # neither set: Streamlit's default 8501.
 PORT ?=
 
-.PHONY: run test check lint format demo demo-files browser-deps clean bench bench-quick
+.PHONY: run test check lint format demo demo-files browser-deps report-deps clean bench bench-quick
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,25 @@ browser-deps:
 	  exit 1; \
 	fi
 
-test: $(VENV)/.installed-dev browser-deps
+# The report's PDF (LibreOffice Writer headless), a serif font with Times New Roman's metrics that has
+# every Vietnamese letter (Liberation Serif 2; version 1 of fonts-liberation lacks them); for the tests:
+# LibreOffice Calc (evaluates the form kit's validation formulas), pdftotext/pdftoppm (the PDF's text
+# and pages), zbarimg and rsvg-convert (decode the QR code, PNG and SVG).
+REPORT_DEBS := libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation2 poppler-utils zbar-tools librsvg2-bin
+report-deps:
+	@if command -v soffice > /dev/null && command -v pdftotext > /dev/null && command -v zbarimg > /dev/null \
+	   && command -v rsvg-convert > /dev/null && [ -e /usr/lib/libreoffice/program/libsclo.so ] \
+	   && fc-list | grep -q "liberation2/LiberationSerif"; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "Cài LibreOffice (xuất PDF), phông Liberation, poppler-utils, zbar-tools từ Debian (apt-get)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    $(REPORT_DEBS) > /dev/null; \
+	else \
+	  echo "Thiếu LibreOffice/poppler/zbar: chạy với quyền root 'apt-get install $(REPORT_DEBS)' rồi chạy lại make test."; \
+	  exit 1; \
+	fi
+
+test: $(VENV)/.installed-dev browser-deps report-deps
 	$(PY) -m pytest
 
 # Benchmarks (bench/): national scale, writes bench/RESULTS.md; quick: 3 provinces, < 2 min, run by CI.

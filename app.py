@@ -22,6 +22,9 @@ PAGES = {
     "bao_cao": st.Page(
         "pages/bao_cao.py", title="Tình hình báo cáo", icon=":material/inbox:", url_path="tinh-hinh-bao-cao"
     ),
+    "bao_cao_dinh_ky": st.Page(
+        "pages/bao_cao_dinh_ky.py", title="Báo cáo định kỳ", icon=":material/description:", url_path="bao-cao-dinh-ky"
+    ),
     "chat_luong": st.Page(
         "pages/chat_luong.py", title="Chất lượng dữ liệu", icon=":material/rule:", url_path="chat-luong-du-lieu"
     ),

@@ -26,6 +26,7 @@ PAGES = {
     "theo_xa_phuong": "pages/theo_xa_phuong.py",
     "theo_chi_tieu": "pages/theo_chi_tieu.py",
     "bao_cao": "pages/bao_cao.py",
+    "bao_cao_dinh_ky": "pages/bao_cao_dinh_ky.py",
     "chat_luong": "pages/chat_luong.py",
     "nguon_du_lieu": "pages/nguon_du_lieu.py",
     "nguoi_dung": "pages/nguoi_dung.py",
@@ -34,8 +35,8 @@ PAGES = {
 ALLOWED = {
     "quantri@vidu.edu.vn": set(PAGES),
     "vanphong@vidu.edu.vn": set(PAGES) - {"nguoi_dung"},
-    "lanhdao@vidu.edu.vn": {"tong_quan", "theo_xa_phuong", "theo_chi_tieu", "bao_cao", "chat_luong"},
-    "eakar@vidu.edu.vn": {"tong_quan", "theo_xa_phuong", "theo_chi_tieu", "bao_cao", "chat_luong"},
+    "lanhdao@vidu.edu.vn": {"tong_quan", "theo_xa_phuong", "theo_chi_tieu", "bao_cao", "bao_cao_dinh_ky", "chat_luong"},
+    "eakar@vidu.edu.vn": {"tong_quan", "theo_xa_phuong", "theo_chi_tieu", "bao_cao", "bao_cao_dinh_ky", "chat_luong"},
 }
 
 

@@ -77,7 +77,9 @@ def tricky_db(demo_db, tmp_path_factory):
 
 
 def _pick(page, label: str, option: str) -> None:
-    """Open a Streamlit selectbox/multiselect by its label and choose an option."""
+    """Open a Streamlit selectbox/multiselect by its label and choose an option (scrolled into view
+    first: with eight pages in the navigation the sidebar's filters start below a laptop's fold)."""
+    page.get_by_label(label).evaluate("e => e.scrollIntoView({block: 'center'})")
     page.get_by_label(label).click()
     page.get_by_role("option", name=option, exact=True).click()
     wait_app(page)

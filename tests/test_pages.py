@@ -13,6 +13,7 @@ PAGES = {
     "pages/theo_xa_phuong.py": "Theo xã/phường",
     "pages/theo_chi_tieu.py": "Theo chỉ tiêu",
     "pages/bao_cao.py": "Tình hình báo cáo",
+    "pages/bao_cao_dinh_ky.py": "Báo cáo định kỳ",
     "pages/chat_luong.py": "Chất lượng dữ liệu",
     "pages/nguon_du_lieu.py": "Nguồn dữ liệu",
 }

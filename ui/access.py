@@ -34,6 +34,7 @@ ACTION_WORDS = {
     "duyet": "duyệt báo cáo",
     "nguoi_dung": "quản lý người dùng",
     "xuat_toan_bo": "tải số liệu toàn tỉnh",
+    "bieu_mau": "tạo biểu mẫu và mã QR",
 }
 
 

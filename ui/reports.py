@@ -1,0 +1,91 @@
+"""The periodic report and the form kit, made from the dashboard (page Báo cáo định kỳ).
+
+Each builder checks the viewer on the server, whatever the page shows: the report needs the page
+``bao_cao_dinh_ky`` of the viewer's role and reads only the viewer's own scope (never the
+filters' alone); the form kit needs the action ``bieu_mau`` (catalog/roles.csv). Both are
+recorded in the audit log. Files are built in a temporary folder and handed back as bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from core import db
+from data_sources.kit import build_form, write_qr
+from queries.report import ReportError, build_docx, soffice, to_pdf
+from queries.report_data import gather
+from ui import access
+from ui.access import Denied
+from ui.data import db_path
+
+PAGE = "bao_cao_dinh_ky"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def key(f) -> tuple:
+    """What a made report was made for: a change of filters hides the old download."""
+    return (f.plan, f.period.code, f.level, f.units)
+
+
+def pdf_available() -> bool:
+    return soffice() is not None
+
+
+def report(f, pdf: bool, today: dt.date | None = None) -> dict:
+    """The report for the filters ``f`` within the viewer's scope: {key, name, docx, pdf, note}."""
+    v = access.current()
+    if not v.sees(PAGE):
+        raise Denied(f"Tài khoản {v.email or 'này'} ({v.role_label}) không được tạo báo cáo định kỳ.")
+    name = f"bao_cao_{f.plan}_{f.period.code}"
+    note = None
+    with tempfile.TemporaryDirectory(prefix="nq71-report-") as tmp:
+        con = db.connect_read(db_path())
+        try:
+            d = gather(con, f.plan, f.period, v.scope, level=f.level, units=f.units or None, today=today)
+        finally:
+            con.close()
+        docx = build_docx(d, Path(tmp) / f"{name}.docx")
+        pdf_bytes = None
+        if pdf:
+            try:
+                pdf_bytes = to_pdf(docx).read_bytes()
+            except ReportError as e:
+                note = str(e)
+        out = {"key": key(f), "name": name, "docx": docx.read_bytes(), "pdf": pdf_bytes, "note": note}
+    access.record(v, "bao_cao", plan=f.plan, period=f.period.code, level=f.level, units=len(f.units), pdf=pdf)
+    return out
+
+
+def can_make_forms() -> bool:
+    return access.current().can("bieu_mau")
+
+
+def kit_periods(today: dt.date | None = None) -> list[str]:
+    """Quarters a form can be made for: the current quarter and the next four, the next one first."""
+    today = today or dt.date.today()
+    y, q = today.year, (today.month - 1) // 3 + 1
+    quarters = []
+    for k in range(5):
+        n = q - 1 + k
+        quarters.append(f"{y + n // 4}-Q{n % 4 + 1}")
+    return [quarters[1], quarters[0], *quarters[2:]]
+
+
+def form_kit(plan: str, period: str, link: str = "") -> dict:
+    """The form kit for ``plan`` and ``period`` and, with a link, its QR code: {name, xlsx, png, svg, units}."""
+    v = access.require("bieu_mau")
+    name = f"phu_luc_{plan}_{period}"
+    with tempfile.TemporaryDirectory(prefix="nq71-kit-") as tmp:
+        kit = build_form(plan, period, Path(tmp) / f"{name}.xlsx", link=link.strip())
+        out = {"name": name, "xlsx": kit.path.read_bytes(), "png": None, "svg": None, "units": kit.units}
+        if link.strip():
+            png, svg = write_qr(link, Path(tmp) / f"qr_{name}.png")
+            out["png"], out["svg"] = png.read_bytes(), svg.read_bytes()
+    access.record(v, "bieu_mau", plan=plan, period=period, link=bool(link.strip()))
+    return out
+
+
+__all__ = ["DOCX", "XLSX", "Denied", "can_make_forms", "form_kit", "kit_periods", "pdf_available", "report"]
