@@ -136,6 +136,8 @@ def test_person_with_no_entry_sees_no_data(app_url, browser):
     ctx, page = sign_in(browser, app_url, "nguoila@example.com")
     try:
         page.get_by_text("Chưa được cấp quyền xem").wait_for(timeout=30000)
+        page.locator("[data-testid='stAlert']").first.wait_for(timeout=30000)  # the explanation under it
+        wait_app(page)
         page.screenshot(path=ARTIFACTS / "login-khong-co-quyen.png", full_page=True)
         text = page.locator("[data-testid='stMain']").inner_text()
         assert "nguoila@example.com" in text and "Xã Ea Kar" not in text
