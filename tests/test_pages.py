@@ -20,6 +20,28 @@ PAGES = {
 
 
 @pytest.fixture
+def small_app(monkeypatch, tmp_path):
+    """The dashboard under AppTest on tests/fixtures/progress_small.csv (the values worked by hand in
+    test_queries.py), opened on a chosen period."""
+    import datetime as dt
+
+    from data_sources.load.ingest import ingest_paths
+    from tests.conftest import FIXTURES
+
+    db = tmp_path / "small.duckdb"
+    ingest_paths([FIXTURES / "progress_small.csv"], db, province=66, seen_at=dt.datetime(2026, 7, 10, 9, 0))
+    monkeypatch.setenv("NQ71_DB", str(db))
+
+    def start(period: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.run()
+        at.sidebar.selectbox(key="f_period").set_value(period).run()
+        return at
+
+    return start
+
+
+@pytest.fixture
 def app(demo_db, monkeypatch):
     monkeypatch.setenv("NQ71_DB", str(demo_db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
@@ -37,22 +59,12 @@ def test_page_renders(app, path, title):
     assert any("demo" in w.value for w in app.sidebar.warning)  # labelled as demo data
 
 
-def test_overview_shows_hand_worked_values(monkeypatch, tmp_path):
+def test_overview_shows_hand_worked_values(small_app):
     """tests/fixtures/progress_small.csv (arithmetic in test_queries.py): in Q2 3 of Đắk Lắk's 102
     xã/phường reported; CT01 = (70 + 120) / (100 + 300) = 47,5%, behind its pace line (49,82%);
     CT02 = 97 / 110 = 88,2% < 90% (behind); CT03 100% and CT04 4 ≥ 2 met; CT08 (≥ 1 model per unit)
     is met by 2 of 3 units = 66,7% < 100% (behind); CT06 has no data: 2 of 5 judged targets met, 3 behind."""
-    import datetime as dt
-
-    from data_sources.load.ingest import ingest_paths
-    from tests.conftest import FIXTURES
-
-    db = tmp_path / "small.duckdb"
-    ingest_paths([FIXTURES / "progress_small.csv"], db, province=66, seen_at=dt.datetime(2026, 7, 10, 9, 0))
-    monkeypatch.setenv("NQ71_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.sidebar.selectbox(key="f_period").set_value("2026-Q2").run()
+    at = small_app("2026-Q2")
     assert not at.exception, at.exception
     tiles = {m.label: (m.value, m.delta) for m in at.metric}
     assert tiles["Đơn vị đã báo cáo"] == ("3/102", "2,9%")
@@ -146,20 +158,10 @@ def test_sources_page_adds_a_link_and_refreshes(demo_db, monkeypatch, tmp_path):
     assert table.iloc[0]["Bảng"] == "Phụ lục NQ71 - Đắk Lắk" and table.iloc[0]["Lỗi lần thử cuối"] == ""
 
 
-def test_indicator_and_reporting_pages_show_hand_computed_values(monkeypatch, tmp_path):
+def test_indicator_and_reporting_pages_show_hand_computed_values(small_app):
     """tests/fixtures/progress_small.csv (see test_queries.py for the arithmetic): CT01 at Q2 is
     (70 + 120) / (100 + 300) = 47,5%, behind its pace line; 3 of 102 xã/phường reported Q2, on time."""
-    import datetime as dt
-
-    from data_sources.load.ingest import ingest_paths
-    from tests.conftest import FIXTURES
-
-    db = tmp_path / "small.duckdb"
-    ingest_paths([FIXTURES / "progress_small.csv"], db, province=66, seen_at=dt.datetime(2026, 7, 10, 9, 0))
-    monkeypatch.setenv("NQ71_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.sidebar.selectbox(key="f_period").set_value("2026-Q2").run()
+    at = small_app("2026-Q2")
     at.switch_page("pages/theo_chi_tieu.py")
     at.run()
     assert not at.exception, at.exception
@@ -217,21 +219,11 @@ def test_an_indicator_added_to_the_catalog_is_computed_and_drawn(monkeypatch, tm
             cached.cache_clear()
 
 
-def test_unit_grid_puts_the_units_most_behind_first(monkeypatch, tmp_path):
+def test_unit_grid_puts_the_units_most_behind_first(small_app):
     """progress_small.csv at Q2, targets behind per xã (worked from test_queries.py): Ea Ô 3 (CT01 below
     its pace line, CT02 40/50 = 80% < 90%, CT04 0 < 1); Ea Kar 1 (CT08: no model); Cư Yang and the 99
     xã without data 0, then by name."""
-    import datetime as dt
-
-    from data_sources.load.ingest import ingest_paths
-    from tests.conftest import FIXTURES
-
-    db = tmp_path / "small.duckdb"
-    ingest_paths([FIXTURES / "progress_small.csv"], db, province=66, seen_at=dt.datetime(2026, 7, 10, 9, 0))
-    monkeypatch.setenv("NQ71_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.sidebar.selectbox(key="f_period").set_value("2026-Q2").run()
+    at = small_app("2026-Q2")
     at.switch_page("pages/theo_xa_phuong.py").run()
     assert not at.exception, at.exception
     grid = at.dataframe[0].value
