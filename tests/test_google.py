@@ -247,3 +247,47 @@ def test_recorded_batch_get_values_are_kept_as_text():
         title = "🌵 test_values_batch_get 1"
         got = SheetsReader(SA).http.values_batch_get(sid, [f"{title}!A:A", f"{title}!B:B", f"{title}!C:C"])
     assert [v["values"] for v in got["valueRanges"]] == [[["🍇"], ["🍐"]], [["🍉"], ["🍎"]], [["🍋"], ["🍓"]]]
+
+
+# --- periods written as dates (issue 12) ---------------------------------------------------------
+
+
+def test_recorded_formatted_string_tells_a_date_from_a_number():
+    """The API contract the reader relies on, from a real recording: with UNFORMATTED_VALUE a date cell
+    is a bare serial number (43831, like any number), with dateTimeRenderOption=FORMATTED_STRING it is
+    its formatted text ("2020-01-01") while number cells stay numbers (53, 0.12)."""
+    rec = load(RECORDINGS / "WorksheetTest.test_get_all_values_date_time_render_options.json")
+    sid = "1VYZV6IRnymjtcrTiKitjSdyIpBjiKTnzjBT-J87QLjI"
+    gets = [x for x in rec if sid in x["request"]["uri"] and "/values/%27Sheet1%27?" in x["request"]["uri"]]
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        token_endpoint(rsps)
+        register(rsps, gets)
+        http = SheetsReader(SA).http
+        serial = http.values_get(
+            sid, "'Sheet1'", params={"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
+        )
+        text = http.values_get(
+            sid,
+            "'Sheet1'",
+            params={"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "FORMATTED_STRING"},
+        )
+    assert serial["values"][0][1] == 43831 and text["values"][0][1] == "2020-01-01"
+    assert text["values"][0][3] == 53 and text["values"][1][1] == 0.12  # numbers stay numbers
+
+
+def test_refresh_reads_periods_google_turned_into_dates(db):
+    """Forms answers whose «Kỳ báo cáo» Google made dates: read as the month they name; a bare number
+    in the period column is not a date and is refused with its reason."""
+    sid = "1NQ71phuLucDakLakNgayThang2026aBcDeFgHiJkLm"
+    add_source(db, sid)
+    result, calls = _refresh(db, G / "form_period_dates.json")
+    assert result.read == [sid] and not result.failed
+    assert "dateTimeRenderOption=FORMATTED_STRING" in calls[2].request.url
+    got = {(r.unit_code, r.period, r.field): r.value for r in _observations(db).itertuples()}
+    assert got == {("24373", "2026-04", "so_hoi_nghi"): 3, ("24163", "2026-05", "so_hoi_nghi"): 2}
+    con = connect_read(db)
+    rej = con.execute("SELECT kind, raw_value, reason FROM mart.rejects").fetchall()
+    notes = con.execute("SELECT notes FROM raw.tabs").fetchall()[0][0]
+    con.close()
+    assert [k for k, _, _ in rej] == ["ky_bao_cao"] and "46113" in rej[0][2]
+    assert "01/04/2026" in notes and "ngày/tháng/năm" in notes

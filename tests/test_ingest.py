@@ -43,7 +43,7 @@ def test_shared_samples_reproduced_exactly(sample, db):
     assert_same_observations(observations(db), path.with_name(path.name.rsplit(".", 1)[0] + ".expected.csv"))
 
 
-FIXTURE_FILES = sorted(p for p in FIXTURES.iterdir() if p.suffix in (".csv", ".xlsx") and (
+FIXTURE_FILES = sorted(p for p in FIXTURES.iterdir() if p.suffix in (".csv", ".xlsx", ".xls", ".ods", ".txt") and (
     p.with_name(p.stem + ".expected.csv").exists()) and not p.name.endswith((".expected.csv", ".rejects.csv")))  # fmt: skip
 
 
@@ -248,3 +248,54 @@ def test_same_name_in_two_folders_is_one_source(db, tmp_path):
     ingest_paths([a], db)
     ingest_paths([FIXTURES / "monthly_semicolon.csv"], db)
     assert len(observations(db)) == 6
+
+
+# --- period resolution (issue 12): ranked clues, conflicts import nothing --------------------------
+
+
+def test_conflicting_period_clues_import_nothing_and_say_so(db):
+    """Tab «Q2-2025» vs «Kỳ báo cáo: Quý II/2026»: nothing from the tab, the summary names both clues,
+    the data-quality list has one row of the new kind."""
+    s = ingest_paths([FIXTURES / "period_conflict_tab_title.xlsx", FIXTURES / "period_doc_date_title.xlsx"], db)
+    bad = next(t for t in s.tabs if t["sheet"] == "Q2-2025")
+    assert bad["cells_read"] == 0 and bad["imported"] == 0
+    for text in ("mâu thuẫn", "tên trang tính «Q2-2025»", "2025-Q2", "Kỳ báo cáo: Quý II/2026", "2026-Q2"):
+        assert text in bad["error"], bad["error"]
+    assert "✗ period_conflict_tab_title.xlsx / Q2-2025: " in s.text() and "Không nhập" in s.text()
+    con = connect_read(db)
+    kinds = con.execute("SELECT kind, sheet, reason FROM mart.rejects").fetchall()
+    con.close()
+    assert [(k, sh) for k, sh, _ in kinds] == [("ky_mau_thuan", "Q2-2025")]
+    assert "Q2-2025" in kinds[0][2] and "sửa" in kinds[0][2]
+    # the other tab, whose title also carries a resolution's date, is read under its explicit period
+    assert set(observations(db).period) == {"2026-Q2"}
+
+
+def test_period_evidence_is_in_the_notes(db):
+    s = ingest_paths([FIXTURES / "period_doc_date_title.xlsx"], db)
+    notes = "\n".join(s.tabs[0]["notes"])
+    assert "Kỳ báo cáo 2026-Q2" in notes and "dòng «Kỳ báo cáo:»" in notes
+    assert "ngày 22/8/2025" in notes  # the date that was set aside, and why
+
+
+# --- other formats and encodings (issue 12) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("csv_unknown_encoding.csv", "bảng mã không xác định"),
+        ("csv_marks_lost.csv", "bị thay bằng «?»"),
+    ],
+)
+def test_csv_whose_encoding_cannot_be_told_is_refused(db, name, why):
+    proc = run_cli("data_sources", "ingest", str(FIXTURES / "refused" / name), "--db", str(db), check=False)
+    assert proc.returncode == 2 and name in proc.stderr and why in proc.stderr and "tải lại" in proc.stderr
+    assert not db.exists()  # nothing published
+
+
+def test_repaired_or_legacy_encoding_is_said_in_the_notes(db):
+    s = ingest_paths([FIXTURES / "csv_cp1252_mojibake.csv", FIXTURES / "csv_cp1258.csv"], db)
+    notes = {t["source"]: "\n".join(t["notes"]) for t in s.tabs}
+    assert "đã khôi phục đúng chữ tiếng Việt" in notes["csv_cp1252_mojibake.csv"]
+    assert "Windows-1258" in notes["csv_cp1258.csv"]

@@ -84,3 +84,71 @@ def test_more_spellings(text, code):
 @pytest.mark.parametrize("text", ["9 tháng năm 2026", "3 tháng đầu năm 2026", "12 tháng năm 2026"])
 def test_spans_the_form_has_no_period_for_are_not_guessed(text):
     assert parse_period(text, default_year=2026) is None
+
+
+# --- periods written as dates (issue 12) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "said"),
+    [
+        ("01/04/2026", "2026-04", "ngày/tháng/năm"),  # a full date: its month, and the notes say how it was read
+        ("15/04/2026", "2026-04", "ngày"),
+        ("2026-04-01 00:00:00", "2026-04", "ngày"),  # an Excel date cell as the reader writes it
+        ("2026-04-01", "2026-04", "ngày"),
+        ("4/2026", "2026-04", ""),
+        ("2026-04", "2026-04", ""),
+    ],
+)
+def test_dates_are_read_as_their_month(text, code, said):
+    p = parse_period(text)
+    assert p is not None and p.code == code
+    assert said in p.note and (p.note == "") == (said == "")
+
+
+def test_month_first_order_only_when_the_sheet_says_so():
+    assert parse_period("4/1/2026", date_order="mdy").code == "2026-04"
+    assert parse_period("4/1/2026").code == "2026-01"
+    assert parse_period("13/2026") is None and parse_period("32/01/2026") is None
+
+
+# --- issue 12: every period the spec lists, in any of its spellings, round-trips -------------------
+
+_ROMAN_Q = ["I", "II", "III", "IV"]
+SPELLINGS = {
+    "quarter": ["Quý {R}/{y}", "Quý {q}/{y}", "Q{q}-{y}", "quý {R} năm {y}", "Quý {R}.{y}", "{y}-Q{q}", "QUÝ {R} - NĂM {y}"],
+    "month": ["Tháng {m}/{y}", "{mm}/{y}", "{m}/{y}", "T{m}/{y}", "tháng {mm} năm {y}", "{y}-{mm}",
+              "01/{mm}/{y}", "{y}-{mm}-01 00:00:00", "{y}-{mm}-15"],
+    "half": ["6 tháng {w} năm {y}"],
+    "year": ["Năm {y}", "năm {y}", "cả năm {y}", "{y}"],
+}  # fmt: skip
+
+
+@st.composite
+def period_and_spelling(draw):
+    kind = draw(st.sampled_from(sorted(SPELLINGS)))
+    y = draw(st.integers(2020, 2040))
+    template = draw(st.sampled_from(SPELLINGS[kind]))
+    if kind == "quarter":
+        q = draw(st.integers(1, 4))
+        return f"{y}-Q{q}", template.format(R=_ROMAN_Q[q - 1], q=q, y=y)
+    if kind == "month":
+        m = draw(st.integers(1, 12))
+        return f"{y}-{m:02d}", template.format(m=m, mm=f"{m:02d}", y=y)
+    if kind == "half":
+        h = draw(st.integers(1, 2))
+        return f"{y}-H{h}", template.format(w="đầu" if h == 1 else "cuối", y=y)
+    return str(y), template.format(y=y)
+
+
+@given(
+    period_and_spelling(), st.sampled_from(["NFC", "NFD"]), st.sampled_from([str, str.upper, str.lower]), st.booleans()
+)
+def test_every_spec_period_in_every_spelling_round_trips(pair, form, case, padded):
+    code, text = pair
+    text = unicodedata.normalize(form, case(text))
+    if padded:
+        text = f"  {text.replace(' ', '  ')} "
+    p = parse_period(text)
+    assert p is not None and p.code == code, (text, p)
+    assert parse_period(label(code)).code == code  # the product's own label reads back as the same period

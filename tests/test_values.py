@@ -1,12 +1,27 @@
 """The cell table of bieu-mau.md, value by value, plus properties."""
 
+import re
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from data_sources.parse.values import MISSING, OK, REJECTED, parse_count, parse_ratio, parse_yesno
+from data_sources.parse.text import fold
+from data_sources.parse.values import (
+    FORMULA_ERRORS,
+    MISSING,
+    OK,
+    REJECTED,
+    parse,
+    parse_count,
+    parse_ratio,
+    parse_yesno,
+)
+
+# bieu-mau.md's yes/no words (folded), and the ones the product adds (README: "1", "0", "Đã ban hành"…)
+YES_NO = {"x", "co", "da ban hanh", "1", "true", "da", "yes", "co x", "da co",
+          "khong", "chua", "0", "false", "no", "chua co", "chua ban hanh", "khong co"}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -110,3 +125,64 @@ def test_yesno_invariant_under_form_and_case(word_value, nfd, upper):
     w = w.upper() if upper else w
     p = parse_yesno(w)
     assert (p.status, p.value) == (OK, value)
+
+
+# --- issue 12: no string is read as a number unless bieu-mau.md's rules say so --------------------
+
+_SPACES = "\u00a0\u202f\u2009"
+# the spec's number spellings, written independently of values.py: digits; groups of three after a
+# dot or a space (one kind per number); a dash for 0
+_SPEC_COUNT = re.compile(r"^(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,3}(?: [0-9]{3})+)$")
+_SPEC_DECIMAL = re.compile(r"^[0-9]+,[0-9]+$")  # 12,5: a count only when whole (2,0)
+_SPEC_RATIO = re.compile(r"^(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,3}(?: [0-9]{3})+|[0-9]+,[0-9]+)\s*%?$")
+_SIGNED_ZERO = re.compile(r"^[-−–] ?0+$")  # "-0": zero, not a negative number
+_DASHES = {"-", "–", "—", "−", "--"}
+
+# strings built from what numbers are made of, so the property meets near-misses often
+number_like = st.text(alphabet="0123456789.,  -–%xX" + _SPACES + "oOlI١２", max_size=14)
+
+
+def _spec_text(text: str) -> str:
+    s = unicodedata.normalize("NFC", text)
+    for ch in _SPACES:
+        s = s.replace(ch, " ")
+    return re.sub(r"\s+", " ", s).strip()
+
+
+@given(st.one_of(number_like, st.text(max_size=14)))
+@example("１２")
+@example("٣")
+@example("-0")
+@example("2,0")
+def test_a_count_is_read_only_from_a_spelling_the_spec_lists(text):
+    p = parse_count(text)
+    s = _spec_text(text)
+    if p.status == OK:
+        spelled = s in _DASHES or _SPEC_COUNT.match(s) or _SPEC_DECIMAL.match(s) or _SIGNED_ZERO.match(s)
+        assert spelled, f"{text!r} read as {p.value}"
+        if _SPEC_COUNT.match(s):
+            assert p.value == int(re.sub(r"[^0-9]", "", s))
+    if s in _DASHES or _SPEC_COUNT.match(s):
+        assert p.status == OK
+
+
+@given(st.one_of(number_like, st.text(max_size=14)))
+def test_a_ratio_is_read_only_from_a_spelling_the_spec_lists(text):
+    p = parse_ratio(text)
+    s = _spec_text(text)
+    if p.status == OK:
+        assert _SPEC_RATIO.match(s), f"{text!r} read as {p.value}"
+
+
+@given(st.one_of(number_like, st.text(max_size=14)))
+def test_yes_no_is_read_only_from_the_spec_words(text):
+    p = parse_yesno(text)
+    if p.status == OK:
+        words = fold(re.sub(r"\([^()]*\)", " ", _spec_text(text))) or fold(text)
+        assert words in YES_NO or _spec_text(text) in _DASHES, text
+
+
+@given(st.sampled_from(sorted(FORMULA_ERRORS)), st.sampled_from(["count", "yesno", "derived", "text"]))
+def test_a_formula_error_is_never_a_value(err, kind):
+    p = parse(kind, err)
+    assert p.status == REJECTED and err in p.reason

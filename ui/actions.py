@@ -36,11 +36,14 @@ __all__ = [
     "upload",
 ]
 
-UPLOAD_TYPES = ["xlsx", "csv"]
+# what ingestion reads (data_sources/read/readers.READERS): Excel, Excel 97-2003, LibreOffice, CSV and
+# Excel's "Unicode text" (.txt, tab-separated UTF-16)
+UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt"]
 
 
-def upload(files) -> ImportSummary:
-    """Import uploaded files (Streamlit ``UploadedFile``s) exactly as the CLI imports paths.
+def upload(files, progress: Callable[[float, str], None] | None = None) -> ImportSummary:
+    """Import uploaded files (Streamlit ``UploadedFile``s) exactly as the CLI imports paths: read all,
+    then one atomic publish. ``progress(fraction, text)`` hears each file and step.
     Raises ReadError (nothing written) when one of them cannot be read."""
     v = access.require("nhap_tep")
     with tempfile.TemporaryDirectory() as tmp:
@@ -49,7 +52,7 @@ def upload(files) -> ImportSummary:
             p = Path(tmp) / Path(up.name).name
             p.write_bytes(up.getvalue())
             paths.append(p)
-        summary = ingest_paths(paths, db_path())
+        summary = ingest_paths(paths, db_path(), progress=progress)
     access.record(v, "nhap_tep", files=[f.name for f in files], import_id=summary.import_id, **summary.totals)
     return summary
 

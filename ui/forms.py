@@ -8,22 +8,27 @@ from ui import actions
 
 
 def upload_box() -> None:
-    """File picker + import button; shows the import summary, or why nothing was written."""
+    """File picker + import button; a progress bar per file and step, then the import summary, or
+    why nothing was written."""
     st.caption(
-        "Tệp .xlsx hoặc .csv (Tệp > Tải xuống trong Google Sheets). Mọi ô đọc được đều được lưu; giá trị không hợp lệ "
-        "được liệt kê ở trang Chất lượng dữ liệu kèm lý do."
+        "Tệp .xlsx, .xls (Excel 97-2003), .ods (LibreOffice) hoặc .csv/.txt (Tệp > Tải xuống trong Google Sheets; "
+        "UTF-8, UTF-16 «Unicode text», Windows-1258). Mọi ô đọc được đều được lưu; giá trị không hợp lệ được liệt kê "
+        "ở trang Chất lượng dữ liệu kèm lý do. Các tệp được công bố cùng một lần: lỗi ở một tệp thì không tệp nào được ghi."
     )
     files = st.file_uploader("Chọn tệp", type=actions.UPLOAD_TYPES, accept_multiple_files=True, key="upload")
     if not (files and st.button("Nhập các tệp đã chọn", type="primary")):
         return
     with st.status("Đang nhập…", expanded=True) as status:
+        bar = st.progress(0.0, text="Chuẩn bị nhập…")
         try:
-            summary = actions.upload(files)
+            summary = actions.upload(files, progress=lambda fraction, text: bar.progress(min(fraction, 1.0), text=text))
         except actions.ReadError as e:
             status.update(label="Không nhập được", state="error")
             st.error(f"{e} Chưa nhập gì; dữ liệu cũ giữ nguyên.")
         else:
-            status.update(label="Đã nhập xong", state="complete")
+            failed = [t for t in summary.tabs if t.get("error")]
+            label = "Đã nhập xong" + (f" ({len(failed)} trang không nhập, xem lý do bên dưới)" if failed else "")
+            status.update(label=label, state="complete")
             st.code(summary.text(), language=None)
 
 

@@ -120,6 +120,7 @@ DQ_KINDS = {
     "kiem_tra": "Số liệu vô lý (tử số > mẫu số)",
     "ty_le": "Cột tỷ lệ không khớp",
     "thay_the": "Bị thay bằng lần gửi sau",
+    "ky_mau_thuan": "Kỳ báo cáo mâu thuẫn (không nhập trang)",
 }
 
 

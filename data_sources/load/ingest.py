@@ -70,6 +70,9 @@ class ImportSummary:
             if tab.get("error"):
                 lines.append(f"  ✗ {name}: {tab['error']}")
                 continue
+            if tab.get("header_row") is None:  # a guide tab, skipped quietly (extract.is_guide)
+                lines.append(f"  · {name}: {'; '.join(tab.get('notes', []))}")
+                continue
             lines.append(
                 f"  • {name}: đọc {number(tab['cells_read'])} ô, mới {number(tab['imported'])}, "
                 f"cập nhật {number(tab['updated'])}, không đổi {number(tab['unchanged'])}, "
@@ -81,20 +84,25 @@ class ImportSummary:
         return "\n".join(lines)
 
 
-def read_all(paths: list[str | Path]) -> list[Tab]:
+def read_all(paths: list[str | Path], progress=None) -> list[Tab]:
     """Read every file first: one that cannot be read stops the import before anything is written."""
     tabs: list[Tab] = []
-    for p in paths:
+    for i, p in enumerate(paths):
+        if progress:
+            progress(0.3 * i / len(paths), f"Đang đọc tệp {i + 1}/{len(paths)}: {Path(p).name}")
         for t in read_path(p):
             t.source = Path(p).name
             tabs.append(t)
     return tabs
 
 
-def ingest_paths(paths, db, province=None, schools=None, seen_at=None) -> ImportSummary:
+def ingest_paths(paths, db, province=None, schools=None, seen_at=None, progress=None) -> ImportSummary:
+    """``progress(fraction, text)``, when given, hears each file and step (Vietnamese text): the
+    dashboard's progress bar."""
     if not paths:
         raise ReadError("Chưa chọn tệp nào để nhập.")
-    return ingest_tabs(read_all(paths), db, province=province, schools=schools, seen_at=seen_at)
+    tabs = read_all(paths, progress)
+    return ingest_tabs(tabs, db, province=province, schools=schools, seen_at=seen_at, progress=progress)
 
 
 def provinces_of(province) -> list[int]:
@@ -239,22 +247,29 @@ def _frame(cols: tuple[str, ...], data: dict[str, list], **const) -> pd.DataFram
 
 
 @gc_paused()
-def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None, on_publish=None) -> ImportSummary:
-    """Load tabs, rebuild the marts and publish; ``on_publish(con)`` writes more in the same version."""
+def ingest_tabs(
+    tabs: list[Tab], db, province=None, schools=None, seen_at=None, on_publish=None, progress=None
+) -> ImportSummary:
+    """Load tabs, rebuild the marts and publish; ``on_publish(con)`` writes more in the same version;
+    ``progress(fraction, text)`` hears each step."""
+    step = progress or (lambda fraction, text: None)
     s = catalog.settings()
     provinces = provinces_of(province if province is not None else s["province"])
     schools = schools if schools is not None else s.get("schools")
     started = dt.datetime.now().replace(microsecond=0)
     seen = seen_at or started
     timing = Timing()
+    step(0.3, "Đang sao chép phiên bản đang công bố")
     with publishing(db) as con:
         timing.lap("sao chép phiên bản")
+        step(0.4, "Đang nạp danh mục đơn vị")
         matchers = build_matchers(con, provinces, schools)
         refresh_ref(con, matchers)
         timing.lap("danh mục đơn vị")
         import_id = con.execute(load("next_import_id")).fetchall()[0][0]
         results: list[TabResult] = []
-        for tab in tabs:
+        for n, tab in enumerate(tabs):
+            step(0.45 + 0.2 * n / max(len(tabs), 1), f"Đang đọc bảng {n + 1}/{len(tabs)}: {tab.sheet or tab.source}")
             matcher = matchers.get(tab.province or (provinces[0] if len(provinces) == 1 else None))
             if matcher is None:
                 res = extract(Tab(tab.source, tab.sheet, tab.rows), None, s["reporting_year"])
@@ -266,12 +281,14 @@ def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None, 
                 continue
             results.append(extract(tab, matcher, s["reporting_year"]))
         timing.lap("đọc bảng, khớp đơn vị")
+        step(0.7, "Đang nạp số liệu và kiểm tra từng ô")
         _load(con, import_id, tabs, results, seen, started)
         # the current values before this import, for the summary: a rename, not a copy
         first = not _has_table(con, "mart", "current_cells")
         for stmt in statements("prev_cells_empty" if first else "prev_cells_from_current"):
             con.execute(stmt)
         timing.lap("nạp raw + stg")
+        step(0.8, "Đang tính lại các bảng tổng hợp")
         for stmt in statements("build_marts"):
             con.execute(stmt)
         timing.lap("dựng mart")
@@ -317,7 +334,9 @@ def ingest_tabs(tabs: list[Tab], db, province=None, schools=None, seen_at=None, 
         )
         if on_publish is not None:
             on_publish(con)
+        step(0.95, "Đang công bố phiên bản mới")
     timing.lap("công bố")
+    step(1.0, "Đã nhập xong")
     summary.timings = timing.laps
     return summary
 
@@ -337,6 +356,15 @@ def _load(con, import_id, tabs, results, seen, started) -> None:
     import pyarrow as pa
 
     rr, cc, vv, tt, sizes, rows, layouts, checks = [], [], [], [], [], [], [], []
+    problems = [
+        {"import_id": import_id, "source": tab.source, "sheet": tab.sheet, "gid": tab.gid, "url": tab.url, **p}
+        for tab, res in zip(tabs, results, strict=True)
+        for p in res.problems
+    ]
+    if problems:
+        con.register("_tab_problems", pd.DataFrame(problems))
+        con.execute(load("insert_tab_problems"))
+        con.unregister("_tab_problems")
     for i, (tab, res) in enumerate(zip(tabs, results, strict=True)):
         meta = {"source": tab.source, "sheet": tab.sheet}
         rr += res.raw["row"]
@@ -380,7 +408,7 @@ def _load(con, import_id, tabs, results, seen, started) -> None:
     distinct = con.execute(load("distinct_cell_texts")).fetchall()
     parsed = []
     for kind, text, typ in distinct:
-        p = parse(kind, text, typ == "n")
+        p = parse(kind, text, typ == "n", typ == "f")
         if kind == "text":
             parsed.append(
                 (kind, text, typ, OK if p.status == OK else MISSING, None, clean(text) if p.status == OK else None, "")

@@ -16,8 +16,9 @@ from core.fmt import percent
 
 from ..read.readers import Tab, col_letter
 from .layout import Layout, LayoutError, cell_ref, find_layout
+from .period_rule import conflict_message
 from .periods import parse_period
-from .text import clean
+from .text import clean, fold
 from .units import UnitMatcher, is_total, unit_key
 from .values import OK, parse_ratio
 
@@ -36,6 +37,7 @@ class TabResult:
     empty_rows: int = 0
     checks: list[dict] = field(default_factory=list)  # derived-ratio mismatches
     layout: list[tuple[int, str, str]] = field(default_factory=list)  # (1-based col, field, kind)
+    problems: list[dict] = field(default_factory=list)  # tab-level problems (kind, reason): mart.rejects
 
 
 def _cols(*names: str) -> dict[str, list]:
@@ -65,8 +67,9 @@ def _flatten(rows: list[list]) -> tuple[list, list, list, list]:
     return rr, cc, vv, tt
 
 
-def parse_timestamp(text: str, typ: str) -> dt.datetime | None:
-    """``Dấu thời gian``: ``dd/mm/yyyy HH:MM:SS`` (Vietnamese Forms), ISO, or a Sheets serial number."""
+def parse_timestamp(text: str, typ: str, date_order: str = "dmy") -> dt.datetime | None:
+    """``Dấu thời gian``: ``dd/mm/yyyy HH:MM:SS`` (Vietnamese Forms; ``mm/dd/yyyy`` when the Google
+    sheet's locale writes the month first), ISO, or a Sheets serial number."""
     s = clean(text)
     if not s:
         return None
@@ -75,7 +78,10 @@ def parse_timestamp(text: str, typ: str) -> dt.datetime | None:
             return dt.datetime(1899, 12, 30) + dt.timedelta(days=float(s))
         except (ValueError, OverflowError):
             return None
-    for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+    formats = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
+    if date_order == "mdy":
+        formats = tuple(f.replace("%d/%m", "%m/%d") for f in formats)
+    for fmt in formats:
         try:
             return dt.datetime.strptime(s, fmt)
         except ValueError:
@@ -85,6 +91,7 @@ def parse_timestamp(text: str, typ: str) -> dt.datetime | None:
 
 def extract(tab: Tab, matcher: UnitMatcher, default_year: int) -> TabResult:
     res = TabResult(tab.source, tab.sheet, tab.gid, _cols(*RAW_COLS), _cols(*ROW_COLS))
+    res.notes += tab.notes
     raw = res.raw
     raw["row"], raw["col"], raw["value"], raw["type"] = _flatten(tab.rows)
     if matcher is None:  # the caller reports why this tab cannot be matched
@@ -93,20 +100,34 @@ def extract(tab: Tab, matcher: UnitMatcher, default_year: int) -> TabResult:
     try:
         lay = find_layout(tab, rows, default_year=default_year)
     except LayoutError as e:
-        res.error = str(e)
+        if is_guide(tab.sheet):  # the form kit's «Hướng dẫn» sheet, a «Ghi chú» tab: no table, nothing lost
+            res.notes.append("trang hướng dẫn, không có bảng số liệu: bỏ qua (các ô vẫn được lưu ở dữ liệu gốc)")
+        else:
+            res.error = str(e)
         return res
     res.header_row = lay.header_row + 1
     _describe(lay, res)
-    _rows(lay, rows, matcher, res)
+    if not lay.resolution.conflict:
+        codes = _rows(lay, rows, matcher, res, tab.date_order)
+        lay.resolution.check_column(codes)
+    if lay.resolution.conflict:  # strong period clues disagree: nothing of this tab is imported
+        res.rows, res.layout, res.checks = _cols(*ROW_COLS), [], []
+        res.error = conflict_message(tab.sheet or tab.source, lay.resolution)
+        res.problems.append({"kind": "ky_mau_thuan", "row": lay.resolution.conflict_row, "reason": res.error})
     return res
 
 
+# names of tabs that explain a form rather than hold its table (folded: no dấu, lower case)
+GUIDE_TABS = ("huong dan", "ghi chu", "gioi thieu", "quy uoc", "instructions", "readme")
+
+
+def is_guide(sheet: str) -> bool:
+    """A tab named as a guide (``Hướng dẫn``, ``Ghi chú``…): skipped quietly when it has no table."""
+    return fold(sheet or "").strip().startswith(GUIDE_TABS)
+
+
 def _describe(lay: Layout, res: TabResult) -> None:
-    if lay.period:
-        note = f"Kỳ báo cáo lấy từ {lay.period_from}: {lay.period.code}"
-        if lay.period.year_assumed:
-            note += " (không ghi năm: dùng năm báo cáo đã cấu hình)"
-        res.notes.append(note)
+    res.notes += lay.resolution.notes()
     for c, h in lay.unknown:
         res.notes.append(f"Cột {col_letter(c)} «{h}» không thuộc biểu mẫu: giữ ở dữ liệu gốc, không nhập.")
     for c, h, f in lay.duplicates:
@@ -116,10 +137,11 @@ def _describe(lay: Layout, res: TabResult) -> None:
         )
 
 
-def _rows(lay: Layout, rows: list, matcher: UnitMatcher, res: TabResult) -> None:
+def _rows(lay: Layout, rows: list, matcher: UnitMatcher, res: TabResult, tab_order: str) -> dict[str, tuple]:
     """One staged row per data row (unit, period, submission time). The field cells of
     those rows are parsed in bulk by ingest.py (SQL over raw cells + a table of the
-    distinct values parsed once), never one by one here."""
+    distinct values parsed once), never one by one here. Returns each distinct text of the
+    period column that was read, with its period (for the period rule's check)."""
     fields = catalog.fields()
     value_cols = [c for c in lay.columns if fields[c.field].kind in catalog.VALUE_KINDS]
     res.layout = [(c.index + 1, c.field, fields[c.field].kind) for c in value_cols]
@@ -130,6 +152,7 @@ def _rows(lay: Layout, rows: list, matcher: UnitMatcher, res: TabResult) -> None
     time_c = lay.col(catalog.field_of_kind("timestamp"))
     match_cache: dict[tuple[str, str], object] = {}
     period_cache: dict[str, tuple[str | None, str]] = {}
+    period_row: dict[str, int] = {}  # first row of each period text
     R = res.rows
     empty = ("", "s")
     for r in range(lay.first_data_row, len(rows)):
@@ -155,12 +178,13 @@ def _rows(lay: Layout, rows: list, matcher: UnitMatcher, res: TabResult) -> None
         ptext = row[period_c][0] if period_c is not None and period_c < n else ""
         got = period_cache.get(ptext)
         if got is None:
-            got = period_cache[ptext] = _row_period(lay, ptext, res)
+            got = period_cache[ptext] = _row_period(lay, ptext, res, tab_order)
+            period_row[ptext] = r + 1
         period, pnote = got
         submitted = None
         if time_c is not None:
             ts_text, ts_type = row[time_c] if time_c < n else empty
-            submitted = parse_timestamp(ts_text, ts_type)
+            submitted = parse_timestamp(ts_text, ts_type, tab_order)
             if clean(ts_text) and submitted is None:
                 pnote = (pnote + "; " if pnote else "") + f"dấu thời gian «{ts_text}» không đọc được"
         R["row"].append(r + 1)
@@ -181,16 +205,20 @@ def _rows(lay: Layout, rows: list, matcher: UnitMatcher, res: TabResult) -> None
                 nv = row[lay.col(num)] if lay.col(num) < n else empty
                 dv = row[lay.col(den)] if lay.col(den) < n else empty
                 _check_ratio(res, r, col, header, v, t, nv, dv)
+    return {text: (got[0], period_row[text]) for text, got in period_cache.items() if got[0] and clean(text)}
 
 
 def _is_total_row(row) -> bool:
     return any(is_total(v) for v, _ in row[:3])
 
 
-def _row_period(lay: Layout, text: str, res: TabResult) -> tuple[str | None, str]:
+def _row_period(lay: Layout, text: str, res: TabResult, date_order: str) -> tuple[str | None, str]:
+    """Once per distinct text of the period column (cached by the caller)."""
     if clean(text):
-        p = parse_period(text)
+        p = parse_period(text, date_order=date_order)
         if p:
+            if p.note:
+                res.notes.append(f"Cột «Kỳ báo cáo»: {p.note}.")
             return p.code, ""
         if lay.period:
             return None, f"kỳ báo cáo «{text}» không đọc được (trang ghi {lay.period.code}: không tự thay)"

@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from core import catalog
 
 from ..read.readers import Cell, Tab, col_letter
-from .periods import Period, find_year, parse_period
+from .period_rule import Resolution, resolve
+from .periods import Period
 from .text import clean, fold
 
 HEADER_SCAN_ROWS = 40
@@ -58,8 +59,9 @@ class Layout:
     unknown: list[tuple[int, str]] = field(default_factory=list)  # (col, header text)
     duplicates: list[tuple[int, str, str]] = field(default_factory=list)  # (col, header, field)
     derived: list[tuple[int, str, str, str]] = field(default_factory=list)  # (col, header, numerator, denominator)
-    period: Period | None = None  # from the tab name or a title row
-    period_from: str = ""  # "tên trang tính" | "dòng tiêu đề" | ""
+    period: Period | None = None  # the tab's period (period_rule.resolve), unless its clues disagree
+    period_from: str = ""  # rank of the clue that named it (period_rule.LABELS)
+    resolution: Resolution = field(default_factory=Resolution)  # every clue, the evidence, any conflict
 
     def col(self, field_code: str) -> int | None:
         for c in self.columns:
@@ -278,19 +280,14 @@ def _is_numbering(row: list[Cell]) -> bool:
 
 
 def _find_period(lay: Layout, tab: Tab, rows: list[list[Cell]], default_year: int | None) -> None:
+    """The period rule (``period_rule``): every clue of the tab, ranked; see its docstring and the README."""
     titles = [" ".join(clean(v) for v, _ in row if clean(v)) for row in rows[: lay.header_row]]
-    title_year = next((y for t in titles if (y := find_year(t))), None)
-    year = title_year or default_year
-    candidates = [(tab.sheet, "tên trang tính")] if tab.sheet else []
-    # a title row that says "Kỳ báo cáo" first, then any title row
-    candidates += [(t, "dòng tiêu đề") for t in sorted(titles, key=lambda t: 0 if "ky bao cao" in fold(t) else 1)]
-    for text, where in candidates:
-        p = parse_period(text, default_year=year)
-        if p:
-            if p.year_assumed and title_year:
-                p, where = Period(p.code), f"{where}, năm theo dòng tiêu đề"
-            lay.period, lay.period_from = p, where
-            return
+    source = "" if (tab.gid or tab.url) else tab.source  # a Google id is no file name
+    numbered = [(i, t) for i, t in enumerate(titles, start=1) if t]
+    res = resolve(tab.sheet, source, numbered, default_year, is_file_tab=tab.is_file)
+    lay.resolution = res
+    if res.period and not res.conflict:
+        lay.period, lay.period_from = res.period, res.source
 
 
 def cell_ref(row: int, col: int) -> str:

@@ -13,6 +13,13 @@ written                                     native
 ``Năm 2026`` ``cả năm 2026``                 ``2026``
 ==========================================  ===========
 
+A cell that holds a date names the month of that date (Excel and Google Sheets turn ``04/2026``
+typed in a cell into the date 01/04/2026): ``01/04/2026`` and ``15/4/2026`` (day/month/year, the
+Vietnamese order; month/day/year only for a sheet whose locale writes dates that way), an Excel
+date cell (``2026-04-01 00:00:00`` as the reader writes it) and ``2026-04-01`` are ``2026-04``, and
+the result carries a ``note`` saying how it was read. A month written alone (``4/2026``,
+``2026-04``) needs no note.
+
 A text that names a quarter or month but no year (a tab called ``Tháng 4``)
 gets its year from the caller's ``default_year`` (the title rows, then the
 deployment's reporting year) and the result says so; nothing else is guessed.
@@ -61,14 +68,48 @@ def _prep(text: object) -> str:
 class Period:
     code: str  # 2026-Q1 | 2026-04 | 2026-H1 | 2026
     year_assumed: bool = False
+    note: str = ""  # how a date was read as a month (Vietnamese), "" otherwise
 
 
-def parse_period(text: object, default_year: int | None = None) -> Period | None:
-    """The native period a text names, or None when it names none."""
+_ISO_DATE = re.compile(r"^(20\d\d)-(\d\d)-(\d\d)(?:[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?$")
+_SLASH_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(20\d\d)(?: \d{1,2}:\d\d(?::\d\d)?)?$")
+
+
+def _date_period(s: str, date_order: str) -> Period | None:
+    """A whole cell that is one date: the month it names, with the reason. None: not a date."""
+    m = _ISO_DATE.match(s)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        how = "ô kiểu ngày tháng"
+    else:
+        m = _SLASH_DATE.match(s)
+        if not m:
+            return None
+        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        d, mo = (b, a) if date_order == "mdy" else (a, b)
+        how = "tháng/ngày/năm theo ngôn ngữ của bảng" if date_order == "mdy" else "ngày/tháng/năm"
+    try:
+        dt.date(y, mo, d)
+    except ValueError:
+        return None
+    return Period(
+        f"{y}-{mo:02d}",
+        note=f"«{s}» là một ngày ({how}): đọc là tháng {mo:02d}/{y}, kỳ {y}-{mo:02d}",
+    )
+
+
+def parse_period(text: object, default_year: int | None = None, date_order: str = "dmy") -> Period | None:
+    """The native period a text names, or None when it names none. ``date_order``: ``dmy`` (Vietnamese)
+    or ``mdy`` (a Google sheet whose locale writes the month first), for a cell holding a full date."""
     if text is None:
         return None
     if isinstance(text, (dt.date, dt.datetime)):
-        return Period(f"{text.year}-{text.month:02d}")
+        return Period(
+            f"{text.year}-{text.month:02d}", note=f"ô kiểu ngày tháng: đọc là tháng {text.month:02d}/{text.year}"
+        )
+    date = _date_period(clean(text), date_order)
+    if date is not None:
+        return date
     raw = _prep(text)
     if not raw:
         return None

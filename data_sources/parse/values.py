@@ -44,12 +44,13 @@ _ELLIPSIS = {"...", "…", "..", "....", ". . ."}
 _YES = {"x", "co", "da ban hanh", "1", "true", "da", "yes", "co x", "da co"}
 _NO = {"khong", "chua", "0", "false", "no", "chua co", "chua ban hanh", "khong co"}
 
-# 1234 | 1.234 | 1 234 | 1.234.567 (a dot or space before exactly three digits)
-_INT = re.compile(r"^\d+$")
-_THOUSANDS = re.compile(r"^\d{1,3}(?:([.\s])\d{3})(?:\1\d{3})*$")
-_DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
-_DECIMAL_DOT = re.compile(r"^\d+\.\d+$")
-_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+# 1234 | 1.234 | 1 234 | 1.234.567 (a dot or space before exactly three digits). ASCII digits only
+# (re.ASCII): "١٢" or a full-width "１２" is not a number the spec lists, so it is never read as one.
+_INT = re.compile(r"^\d+$", re.ASCII)
+_THOUSANDS = re.compile(r"^\d{1,3}(?:([.\s])\d{3})(?:\1\d{3})*$", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"^\d+,\d+$", re.ASCII)
+_DECIMAL_DOT = re.compile(r"^\d+\.\d+$", re.ASCII)
+_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+$", re.ASCII)
 
 
 def _number_text(s: str) -> tuple[float | None, str]:
@@ -159,9 +160,21 @@ def parse_ratio(text: str | None, is_number: bool = False) -> Parsed:
 
 PARSERS = {"count": parse_count, "yesno": parse_yesno, "derived": parse_ratio}
 
+# what a spreadsheet shows for a formula that failed (Excel, LibreOffice, Google Sheets)
+FORMULA_ERRORS = {"#REF!", "#DIV/0!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#ERROR!"}
 
-def parse(kind: str, text: str | None, is_number: bool = False) -> Parsed:
+
+def parse(kind: str, text: str | None, is_number: bool = False, is_formula: bool = False) -> Parsed:
+    """``is_formula``: the cell holds a formula saved without its value (reader type ``f``)."""
+    s = clean(text)
+    if is_formula:
+        return Parsed(
+            REJECTED,
+            reason=f"ô có công thức «{s}» nhưng tệp không lưu kết quả (tệp do chương trình tạo, chưa được tính lại): "
+            "hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi nhập lại",
+        )
+    if s.upper() in FORMULA_ERRORS or s.startswith("Err:"):
+        return Parsed(REJECTED, reason=f"ô công thức báo lỗi «{s}»: hãy sửa công thức trong bảng rồi nhập lại")
     if kind in PARSERS:
         return PARSERS[kind](text, is_number)
-    s = clean(text)
     return Parsed(MISSING) if s == "" else Parsed(OK)

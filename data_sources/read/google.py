@@ -4,9 +4,12 @@ Per spreadsheet and refresh, at most:
 
 1. Drive ``files.get`` (modifiedTime): unchanged since the last good read -> stop here;
 2. Sheets ``spreadsheets.get`` (tabs, gids, merges; no cell data);
-3. Sheets ``values:batchGet`` of every tab needed, ``UNFORMATTED_VALUE`` and
-   ``SERIAL_NUMBER`` dates (never gspread's ``numericise``: it reads the
-   Vietnamese ``1.234`` as 1.234 and ``1,5`` as 15).
+3. Sheets ``values:batchGet`` of every tab needed, ``UNFORMATTED_VALUE`` (numbers as
+   numbers; never gspread's ``numericise``: it reads the Vietnamese ``1.234`` as 1.234 and
+   ``1,5`` as 15) and ``dateTimeRenderOption=FORMATTED_STRING``: a date cell comes back as its
+   formatted text, not as a serial number no different from a count. That is what tells a date
+   (``04/2026`` typed in a «Kỳ báo cáo» cell, which Sheets makes a date; a Forms timestamp) from a
+   number; the text is read in the order of the spreadsheet's locale (``Tab.date_order``).
 
 An .xlsx uploaded to Drive and never converted answers step 2 with 400 "This
 operation is not supported for this document": it is downloaded through Drive
@@ -194,6 +197,7 @@ def _quote(title: str) -> str:
 @gc_paused()
 def _tabs_from_values(sid: str, meta: dict, wanted: set[str], batch: dict) -> list[Tab]:
     by_title = {s["properties"]["title"]: s for s in meta.get("sheets", [])}
+    order = date_order(meta.get("properties", {}).get("locale", ""))
     out = []
     for vr in batch.get("valueRanges", []):
         title = _range_title(vr.get("range", ""))
@@ -219,9 +223,19 @@ def _tabs_from_values(sid: str, meta: dict, wanted: set[str], batch: dict) -> li
                 merges=merges,
                 gid=str(sheet["properties"]["sheetId"]),
                 url=f"https://docs.google.com/spreadsheets/d/{sid}/edit",
+                date_order=order,
             )
         )
     return [t for t in out if not wanted or t.sheet in wanted or t.gid in wanted]
+
+
+# locales whose default date format puts the month first (Google Sheets' en_US: 4/1/2026)
+_MONTH_FIRST = {"en_US", "en_PH", "es_US", "fil_PH"}
+
+
+def date_order(locale: str) -> str:
+    """``mdy`` for a spreadsheet locale that writes the month first, else ``dmy`` (vi_VN and most)."""
+    return "mdy" if locale.replace("-", "_") in _MONTH_FIRST else "dmy"
 
 
 @functools.cache
@@ -293,7 +307,7 @@ class SheetsReader:
             [_quote(t) for t in needed],
             params={
                 "valueRenderOption": "UNFORMATTED_VALUE",
-                "dateTimeRenderOption": "SERIAL_NUMBER",
+                "dateTimeRenderOption": "FORMATTED_STRING",
                 "majorDimension": "ROWS",
             },
         )

@@ -2,20 +2,34 @@
 
 Every source ends here, so the rest of ingestion has one code path:
 
-* xlsx (openpyxl; merged ranges kept, cached formula values read);
-* CSV downloaded by a person (UTF-8 with or without BOM, else Windows-1258;
-  comma, semicolon or tab), every cell a string as displayed;
+* xlsx (openpyxl; merged ranges kept, cached formula values read; a cached error such as
+  ``#DIV/0!`` stays as its text and is rejected by ``parse.values``; a formula saved without a
+  cached value, as scripts write them, becomes a cell of type ``f`` holding its formula, rejected
+  with that reason);
+* legacy xls (Excel 97-2003) and ods (LibreOffice) through python-calamine: cached formula values;
+  merged ranges for xls (calamine gives none for ods: an ods two-row header is read as a CSV's is,
+  an empty group cell taking the group to its left). Limit: calamine's Python binding gives a
+  formula's error value as an empty cell, so in xls/ods an error cell is "missing" (never 0), and for
+  ods the tab notes say how many error cells the file holds;
+* CSV downloaded by a person: UTF-8 (with or without BOM), UTF-16 with BOM (Excel "Unicode text",
+  tab-separated), Windows-1258 only when the bytes are Vietnamese in it, UTF-8 damaged by a
+  Windows-1252 round trip (repaired only when the whole file round-trips, and the notes say so);
+  any other file is refused, never read as mojibake. Comma, semicolon or tab. Every cell a string;
 * Google Sheets ``values:batchGet`` with ``UNFORMATTED_VALUE`` plus the
   spreadsheet's merges (see ``google.py``).
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import datetime as dt
 import gc
+import html
 import io
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +51,9 @@ class Tab:
     gid: str = ""  # Google tab id, for links back to the cell
     url: str = ""
     province: int | None = None  # official province code, when a deployment follows several
+    is_file: bool = False  # the tab is the whole file (a CSV): its name is the file's, not a tab's
+    date_order: str = "dmy"  # how a date written as text is ordered: "mdy" for a Google sheet in en_US
+    notes: list[str] = field(default_factory=list)  # what the reader had to say (encoding repaired, ...)
 
     def filled(self) -> list[list[Cell]]:
         """Rows with each merged range's top-left value copied into the whole range."""
@@ -101,37 +118,188 @@ def cell(value: object) -> Cell:
 def read_xlsx(path: str | Path, data: bytes | None = None, source: str | None = None) -> list[Tab]:
     import openpyxl
 
+    raw = data if data is not None else None
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data) if data is not None else path, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a broken file
         raise ReadError(f"Không đọc được tệp Excel «{path}»: {e}. Hãy mở tệp và lưu lại dạng .xlsx.") from e
+    formulas = _uncached_formulas(raw if raw is not None else Path(path).read_bytes())
     tabs = []
     for ws in wb.worksheets:
         rows = [[cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
         merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
+        for (r, c), f in formulas.get(ws.title, {}).items():  # rare: only files whose formulas have no value
+            while len(rows) <= r:
+                rows.append([])
+            row = rows[r]
+            if len(row) <= c:
+                row.extend([EMPTY] * (c + 1 - len(row)))
+            row[c] = (f, "f")
         tabs.append(Tab(source or str(path), ws.title, _trim(rows), merges))
     return tabs
 
 
-def _decode(raw: bytes, path: str) -> str:
-    if raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
-        return raw.decode("utf-16")
+# a cell whose formula has no cached value: <c r="D6"><f>C6/4</f></c> or <f>…</f><v></v> (scripts write these)
+_NO_CACHE = re.compile(rb"<c [^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>")
+
+
+def _uncached_formulas(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Per sheet title, the cells whose formula was saved without a value, with the formula text.
+    One C-level scan of each sheet's XML; the formulas are loaded only when there is one."""
+    import zipfile
+
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            found = any(_NO_CACHE.search(z.read(n)) for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return {}
+    if not found:
+        return {}
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    for ws in wb.worksheets:
+        values = cached[ws.title]
+        for row in ws.iter_rows():
+            for c in row:
+                v = c.value
+                if isinstance(v, str) and v.startswith("=") and values.cell(c.row, c.column).value is None:
+                    out.setdefault(ws.title, {})[(c.row - 1, c.column - 1)] = v
+                elif type(v).__name__ == "ArrayFormula" and values.cell(c.row, c.column).value is None:
+                    out.setdefault(ws.title, {})[(c.row - 1, c.column - 1)] = str(v.text)
+    return out
+
+
+def read_calamine(path: str | Path, data: bytes | None = None, source: str | None = None) -> list[Tab]:
+    """xls / ods (and xlsb) through python-calamine: cached values; merges where calamine has them (xls)."""
+    from python_calamine import CalamineWorkbook
+
+    kind = "Excel 97-2003 (.xls)" if str(path).lower().endswith(".xls") else "bảng tính"
     try:
-        return raw.decode("cp1258")
-    except UnicodeDecodeError as e:
+        wb = CalamineWorkbook.from_object(io.BytesIO(data) if data is not None else str(path))
+        sheets = [(name, wb.get_sheet_by_name(name)) for name in wb.sheet_names]
+        grids = [(name, sh.to_python(skip_empty_area=False), sh.merged_cell_ranges) for name, sh in sheets]
+    except Exception as e:  # calamine raises its own kinds and ValueError for a broken file
         raise ReadError(
-            f"Không đọc được tệp CSV «{path}»: không phải UTF-8 hay Windows-1258. "
-            "Hãy tải lại bằng Tệp > Tải xuống > CSV trong Google Sheets."
+            f"Không đọc được tệp {kind} «{path}»: {e}. Hãy mở tệp bằng Excel hoặc LibreOffice và lưu lại dạng .xlsx."
         ) from e
+    errors = _ods_error_cells(path, data) if str(path).lower().endswith(".ods") else {}
+    tabs = []
+    for name, grid, merged in grids:
+        rows = [[_calamine_cell(v) for v in row] for row in grid]
+        merges = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (merged or [])]
+        tab = Tab(source or str(path), name, _trim(rows), merges)
+        if errors.get(name):
+            tab.notes.append(
+                f"Trang có {errors[name]} ô công thức báo lỗi (#DIV/0!, #REF!…): tệp .ods được đọc như ô trống "
+                "(thiếu số liệu, không bao giờ là 0). Hãy sửa công thức, hoặc lưu lại dạng .xlsx để thấy từng ô bị từ chối."
+            )
+        tabs.append(tab)
+    return tabs
+
+
+def _calamine_cell(v: object) -> Cell:
+    # calamine gives every number of an ods, and of xls formulas, as float: 3.0 is the count 3
+    if type(v) is float and v.is_integer():
+        return (str(int(v)), "n")
+    if isinstance(v, dt.timedelta):
+        return (str(v), "s")
+    return cell(v)
+
+
+def _ods_error_cells(path: str | Path, data: bytes | None) -> dict[str, int]:
+    """Per sheet of an .ods, how many cells show a formula error (one regex over content.xml)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as z:
+            xml = z.read("content.xml")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return {}
+    out: dict[str, int] = {}
+    for part in re.split(rb"<table:table ", xml)[1:]:
+        m = re.match(rb'[^>]*table:name="([^"]*)"', part)
+        n = part.count(b'calcext:value-type="error"')
+        if m and n:
+            out[html.unescape(m.group(1).decode("utf-8"))] = n
+    return out
+
+
+# CSV: how the bytes were written, told from the bytes, never guessed
+_CP1252_HIGH = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+_MOJIBAKE = re.compile(f"[ÃÄÅÆ][{_CP1252_HIGH}]|á[º»]")
+# UTF-8 bytes read as Windows-1258 (a file pasted together from a UTF-8 and a Windows-1258 one)
+_MOJIBAKE_1258 = re.compile(f"[ĂÃÄÅÆ][{_CP1252_HIGH}]|á[º»]")
+_VIET = re.compile("[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
+_LOST_MARKS = re.compile(r"[^\W\d_]\?+[^\W\d_]|\?{2,}[^\W\d_]")
+
+
+def _c1_to_byte(err: UnicodeEncodeError) -> tuple[bytes, int]:
+    """Windows keeps the five bytes cp1252 leaves undefined as C1 controls: give them back."""
+    ch = err.object[err.start]
+    if 0x80 <= ord(ch) <= 0x9F:
+        return bytes([ord(ch)]), err.start + 1
+    raise err
+
+
+codecs.register_error("nq71_c1", _c1_to_byte)
+
+
+def _refuse(path: str, why: str) -> ReadError:
+    return ReadError(
+        f"Không đọc được tệp CSV «{path}»: {why}. Chưa nhập gì từ tệp này. Hãy mở bảng gốc và tải lại: "
+        "Google Sheets: Tệp > Tải xuống > CSV; Excel: Lưu thành > «CSV UTF-8 (Comma delimited)»."
+    )
+
+
+def decode_csv(raw: bytes, path: str) -> tuple[str, str]:
+    """(text, note) of a CSV's bytes; ReadError when the encoding cannot be told."""
+    if raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
+        try:
+            return raw.decode("utf-16"), ""
+        except UnicodeDecodeError as e:
+            raise _refuse(path, "tệp ghi dấu UTF-16 nhưng nội dung hỏng") from e
+    head = raw[:4000]
+    if head and head.count(b"\x00") > len(head) // 4:  # UTF-16 without its BOM: half the bytes are 0
+        raise _refuse(path, "tệp có vẻ là UTF-16 nhưng thiếu dấu BOM nên không biết thứ tự byte")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _legacy(raw, path)
+    if _MOJIBAKE.search(text):
+        try:
+            fixed = text.encode("cp1252", errors="nq71_c1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError) as e:
+            raise _refuse(path, "chữ tiếng Việt đã bị hỏng mã (kiểu «TÃªn Ä‘Æ¡n vá»‹») và không khôi phục được") from e
+        return fixed, (
+            "Tệp là UTF-8 đã bị đọc nhầm thành Windows-1252 rồi lưu lại (chữ dạng «TÃªn Ä‘Æ¡n vá»‹»): "
+            "đã khôi phục đúng chữ tiếng Việt vì toàn bộ tệp chuyển ngược được. Lần sau hãy lưu dạng CSV UTF-8."
+        )
+    if len(_LOST_MARKS.findall(text)) >= 3:
+        raise _refuse(path, "chữ có dấu đã bị thay bằng «?» khi lưu (tệp lưu bằng bảng mã không có tiếng Việt)")
+    return text, ""
+
+
+def _legacy(raw: bytes, path: str) -> tuple[str, str]:
+    """Not UTF-8: Windows-1258 only when the bytes read as Vietnamese in it (every tone mark on a
+    vowel, Vietnamese letters present); anything else is refused."""
+    try:
+        text = unicodedata.normalize("NFC", raw.decode("cp1258"))
+    except UnicodeDecodeError as e:
+        raise _refuse(path, "không phải UTF-8, UTF-16 hay Windows-1258") from e
+    stray = any(unicodedata.category(ch) == "Mn" for ch in text)  # a tone mark on no vowel
+    if stray or not _VIET.search(text) or _MOJIBAKE_1258.search(text):
+        raise _refuse(
+            path, "không phải UTF-8 hay UTF-16, và không đọc ra tiếng Việt theo Windows-1258 (bảng mã không xác định)"
+        )
+    return text, "Tệp ghi bằng bảng mã Windows-1258 (tiếng Việt): đã đọc theo bảng mã đó."
 
 
 def read_csv(path: str | Path, data: bytes | None = None, source: str | None = None) -> list[Tab]:
     raw = data if data is not None else Path(path).read_bytes()
-    text = _decode(raw, str(path))
+    text, note = decode_csv(raw, Path(str(path)).name)
     sample = text[:20000]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -140,21 +308,29 @@ def read_csv(path: str | Path, data: bytes | None = None, source: str | None = N
         delimiter = ","
     rows = [[(v, "s") for v in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     name = Path(str(path)).stem
-    return [Tab(source or str(path), name, _trim(rows))]
+    return [Tab(source or str(path), name, _trim(rows), is_file=True, notes=[note] if note else [])]
+
+
+READERS = {
+    ".xlsx": read_xlsx,
+    ".xlsm": read_xlsx,
+    ".xls": read_calamine,
+    ".ods": read_calamine,
+    ".xlsb": read_calamine,
+    ".csv": read_csv,
+    ".tsv": read_csv,
+    ".txt": read_csv,
+}
 
 
 def read_path(path: str | Path) -> list[Tab]:
     p = Path(path)
     if not p.exists():
         raise ReadError(f"Không tìm thấy tệp «{path}». Kiểm tra lại đường dẫn.")
-    suffix = p.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(p)
-    if suffix in (".csv", ".tsv", ".txt"):
-        return read_csv(p)
-    if suffix == ".xls":
-        raise ReadError(f"Tệp «{path}» là Excel 97-2003 (.xls). Hãy mở và lưu lại dạng .xlsx rồi nhập lại.")
-    raise ReadError(f"Không nhận dạng được tệp «{path}»: chỉ nhập .xlsx hoặc .csv.")
+    reader = READERS.get(p.suffix.lower())
+    if reader is None:
+        raise ReadError(f"Không nhận dạng được tệp «{path}»: chỉ nhập .xlsx, .xls, .ods hoặc .csv (.txt, .tsv).")
+    return reader(p)
 
 
 def _trim(rows: list[list[Cell]]) -> list[list[Cell]]:

@@ -111,7 +111,8 @@ WHERE code IS NOT NULL AND period IS NOT NULL
 GROUP BY ALL;
 
 -- grain: one row per problem a person must see (rejected value, unit not
--- matched, period unknown, ≤ pair broken, superseded value, ratio mismatch). Its kind is a
+-- matched, period unknown, ≤ pair broken, superseded value, ratio mismatch), and one per tab
+-- whose period clues disagree (its latest read, unless a later import read the tab well). Its kind is a
 -- word of the problem list (ui/tables.py); its field is a catalog code, found by kind in ref.fields
 CREATE OR REPLACE TABLE mart.rejects AS
 WITH live AS (SELECT * FROM live_rows)
@@ -163,7 +164,15 @@ UNION ALL
 SELECT 'ty_le', k.source, k.sheet, k."row", (SELECT letter FROM ref.columns WHERE col = k.col),
        (SELECT code FROM ref.fields WHERE kind = 'derived'), NULL, k.raw_value, k.reason, k.gid, k.url, k.col, NULL
 FROM stg.checks AS k
-WHERE k.import_id = (SELECT max(import_id) FROM stg.checks AS k2 WHERE k2.source = k.source AND k2.sheet = k.sheet);
+WHERE k.import_id = (SELECT max(import_id) FROM stg.checks AS k2 WHERE k2.source = k.source AND k2.sheet = k.sheet)
+UNION ALL
+SELECT p.kind, p.source, p.sheet, p."row", NULL, (SELECT code FROM ref.fields WHERE kind = 'period'), NULL, NULL,
+       p.reason, p.gid, p.url, NULL, NULL
+FROM stg.tab_problems AS p
+WHERE p.import_id = (SELECT max(import_id) FROM stg.tab_problems AS p2 WHERE p2.source = p.source AND p2.sheet = p.sheet)
+  AND NOT EXISTS (
+      SELECT 1 FROM all_rows AS r WHERE r.source = p.source AND r.sheet = p.sheet AND r.import_id > p.import_id
+  );
 
 -- grain: one row per distinct written unit name not matched (live rows)
 CREATE OR REPLACE TABLE mart.unmatched AS

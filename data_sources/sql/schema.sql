@@ -101,6 +101,19 @@ CREATE TABLE IF NOT EXISTS stg.checks (
     reason VARCHAR
 );
 
+-- tab-level problems: one row per tab of an import that was not imported for a reason a person
+-- must fix in the sheet (kind 'ky_mau_thuan': its period clues disagree; reason names them)
+CREATE TABLE IF NOT EXISTS stg.tab_problems (
+    import_id INTEGER,
+    source VARCHAR,
+    sheet VARCHAR,
+    gid VARCHAR,
+    url VARCHAR,
+    kind VARCHAR,
+    "row" INTEGER,              -- the row to look at first (the «Kỳ báo cáo» title, the first conflicting row)
+    reason VARCHAR
+);
+
 -- unit names an administrator mapped by hand; applied to every later import
 CREATE TABLE IF NOT EXISTS ref.unit_mappings (
     unit_key VARCHAR PRIMARY KEY,
