@@ -33,7 +33,7 @@ $(DEMO_DB): $(VENV)/.installed $(wildcard catalog/demo/*) $(wildcard catalog/*.c
 demo: $(DEMO_DB)
 
 run: $(VENV)/.installed $(DEMO_DB)
-	NQ71_DB=$(DEMO_DB) NQ71_SCHOOLS=catalog/demo/truong_hoc.csv $(PY) -m ui.serve $(if $(PORT),--server.port $(PORT),)  # = streamlit run app.py (see ui/serve.py)
+	NQ71_DB=$(DEMO_DB) NQ71_SCHOOLS=catalog/demo/truong_hoc.csv NQ71_UNITS=catalog/demo/don_vi.csv NQ71_ROSTER=catalog/demo/roster.csv $(PY) -m ui.serve $(if $(PORT),--server.port $(PORT),)  # = streamlit run app.py (see ui/serve.py)
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 browser-deps:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import access, data, filters
+from ui import access, data, filters, widgets
 from ui.serve import disable_legacy_pages_folder
 
 disable_legacy_pages_folder()  # pages/ holds st.navigation pages, not a legacy multipage app (see ui/serve.py)
@@ -11,7 +11,13 @@ st.set_page_config(page_title="Theo dõi truyền thông Nghị quyết 71-NQ/TW
 
 PAGES = {
     "tong_quan": st.Page(
-        "pages/tong_quan.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan", default=True
+        # the default page is served at "/" only; url_path="" reserves no other name, so /tong-quan
+        # (an older link) can be an alias of "/" below
+        "pages/tong_quan.py",
+        title="Tổng quan",
+        icon=":material/dashboard:",
+        url_path="",
+        default=True,
     ),
     "theo_xa_phuong": st.Page(
         "pages/theo_xa_phuong.py", title="Theo xã/phường", icon=":material/location_city:", url_path="theo-xa-phuong"
@@ -34,7 +40,18 @@ PAGES = {
     "nguoi_dung": st.Page("pages/nguoi_dung.py", title="Người dùng", icon=":material/group:", url_path="nguoi-dung"),
 }
 viewer = access.gate()  # sign-in, no-access or refusal pages stop here
-nav = st.navigation([p for key, p in PAGES.items() if viewer.sees(key)])
+# Every role's navigation knows every address, so no link ever meets Streamlit's English "Page not
+# found" dialog: a page the role may not see is a hidden page at the same address that says so in
+# Vietnamese (its file never runs); and /tong-quan, the overview's own name (Streamlit always serves the
+# default page at "/"), sends the browser to "/" with its filters.
+old_overview = access.alias_page(PAGES["tong_quan"], "tong-quan")
+nav = st.navigation(
+    [p if viewer.sees(key) else access.refused_page(p, viewer) for key, p in PAGES.items()] + [old_overview]
+)
+if nav is old_overview:
+    nav.run()  # forwards at once, before the sidebar reads (and rewrites) the link's filters
+
+st.html(widgets.TILE_STYLE)  # tile values wrap rather than end in "…" (ui/widgets.py)
 
 with st.sidebar:
     st.markdown("### Nghị quyết 71-NQ/TW\nTheo dõi kết quả truyền thông")

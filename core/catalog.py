@@ -89,6 +89,13 @@ def settings() -> dict:
     return s
 
 
+def roster_path() -> Path:
+    """The roster file: NQ71_ROSTER, else deployment.toml ``roster``, else catalog/roster.csv. Read on
+    every call (not cached): the demo build points it at catalog/demo/roster.csv for its imports only."""
+    path = os.environ.get("NQ71_ROSTER") or settings().get("roster") or ""
+    return resolve(path) if path else CATALOG_DIR / "roster.csv"
+
+
 def resolve(path: str) -> Path:
     """A catalog-relative path (as written in deployment.toml) made absolute."""
     p = Path(path)
@@ -190,3 +197,131 @@ def roles() -> dict[str, Role]:
         )
         for r in read_csv("roles.csv")
     }
+
+
+# ---------------------------------------------------------------- kinds of unit and the unit registry
+
+BUILT_IN_LEVELS = ("xa", "truong")  # the national list of xã/phường and the school registry
+
+
+@dataclass(frozen=True)
+class UnitKind:
+    """A kind of unit (``catalog/loai_don_vi.csv``): ``ref.units.level`` and the sidebar's «Cấp đơn vị»."""
+
+    code: str  # xa | truong | chi_bo | co_quan | phong …
+    label: str  # Xã/phường, Chi bộ…
+    prefixes: tuple[str, ...]  # words written before a registry unit's name («Chi bộ», «CB»): say which kind
+    help: str
+
+    @property
+    def word(self) -> str:
+        """The label inside a sentence: «3/8 chi bộ đã báo cáo»."""
+        return self.label.lower()
+
+
+@functools.cache
+def unit_kinds() -> dict[str, UnitKind]:
+    out = {}
+    for r in read_csv("loai_don_vi.csv"):
+        code = r["loai"].strip()
+        prefixes = tuple(p.strip() for p in (r.get("tien_to") or "").split("|") if p.strip())
+        out[code] = UnitKind(code, r["ten"].strip(), prefixes, r.get("mo_ta") or "")
+    missing = [c for c in BUILT_IN_LEVELS if c not in out]
+    if missing:
+        raise ValueError(f"catalog/loai_don_vi.csv: thiếu loại đơn vị {missing}")
+    return out
+
+
+def plan_levels(plan: str) -> tuple[str, ...]:
+    """The kinds of unit that report to ``plan`` (plans.csv, column ``don_vi_bao_cao``, codes separated
+    by spaces); a plan that names none is followed through xã/phường and schools."""
+    kinds = unit_kinds()
+    for r in read_csv("plans.csv"):
+        if r["plan"] == plan:
+            levels = tuple((r.get("don_vi_bao_cao") or "").split()) or BUILT_IN_LEVELS
+            unknown = [k for k in levels if k not in kinds]
+            if unknown:
+                raise ValueError(
+                    f"catalog/plans.csv, kế hoạch {plan}: loại đơn vị {unknown} không có trong loai_don_vi.csv"
+                )
+            return levels
+    return BUILT_IN_LEVELS
+
+
+REGISTRY_COLUMNS = ("ma", "ten", "loai", "cap_tren")
+
+
+def registry_path() -> Path:
+    """The unit registry (chi bộ, cơ quan, phòng ban…): ``NQ71_UNITS``, else ``don_vi`` in
+    deployment.toml, else ``catalog/don_vi.csv``. Read on every call (not cached): the demo build
+    points it at ``catalog/demo/don_vi.csv`` for its own imports only."""
+    path = os.environ.get("NQ71_UNITS") or settings().get("don_vi") or ""
+    return resolve(path) if path else CATALOG_DIR / "don_vi.csv"
+
+
+@dataclass(frozen=True)
+class RegisteredUnit:
+    code: str
+    name: str
+    kind: str  # a code of unit_kinds(), never xa or truong
+    parent: str  # cap_tren: a xã/phường code or another registered unit's code, or ""
+    note: str = ""
+
+
+def unit_registry(path: str | Path | None = None) -> list[RegisteredUnit]:
+    """Units that are neither xã/phường nor schools. A missing file, or one with only its header, is
+    an empty registry (most deployments have none). Codes are unique, kinds known, names given."""
+    p = Path(path) if path else registry_path()
+    if not p.exists():
+        return []
+    with open(p, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        header = [h.strip() for h in reader.fieldnames or []]
+        if not header:
+            return []
+        missing = [c for c in REGISTRY_COLUMNS if c not in header]
+        if missing:
+            raise ValueError(f"Danh mục đơn vị {p}: thiếu cột {', '.join(missing)}")
+        rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items()} for r in reader]
+    kinds = unit_kinds()
+    out: list[RegisteredUnit] = []
+    seen: set[str] = set()
+    for i, r in enumerate(rows, start=2):  # row 1 is the header
+        if not any(r.values()):
+            continue
+        where = f"Danh mục đơn vị {p.name}, dòng {i}"
+        if not r["ma"] or not r["ten"]:
+            raise ValueError(f"{where}: cần mã (ma) và tên (ten)")
+        if r["loai"] not in kinds or r["loai"] in BUILT_IN_LEVELS:
+            known = [k for k in kinds if k not in BUILT_IN_LEVELS]
+            raise ValueError(f"{where}: loại «{r['loai']}» không thuộc {known} (catalog/loai_don_vi.csv)")
+        if r["ma"] in seen:
+            raise ValueError(f"{where}: mã «{r['ma']}» trùng")
+        seen.add(r["ma"])
+        out.append(RegisteredUnit(r["ma"], " ".join(r["ten"].split()), r["loai"], r["cap_tren"], r.get("ghi_chu", "")))
+    return out
+
+
+@dataclass(frozen=True)
+class SubmissionState:
+    """One state of a unit's report for a period (``catalog/trang_thai_nop.csv``)."""
+
+    code: str
+    label: str
+    symbol: str
+    order: int  # 1 = shown first (needs the office most)
+    help: str
+
+
+@functools.cache
+def submission_states() -> dict[str, SubmissionState]:
+    return {
+        r["code"]: SubmissionState(r["code"], r["ten"], r["ky_hieu"], int(r["thu_tu"]), r["mo_ta"])
+        for r in read_csv("trang_thai_nop.csv")
+    }
+
+
+@functools.cache
+def cycle_events() -> dict[str, str]:
+    """The words of the cycle's history (``catalog/su_kien.csv``): event code -> Vietnamese label."""
+    return {r["code"]: r["ten"] for r in read_csv("su_kien.csv")}

@@ -42,6 +42,61 @@ def _form_kit(args) -> int:
     return 0
 
 
+def _cycle_parser(sub) -> None:
+    cy = sub.add_parser("cycle", help="chu trình báo cáo: duyệt, trả lại, mở khóa, thay đổi chờ duyệt, nhắc")
+    cs = cy.add_subparsers(dest="action", required=True)
+    a = cs.add_parser("approve", help="duyệt (và khóa) báo cáo một kỳ của một hay nhiều đơn vị")
+    r = cs.add_parser("return", help="trả lại báo cáo một kỳ của một đơn vị, kèm lý do")
+    u = cs.add_parser("unlock", help="mở khóa một kỳ đã duyệt, kèm lý do")
+    m = cs.add_parser("remind", help="ghi nhận đã nhắc một hay nhiều đơn vị")
+    for x in (a, r, u, m):
+        x.add_argument("--db", required=True)
+        x.add_argument("--period", required=True, help="quý, ví dụ 2026-Q1")
+        x.add_argument("--by", required=True, help="người thực hiện (ghi vào lịch sử)")
+    for x in (a, m):
+        x.add_argument("--unit", action="append", required=True, help="mã đơn vị (lặp lại cho nhiều đơn vị)")
+    for x in (r, u):
+        x.add_argument("--unit", required=True, help="mã đơn vị")
+        x.add_argument("--reason", required=True, help="lý do (đơn vị đọc được)")
+    pe = cs.add_parser("pending", help="liệt kê các thay đổi đang chờ duyệt")
+    pe.add_argument("--db", required=True)
+    for name, text in (("accept", "chấp nhận"), ("reject", "từ chối")):
+        x = cs.add_parser(name, help=f"{text} một thay đổi chờ duyệt")
+        x.add_argument("--db", required=True)
+        x.add_argument("--change", type=int, required=True, help="số của thay đổi (xem: cycle pending)")
+        x.add_argument("--by", required=True)
+
+
+def _cycle(args) -> int:
+    from .load import cycle
+
+    try:
+        if args.action == "approve":
+            lines = cycle.approve(args.db, args.period, args.unit, args.by)
+        elif args.action == "return":
+            lines = [cycle.return_report(args.db, args.period, args.unit, args.reason, args.by)]
+        elif args.action == "unlock":
+            lines = [cycle.unlock(args.db, args.period, args.unit, args.reason, args.by)]
+        elif args.action == "remind":
+            lines = [f"Đã ghi nhận nhắc {cycle.remind(args.db, args.period, args.unit, args.by)} đơn vị."]
+        elif args.action == "accept":
+            lines = [cycle.accept(args.db, args.change, args.by)]
+        elif args.action == "reject":
+            lines = [cycle.reject(args.db, args.change, args.by)]
+        else:
+            df = cycle.pending(args.db)
+            if df.empty:
+                print("Không có thay đổi nào chờ duyệt.")
+                return 0
+            print(df.to_csv(sep="\t", index=False), end="")
+            return 0
+    except cycle.CycleError as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m data_sources", description="Nhập số liệu biểu mẫu NQ71 vào DuckDB")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -81,7 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     fk.add_argument("--province", type=int, help="mã tỉnh (mặc định: tỉnh của kế hoạch, hoặc theo cấu hình)")
     fk.add_argument("--link", default="", help="đường dẫn Google Sheets sẽ gửi cho các đơn vị")
     fk.add_argument("--qr", help="tệp .png của mã QR (kèm tệp .svg cùng tên); cần --link")
+    _cycle_parser(sub)
     args = p.parse_args(argv)
+    if args.cmd == "cycle":
+        return _cycle(args)
     if args.cmd == "form-kit":
         return _form_kit(args)
     if args.cmd in ("backup", "restore"):

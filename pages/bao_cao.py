@@ -1,4 +1,4 @@
-"""Tình hình báo cáo: expected, reported, on time; the list of units still missing."""
+"""Tình hình báo cáo: expected, reported, on time; units still missing; the cycle (approve, lock, chase)."""
 
 import datetime as dt
 
@@ -7,7 +7,7 @@ import streamlit as st
 import queries
 from core import fmt
 from core.periods import label as period_label
-from ui import data, filters, tables
+from ui import cycle, data, filters, tables
 from ui.widgets import downloads, metric, on_time_chart, status_label
 
 f = filters.current()
@@ -41,8 +41,7 @@ for s in summary.itertuples():
         help=f"Chỉ tiêu báo cáo đúng hạn: {status_label(s.status)}",
     )
     metric(c[3], "Chưa báo cáo", s.missing)
-    if s.expected:
-        st.progress(s.reported / s.expected, text=f"Đã báo cáo {fmt.percent(s.reported_rate)}")
+    st.progress(s.reported / s.expected if s.expected else 0.0, text=f"Đã báo cáo {fmt.percent(s.reported_rate)}")
     st.markdown(f"**Đơn vị chưa báo cáo ({fmt.number(s.missing)})**")
     if not s.missing:
         st.success("Tất cả đơn vị đã báo cáo.", icon=":material/check_circle:")
@@ -53,8 +52,9 @@ for s in summary.itertuples():
     if s.late:
         with st.expander(f"Đơn vị báo cáo muộn ({fmt.number(s.late)})"):
             st.dataframe(tables.late_units(part[part.reported & ~part.on_time]), hide_index=True)
+cycle.panel(f, dt.date.today())
 st.caption(
     "Thời điểm báo cáo: dấu thời gian của Google Forms nếu có, nếu không là lần đầu hệ thống đọc được dòng "
-    "của đơn vị cho kỳ đó. Danh sách phải báo cáo: mọi xã/phường của tỉnh trong danh mục chính thức "
-    "(hoặc mọi trường trong danh mục trường)."
+    "của đơn vị cho kỳ đó. Danh sách phải báo cáo: mọi đơn vị của cấp đang chọn (danh mục xã/phường chính thức, "
+    "danh mục trường, danh mục đơn vị khác), trừ đơn vị catalog/roster.csv ghi không phải báo cáo."
 )

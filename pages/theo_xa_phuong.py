@@ -4,11 +4,11 @@ import streamlit as st
 
 import queries
 from core.periods import label as period_label
-from ui import data, filters, tables
+from ui import cycle, data, filters, tables
 from ui.widgets import downloads, status_grid, status_label, status_legend, value_text
 
 f = filters.current()
-st.title("Theo xã/phường" if f.level == "xa" else "Theo cơ sở giáo dục")
+st.title(f"Theo {filters.level_word(f)}")
 st.caption(filters.scope_caption(f))
 
 prog = data.progress(f.plan, f.period, f.scope, level=f.level, units=f.units)
@@ -47,6 +47,7 @@ if hist.empty:
     st.caption("Đơn vị chưa có số liệu nào.")
 else:
     st.dataframe(tables.unit_history(hist), hide_index=True)
+cycle.unit_changes(f.scope, code)
 texts = data.unit_texts(f.scope, code)
 st.markdown("**Khó khăn, đề xuất của đơn vị**")
 if texts.empty:

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from core import catalog, fmt
 from core.periods import PeriodSel, previous_quarter, quarter_of
+from core.periods import label as period_label
 
 from .sql import load
 
@@ -31,13 +33,16 @@ __all__ = [
     "PeriodSel",
     "Scope",
     "changes",
+    "chase_list",
     "data_quality",
     "has_trend",
+    "history",
     "imports",
     "indicator_view",
     "indicators_of",
     "observations",
     "overview_summary",
+    "pending_changes",
     "periods_with_data",
     "previous_quarter",
     "progress",
@@ -45,11 +50,14 @@ __all__ = [
     "quarter_of",
     "quarters_of_year",
     "rejects",
+    "reminder_text",
     "reporting",
     "reporting_summary",
     "reporting_target",
     "settings",
     "sources",
+    "submission_view",
+    "submissions",
     "trend",
     "unit_history",
     "unit_matrix",
@@ -245,6 +253,80 @@ def unmatched(con, scope: Scope) -> pd.DataFrame:
     unrestricted scope (the office, an administrator) sees them."""
     df = _df(con, "unmatched", {})
     return df if scope.unrestricted else df.iloc[0:0]
+
+
+# ---------------------------------------------------------------- the reporting cycle
+
+
+def submissions(
+    con, plan: str, period: PeriodSel, scope: Scope, level: str = "xa", units=None, today: dt.date | None = None
+) -> pd.DataFrame:
+    """One row per expected unit in scope × quarter of ``period``: :func:`reporting`'s columns plus
+    the cycle's state (``state``: chua_nop | da_nop | tra_lai | da_duyet, ``state_label``), the latest
+    decision (action, reason, actor, at_time), open pending changes, reminders sent and the roster's
+    contact (contact, phone, email)."""
+    rep = reporting(con, plan, period, scope, level=level, units=units, today=today)
+    states = _df(con, "cycle_states", {"quarters": period.quarter_codes, "scope": scope.param()})
+    contacts = _df(con, "contacts", {"scope": scope.param()})
+    return submission_view(rep, states, contacts)
+
+
+def pending_changes(con, scope: Scope, states: Iterable[str] | None = ("cho",)) -> pd.DataFrame:
+    """Changes an import saw in approved (locked) quarters; by default those still waiting."""
+    return _df(con, "pending", {"scope": scope.param(), "states": list(states) if states else None})
+
+
+def history(con, scope: Scope, unit: str | None = None) -> pd.DataFrame:
+    """Every change of a published value and every decision of the cycle, newest first, with
+    ``event_label`` (catalog/su_kien.csv)."""
+    df = _df(con, "history", {"scope": scope.param(), "unit": unit})
+    df["event_label"] = df.event.map(catalog.cycle_events()).fillna(df.event)
+    return df
+
+
+def submission_view(rep: pd.DataFrame, states: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+    """The rule of a unit's state for a quarter: approved while its latest decision is an approval;
+    returned until its data changes after the return (then submitted again); else submitted when the
+    import saw data, not submitted otherwise."""
+    df = rep.merge(states, on=["unit_code", "quarter"], how="left").merge(contacts, on="unit_code", how="left")
+    df["pending"] = df["pending"].fillna(0).astype(int)
+    df["reminders"] = df["reminders"].fillna(0).astype(int)
+    changed = df["changed_after"].astype("boolean").fillna(False).astype(bool)
+    df["state"] = "chua_nop"
+    df.loc[df.reported, "state"] = "da_nop"
+    df.loc[(df.action == "tra_lai") & ~changed, "state"] = "tra_lai"
+    df.loc[df.action == "duyet", "state"] = "da_duyet"
+    words = catalog.submission_states()
+    df["state_label"] = df.state.map({c: w.label for c, w in words.items()})
+    df["state_order"] = df.state.map({c: w.order for c, w in words.items()})
+    for col in ("contact", "phone", "email"):
+        df[col] = df[col].fillna("")
+    return df
+
+
+def chase_list(subs: pd.DataFrame, office: str) -> pd.DataFrame:
+    """Whom the office must chase: units whose report is overdue and still missing, or returned and
+    not sent again; most overdue first, with a ready-to-send reminder (deployment.toml templates)."""
+    late = subs[((subs.state == "chua_nop") & subs.days_overdue.notna()) | (subs.state == "tra_lai")].copy()
+    late = late.sort_values(["state_order", "days_overdue", "unit_name"], ascending=[True, False, True])
+    late["reminder"] = [reminder_text(r, office) for r in late.itertuples()]
+    return late.reset_index(drop=True)
+
+
+def reminder_text(row, office: str) -> str:
+    """The reminder for one row of :func:`chase_list` (Vietnamese, to paste into Zalo or an e-mail)."""
+    s = catalog.settings()
+    template = s["nhac_tra_lai"] if row.state == "tra_lai" else s["nhac_chua_nop"]
+    overdue = row.days_overdue
+    return template.format(
+        don_vi=row.unit_name,
+        nguoi_lien_he=f" (đ/c {row.contact})" if row.contact else "",
+        ky=period_label(row.quarter),
+        han=fmt.date(row.deadline),
+        so_ngay=fmt.number(int(overdue)) if pd.notna(overdue) else "0",
+        ly_do=row.reason if isinstance(row.reason, str) else "",
+        co_quan=office,
+    )
 
 
 # ---------------------------------------------------------------- rules over those results (no SQL)

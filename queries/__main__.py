@@ -1,7 +1,7 @@
 """Command line export, the same rows the dashboard downloads.
 
-    python -m queries export --db DB --kind observations|progress|rejects --out FILE.csv
-                             [--unit CODE] [--period 2026-Q1] [--plan PLAN]
+    python -m queries export --db DB --kind observations|progress|rejects|history|pending|submissions
+                             --out FILE.csv [--unit CODE] [--period 2026-Q1] [--plan PLAN]
     python -m queries report --db DB --plan 000 --period 2026-Q2 [--unit CODE] [--level xa|truong]
                              --out bao_cao.docx [--pdf]
 
@@ -17,10 +17,44 @@ import sys
 
 import pandas as pd
 
-from . import PeriodSel, Scope, observations, periods_with_data, progress, rejects, settings
+from core import catalog
+
+from . import (
+    PeriodSel,
+    Scope,
+    history,
+    observations,
+    pending_changes,
+    periods_with_data,
+    progress,
+    rejects,
+    settings,
+    submissions,
+)
 from .export import write_csv
 
 PROGRESS_COLUMNS = ["unit_code", "unit_name", "period", "indicator", "value", "target", "status"]
+HISTORY_COLUMNS = [
+    "at_time", "unit_code", "unit_name", "quarter", "period", "field", "event", "event_label", "old_value", "old_text",
+    "new_value", "new_text", "source", "sheet", "row", "column", "import_id", "actor", "approved_by", "reason",
+]  # fmt: skip
+PENDING_COLUMNS = [
+    "id", "state", "unit_code", "unit_name", "quarter", "period", "field", "old_value", "old_text", "new_value",
+    "new_text", "source", "sheet", "row", "column", "import_id", "seen_at", "decided_by", "decided_at",
+]  # fmt: skip
+SUBMISSION_COLUMNS = [
+    "unit_code", "unit_name", "quarter", "deadline", "state", "state_label", "first_at", "on_time", "days_overdue",
+    "action", "reason", "actor", "at_time", "pending", "reminders", "contact", "phone", "email",
+]  # fmt: skip
+
+
+def _submissions(con, plan: str, period: str, unit: str | None) -> pd.DataFrame:
+    units = (unit,) if unit else None
+    frames = [
+        submissions(con, plan, PeriodSel(period), Scope.everything(), level=lv, units=units) for lv in ("xa", "truong")
+    ]
+    df = pd.concat(frames, ignore_index=True)
+    return df[df.unit_code == unit] if unit else df
 
 
 def _progress(con, plan: str, period: str, unit: str | None) -> pd.DataFrame:
@@ -74,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = p.add_subparsers(dest="cmd", required=True)
     ex = sub.add_parser("export", help="xuất CSV")
     ex.add_argument("--db", required=True)
-    ex.add_argument("--kind", required=True, choices=["observations", "progress", "rejects"])
+    ex.add_argument(
+        "--kind", required=True, choices=["observations", "progress", "rejects", "history", "pending", "submissions"]
+    )
     ex.add_argument("--out", required=True)
     ex.add_argument("--unit", help="mã đơn vị (5 chữ số cho xã/phường)")
     ex.add_argument("--period", help="kỳ: 2026-Q1, 2026-04, 2026-H1 hoặc 2026 (rejects: liệt kê mọi kỳ)")
@@ -84,7 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     rp.add_argument("--plan", help="mã kế hoạch (catalog/plans.csv); mặc định theo cấu hình")
     rp.add_argument("--period", required=True, help="kỳ: 2026-Q2, 2026-H1 hoặc 2026")
     rp.add_argument("--unit", action="append", help="mã đơn vị (lặp lại để chọn nhiều); mặc định: mọi đơn vị")
-    rp.add_argument("--level", default="xa", choices=["xa", "truong"], help="xã/phường (mặc định) hoặc trường")
+    rp.add_argument(
+        "--level",
+        default="xa",
+        choices=list(catalog.unit_kinds()),
+        help="cấp đơn vị: xa (mặc định), truong, chi_bo… (catalog/loai_don_vi.csv)",
+    )
     rp.add_argument("--out", required=True, help="tệp .docx")
     rp.add_argument("--pdf", action="store_true", help="xuất thêm PDF cạnh tệp .docx (cần LibreOffice)")
     args = p.parse_args(argv)
@@ -108,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
             ]
         elif args.kind == "rejects":
             df = rejects(con, Scope.everything(), args.unit)  # every problem, whatever its period (it may have none)
+        elif args.kind == "history":
+            df = history(con, Scope.everything(), args.unit)[HISTORY_COLUMNS]
+        elif args.kind == "pending":
+            df = pending_changes(con, Scope.everything(), states=None)[PENDING_COLUMNS]
+            df = df[df.unit_code == args.unit] if args.unit else df
         else:
             plan = args.plan or settings(con).default_plan.iloc[0]
             period = args.period
@@ -117,10 +163,16 @@ def main(argv: list[str] | None = None) -> int:
                     print("Lỗi: chưa có kỳ báo cáo nào có số liệu.", file=sys.stderr)
                     return 2
                 period = qs
-            if re.fullmatch(r"\d{4}-\d{2}", period):
+            if args.kind == "progress" and re.fullmatch(r"\d{4}-\d{2}", period):
                 print("Lỗi: tiến độ tính theo quý, 6 tháng hoặc năm (2026-Q2, 2026-H1, 2026).", file=sys.stderr)
                 return 2
-            df = _progress(con, plan, period, args.unit)
+            if args.kind == "submissions":
+                if not re.fullmatch(r"\d{4}(-Q[1-4]|-H[12])?", period):
+                    print("Lỗi: trạng thái nộp tính theo quý (2026-Q1), 6 tháng hoặc năm.", file=sys.stderr)
+                    return 2
+                df = _submissions(con, plan, period, args.unit)[SUBMISSION_COLUMNS]
+            else:
+                df = _progress(con, plan, period, args.unit)
     finally:
         con.close()
     write_csv(df, args.out)

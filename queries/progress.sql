@@ -5,7 +5,8 @@
 --   $year    year of the selected period
 --   $q_from  first quarter number in the period (1..4)
 --   $q_to    last quarter number (a quarter: q_from = q_to; 6 tháng đầu năm: 1..2; year: 1..4)
---   $level   'xa' (xã/phường) or 'truong' (cơ sở giáo dục): never mixed, so nothing is counted twice
+--   $level   a kind of unit (ref.units.level): 'xa' (xã/phường), 'truong' (cơ sở giáo dục) or a kind of the
+--            unit registry such as 'chi_bo' (plan 004): never mixed, so nothing is counted twice
 --   $scope   list of unit codes the viewer may see, or NULL for every unit
 --   $units   list of chosen unit codes (a xã/phường also brings its schools) or NULL for all
 --   $as_of   DATE the period is judged at (its last day)

@@ -512,7 +512,7 @@ def _picture(doc, png: bytes, caption: str) -> None:
 
 
 def _scope_words(d: ReportData) -> str:
-    level = "xã/phường" if d.level == "xa" else "cơ sở giáo dục"
+    level = catalog.unit_kinds()[d.level].word if d.level in catalog.unit_kinds() else d.level
     if d.unit_names:
         return f"{level} {', '.join(d.unit_names)}"
     return f"các {level} thuộc phạm vi báo cáo"

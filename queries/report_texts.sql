@@ -5,7 +5,7 @@
 --   $year    year of the selected period
 --   $q_from  first quarter number in the period (1..4)
 --   $q_to    last quarter number in the period
---   $level   'xa' (xã/phường) or 'truong' (cơ sở giáo dục)
+--   $level   a kind of unit (ref.units.level): 'xa', 'truong' or a kind of the unit registry ('chi_bo'…)
 --   $scope   list of unit codes the viewer may see, or NULL for every unit
 --   $units   list of chosen unit codes (a xã/phường also brings its schools) or NULL for all
 -- Columns: field, field_name, text, unit_code, unit_name, period.

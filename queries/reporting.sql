@@ -2,12 +2,13 @@
 -- Parameters:
 --   $plan      plan id: its deadlines in ref.deadlines win over the default
 --   $quarters  list of quarters, e.g. ['2026-Q1', '2026-Q2']
---   $level     'xa' or 'truong'
+--   $level     a kind of unit (ref.units.level): 'xa', 'truong', or a kind of the unit registry
+--              (catalog/don_vi.csv) such as 'chi_bo': the kinds a plan follows are in catalog/plans.csv
 --   $scope     list of unit codes the viewer may see, or NULL for every unit
 --   $units     list of chosen unit codes (a xã/phường also brings its schools) or NULL
 --   $today     DATE used for "days overdue"
 -- Expected roster: every unit of ref.units at that level (the official list of
--- the province, plus the school registry), less the units catalog/roster.csv
+-- the province, the school registry, or the unit registry: chi bộ of plan 004), less the units catalog/roster.csv
 -- marks phai_bao_cao = 0. Deadline: the plan's date for the
 -- period, else day `default_deadline_day` of the month after the quarter.
 -- A submission's time: the Forms timestamp, else when the product first saw it.

@@ -41,7 +41,14 @@ def streamlit_server(db: str | Path, timeout: float = 60.0, args: tuple[str, ...
     ``log_dir`` (made if missing: the benchmarks pass their own folder, never the tests' scratch one)."""
     port = port or free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "NQ71_DB": str(db), "NQ71_SCHOOLS": "catalog/demo/truong_hoc.csv", **(env or {})}
+    env = {
+        **os.environ,
+        "NQ71_DB": str(db),
+        "NQ71_SCHOOLS": "catalog/demo/truong_hoc.csv",
+        "NQ71_UNITS": "catalog/demo/don_vi.csv",
+        "NQ71_ROSTER": "catalog/demo/roster.csv",
+        **(env or {}),
+    }
     log = open(log_dir / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui.serve", "--server.port", str(port),

@@ -153,3 +153,41 @@ def test_demo_database_opens_without_sign_in(demo_db, monkeypatch):
     assert not at.exception, at.exception
     assert any("Dữ liệu mẫu" in w.value for w in at.sidebar.warning)
     assert at.title[0].value == "Tổng quan" and at.metric
+
+
+def test_unit_user_is_told_the_page_shows_its_own_unit(signed_in):
+    """The caption above each page names the viewer's own unit (not «tất cả đơn vị»), and the
+    sidebar's unit picker offers only that unit, with a hint that they see their own data."""
+    at = signed_in("eakar@vidu.edu.vn")
+    caption = at.main.caption[0].value
+    assert "Xã/phường: Xã Ea Kar" in caption and "tất cả đơn vị" not in caption, caption
+    picker = at.sidebar.multiselect(key="f_units")
+    assert picker.options == ["Xã Ea Kar"]
+    assert "tất cả" not in picker.label
+    assert any("số liệu của đơn vị mình" in c.value for c in at.sidebar.caption), [c.value for c in at.sidebar.caption]
+    at.switch_page(PAGES["theo_chi_tieu"]).run()
+    assert "Xã/phường: Xã Ea Kar" in at.main.caption[0].value
+    at.sidebar.radio(key="f_level").set_value("truong").run()  # its schools, if the catalog has any
+    assert "Cơ sở giáo dục: " in at.main.caption[0].value and "tất cả" not in at.main.caption[0].value
+    # leadership still reads «tất cả đơn vị»
+    at = signed_in("lanhdao@vidu.edu.vn")
+    assert "Xã/phường: tất cả đơn vị" in at.main.caption[0].value
+    assert at.sidebar.multiselect(key="f_units").label == "Đơn vị (để trống: tất cả)"
+
+
+def test_own_units_in_words(monkeypatch):
+    """How a restricted scope is named above each page: a xã/phường brings its schools."""
+    from queries import Scope
+    from ui import filters
+
+    names = {"24373": "Xã Ea Kar", "24373-MN": "Trường Mầm non Ea Kar", "24373-TH": "Trường Tiểu học Ea Kar",
+             "24133": "Phường Buôn Ma Thuột", "24133-TH": "Trường Tiểu học Buôn Ma Thuột"}  # fmt: skip
+    ward_of = {"24373-MN": "24373", "24373-TH": "24373", "24133-TH": "24133"}
+    monkeypatch.setattr(filters, "lookups", lambda: {"names": names, "ward_of": ward_of})
+    ea_kar = Scope.of(["24373", "24373-MN", "24373-TH"])
+    assert filters.own_units(ea_kar) == "Xã Ea Kar và 2 trường thuộc xã"
+    assert filters.own_units(ea_kar, "truong") == "2 trường thuộc Xã Ea Kar"
+    assert filters.own_units(Scope.of(["24133", "24133-TH"])) == "Phường Buôn Ma Thuột và 1 trường thuộc phường"
+    assert filters.own_units(Scope.of(["24373-TH"])) == "Trường Tiểu học Ea Kar"  # a school's own account
+    both = Scope.of(["24373", "24373-MN", "24373-TH", "24133", "24133-TH"])
+    assert filters.own_units(both) == "Phường Buôn Ma Thuột, Xã Ea Kar và 3 trường thuộc xã/phường"

@@ -98,6 +98,8 @@ def test_filters_url_and_download(tricky_db, browser, tmp_path):
         page.get_by_role("option", name="Phường Buôn Ma Thuột", exact=True).click()
         page.keyboard.press("Escape")
         wait_app(page)
+        chart = "[data-testid=stVegaLiteChart] .mark-line path"  # the on-time trend, drawn last
+        page.wait_for_selector(chart, state="attached", timeout=30000)
         body = page.inner_text("[data-testid='stMain']")
         assert "Quý I/2026" in body and "1 đơn vị đã chọn" in body
         assert "ky=2026-Q1" in page.url and "don_vi=24133" in page.url
@@ -105,6 +107,7 @@ def test_filters_url_and_download(tricky_db, browser, tmp_path):
         other = browser.new_page(viewport={"width": 1366, "height": 768})
         other.goto(page.url)
         wait_app(other)
+        other.wait_for_selector(chart, state="attached", timeout=30000)
         assert other.inner_text("[data-testid='stMain']") == body
         other.close()
         # the data-quality list downloads as CSV: Vietnamese intact, injection neutralized
@@ -121,3 +124,42 @@ def test_filters_url_and_download(tricky_db, browser, tmp_path):
         assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text and '"=HYPERLINK' not in text
         page.screenshot(path=str(ARTIFACTS / "download-page.png"), full_page=True)
         page.close()
+
+
+@pytest.mark.parametrize(("width", "height", "tag"), [(1280, 800, "laptop-1280"), (390, 844, "phone")])
+def test_tile_values_are_never_cut(server, browser, width, height, tag):
+    """A tile's value (the unit detail tiles of Theo xã/phường are a quarter of the page wide) is read
+    whole: «0 chuyên đề» or «Chưa có số liệu» wraps, never ends in «…»."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    for path in ("", "theo-xa-phuong"):
+        page.goto(f"{server}/{path}")
+        wait_app(page)
+        page.locator("[data-testid='stMetricValue']").first.wait_for()
+        cut = page.evaluate(
+            """() => [...document.querySelectorAll("[data-testid='stMetricValue'] .stMarkdownEllipsis")]
+                .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+        )
+        page.locator("[data-testid='stMetric']").last.scroll_into_view_if_needed()  # the tiles in the picture
+        page.screenshot(path=str(ARTIFACTS / f"tiles-{path or 'tong-quan'}-{tag}.png"))
+        assert cut == [], (path, cut)
+    ctx.close()
+
+
+@pytest.mark.parametrize(("width", "tag"), [(1366, "laptop"), (390, "phone")])
+def test_reporting_cycle_on_desk_and_phone(server, browser, width, tag):
+    """The demo's cycle (data_sources/load/demo_cycle.py) as the office sees it: states, the two xã
+    returned with their reasons, the approval form, the two changes waiting, the chase list and a
+    reminder ready to copy. Screenshots: tests/artifacts/reporting-cycle-<tag>.png."""
+    ctx = browser.new_context(viewport={"width": width, "height": 5600})
+    page = ctx.new_page()
+    page.goto(f"{server}/tinh-hinh-bao-cao?ky=2026-Q1")
+    wait_app(page)
+    page.get_by_text("Kính gửi").first.wait_for(timeout=30000)
+    text = page.inner_text("body")
+    for shown in ("Duyệt, khóa và nhắc báo cáo", "Đã duyệt", "bị trả lại", "Lý do:", "Duyệt các đơn vị đã chọn",
+                  "Thay đổi chờ duyệt (2)", "Chấp nhận", "Từ chối", "Cần nhắc", "Đã nhắc đơn vị này"):  # fmt: skip
+        assert shown in text, shown
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / f"reporting-cycle-{tag}.png"))
+    ctx.close()

@@ -156,6 +156,33 @@ def record(v: Viewer, action: str, **detail) -> None:
     audit.record(data.db_path(), v.email or "(chế độ mẫu)", v.role, action, **detail)
 
 
+def refused_page(page: st.Page, v: Viewer) -> st.Page:
+    """``page``'s address in ``v``'s navigation, hidden from the menu, saying in Vietnamese that the
+    account may not see it (``page``'s own file never runs): a copied or typed link to a page of
+    another role meets this message, not Streamlit's English "Page not found" dialog."""
+    title = page.title
+
+    def refused() -> None:
+        st.title(title)
+        st.warning(
+            f"Tài khoản {v.email or 'này'} ({v.role_label}) không có quyền xem trang «{title}». "
+            "Hãy chọn một trang ở thanh bên, hoặc liên hệ quản trị viên nếu cần xem trang này.",
+            icon=":material/lock:",
+        )
+
+    return st.Page(refused, title=title, icon=":material/lock:", url_path=page.url_path or None, visibility="hidden")
+
+
+def alias_page(target: st.Page, url_path: str) -> st.Page:
+    """A hidden address that opens ``target`` with the same filters (the default page, whatever
+    its ``url_path`` says, is served at "/" only: its own name would otherwise be "Page not found")."""
+
+    def forward() -> None:
+        st.switch_page(target, query_params=st.query_params.to_dict())
+
+    return st.Page(forward, title=target.title, url_path=url_path, visibility="hidden")
+
+
 def gate() -> Viewer:
     """Draw the sign-in page, the no-access page or the refusal, and stop; else the viewer."""
     if not auth_configured() and not no_login_allowed():

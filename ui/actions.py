@@ -15,6 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from data_sources.load import cycle
 from data_sources.load import refresh as gs
 from data_sources.load.ingest import ImportSummary, ingest_paths
 from data_sources.load.mappings import confirm
@@ -24,15 +25,24 @@ from ui import access
 from ui.access import Denied
 from ui.data import db_path
 
+CycleError = cycle.CycleError
+
 __all__ = [
+    "CycleError",
     "Denied",
     "GoogleError",
     "ReadError",
+    "accept_change",
     "add_source",
+    "approve",
     "confirm_mapping",
     "refresh_all",
+    "reject_change",
+    "remind",
+    "return_report",
     "save_users",
     "service_account",
+    "unlock",
     "upload",
 ]
 
@@ -117,3 +127,58 @@ def record_export(name: str, rows: int) -> None:
     v = access.current()
     if v.scope.unrestricted and not v.demo:
         access.record(v, "xuat_toan_bo", file=name, rows=rows)
+
+
+# ---------------------------------------------------------------- the reporting cycle (role: duyet)
+
+
+def _cycle_viewer(units: list[str]) -> tuple[access.Viewer, str]:
+    """The viewer allowed to decide on ``units`` (role with «duyet», every unit in scope) and the name
+    written into the history."""
+    v = access.require("duyet")
+    outside = [u for u in units if not v.scope.allows(u)]
+    if outside:
+        raise Denied(f"Đơn vị {', '.join(outside)} ngoài phạm vi của tài khoản này.")
+    return v, v.name or v.email or "không rõ"
+
+
+def approve(quarter: str, units: list[str]) -> list[str]:
+    v, who = _cycle_viewer(units)
+    lines = cycle.approve(db_path(), quarter, units, who)
+    access.record(v, "duyet", quarter=quarter, units=units)
+    return lines
+
+
+def return_report(quarter: str, unit: str, reason: str) -> str:
+    v, who = _cycle_viewer([unit])
+    line = cycle.return_report(db_path(), quarter, unit, reason, who)
+    access.record(v, "tra_lai", quarter=quarter, unit=unit, reason=reason)
+    return line
+
+
+def unlock(quarter: str, unit: str, reason: str) -> str:
+    v, who = _cycle_viewer([unit])
+    line = cycle.unlock(db_path(), quarter, unit, reason, who)
+    access.record(v, "mo_khoa", quarter=quarter, unit=unit, reason=reason)
+    return line
+
+
+def accept_change(change_id: int, unit: str) -> str:
+    v, who = _cycle_viewer([unit])
+    line = cycle.accept(db_path(), change_id, who)
+    access.record(v, "chap_nhan", change=change_id, unit=unit)
+    return line
+
+
+def reject_change(change_id: int, unit: str) -> str:
+    v, who = _cycle_viewer([unit])
+    line = cycle.reject(db_path(), change_id, who)
+    access.record(v, "tu_choi", change=change_id, unit=unit)
+    return line
+
+
+def remind(quarter: str, units: list[str]) -> int:
+    v, who = _cycle_viewer(units)
+    n = cycle.remind(db_path(), quarter, units, who)
+    access.record(v, "nhac", quarter=quarter, units=units)
+    return n

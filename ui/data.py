@@ -118,6 +118,9 @@ unit_texts = _cached_read(queries.unit_texts)
 rejects = _cached_read(queries.rejects)
 data_quality = _cached_read(queries.data_quality)
 unmatched = _cached_read(queries.unmatched)
+submissions = _cached_read(queries.submissions)
+pending_changes = _cached_read(queries.pending_changes)
+history = _cached_read(queries.history)
 
 
 def overview(f) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

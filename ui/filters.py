@@ -10,12 +10,18 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from core import catalog
 from core.periods import label as period_label
 from queries import PeriodSel, Scope
 from ui import data
 from ui.data import lookups
 
-LEVELS = {"xa": "Xã/phường", "truong": "Cơ sở giáo dục"}
+
+def levels(plan: str) -> dict[str, str]:
+    """The kinds of unit reporting to ``plan`` (catalog/plans.csv ``don_vi_bao_cao``) with their names
+    (catalog/loai_don_vi.csv): xã/phường and schools for a Sở's plan, chi bộ for a Party committee's."""
+    kinds = catalog.unit_kinds()
+    return {k: kinds[k].label for k in catalog.plan_levels(plan)}
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,8 @@ def defaults(scope: Scope | None = None) -> Filters | None:
         return None
     plan = ctx["default_plan"]
     province = ctx["look"]["provinces"][0] if len(ctx["look"]["provinces"]) == 1 else 0
-    return Filters(plan, ctx["plans"][plan], PeriodSel(ctx["periods"][0]), "xa", (), _where(ctx, province), 0, scope)
+    level = next(iter(levels(plan)))
+    return Filters(plan, ctx["plans"][plan], PeriodSel(ctx["periods"][0]), level, (), _where(ctx, province), 0, scope)
 
 
 def sidebar(scope: Scope) -> Filters | None:
@@ -115,11 +122,14 @@ def sidebar(scope: Scope) -> Filters | None:
             )
         else:
             period = None
+        offered = levels(plan)
+        if st.session_state.get("f_level") not in (None, *offered):
+            del st.session_state["f_level"]  # another plan's kind of unit (xã/phường → chi bộ)
         level = st.radio(
             "Cấp đơn vị",
-            list(LEVELS),
-            index=list(LEVELS).index(_from_url("cap", "xa", LEVELS)),
-            format_func=LEVELS.get,
+            list(offered),
+            index=list(offered).index(_from_url("cap", next(iter(offered)), offered)),
+            format_func=offered.get,
             horizontal=True,
             key="f_level",
         )
@@ -130,19 +140,27 @@ def sidebar(scope: Scope) -> Filters | None:
                 f"Đường dẫn có {len(asked) - len(url_units)} đơn vị ngoài phạm vi được xem: đã bỏ qua.",
                 icon=":material/visibility_off:",
             )
+        word = catalog.unit_kinds()[level].word
         if province == 0 and len(provinces) > 1:
             options = []
-            st.caption("Chọn tỉnh để lọc theo xã/phường hoặc trường.")
-        else:
+            st.caption(f"Chọn tỉnh để lọc theo {word}.")
+        elif level in catalog.BUILT_IN_LEVELS:
             options = list(wards.code) + (list(schools.code) if level == "truong" else [])
+        else:  # a kind of the unit registry (chi bộ, cơ quan…): its own units
+            options = list(in_province[in_province.level == level].code)
+        if any(u not in options for u in st.session_state.get("f_units") or []):
+            del st.session_state["f_units"]  # units of another kind, chosen before the kind changed
+        own = None if scope.unrestricted else own_units(scope)
         chosen = st.multiselect(
-            "Đơn vị (để trống: tất cả)",
+            "Đơn vị (để trống: tất cả)" if own is None else "Đơn vị (để trống: mọi đơn vị của bạn)",
             options,
             default=[u for u in url_units if u in options],
-            format_func=lambda c: f"{names[c]} – {names[ward_of[c]]}" if c in ward_of else names[c],
-            placeholder="Gõ tên xã, phường hoặc trường",
+            format_func=lambda c: f"{names[c]} – {names[ward_of[c]]}" if ward_of.get(c) in names else names[c],
+            placeholder="Gõ tên xã, phường hoặc trường" if level in catalog.BUILT_IN_LEVELS else f"Gõ tên {word}",
             key="f_units",
         )
+        if own is not None:
+            st.caption(f"Bạn đang xem số liệu của đơn vị mình: {own}.")
     st.query_params.update({"ke_hoach": plan, "cap": level})
     if len(provinces) > 1:
         st.query_params["tinh"] = str(province)
@@ -180,9 +198,35 @@ def current() -> Filters:
 
 
 def level_word(f: Filters) -> str:
-    return "xã/phường" if f.level == "xa" else "cơ sở giáo dục"
+    """The kind of unit inside a sentence: xã/phường, cơ sở giáo dục, chi bộ…"""
+    return catalog.unit_kinds()[f.level].word
+
+
+def own_units(scope: Scope, level: str | None = None) -> str:
+    """A restricted viewer's units in words: ``Xã Ea Kar và 12 trường thuộc xã`` (``level="truong"``:
+    ``12 trường thuộc Xã Ea Kar``). A xã/phường brings its schools (``access.unit_scope``)."""
+    look = lookups()
+    names, ward_of = look.get("names", {}), look.get("ward_of", {})
+    codes = sorted(scope.codes or (), key=lambda c: names.get(c, c))
+    heads = [c for c in codes if ward_of.get(c) not in scope.codes]  # its xã/phường, or a school on its own
+    n_schools = sum(1 for c in codes if ward_of.get(c) in scope.codes)
+    listed = ", ".join(names.get(c, c) for c in heads[:3]) + (
+        f" và {len(heads) - 3} đơn vị khác" if len(heads) > 3 else ""
+    )
+    if not heads:
+        return "chưa có đơn vị nào"
+    first = names.get(heads[0], "").lower() if len(heads) == 1 else ""
+    under = "phường" if first.startswith("phường") else "xã" if first.startswith("xã") else "xã/phường"
+    if level == "truong":
+        return f"{n_schools} trường thuộc {listed}" if n_schools else f"{listed} (chưa có trường nào trong danh mục)"
+    return f"{listed} và {n_schools} trường thuộc {under}" if n_schools else listed
 
 
 def scope_caption(f: Filters) -> str:
-    units = f"{f.chosen} đơn vị đã chọn" if f.chosen else "tất cả đơn vị"
-    return f"{f.plan_name} · {f.period.label} · {f.province_name} · {LEVELS[f.level]}: {units}"
+    if f.chosen:
+        units = f"{f.chosen} đơn vị đã chọn"
+    elif f.scope.unrestricted:
+        units = "tất cả đơn vị"
+    else:  # a unit's own account: name its units, never «tất cả»
+        units = own_units(f.scope, f.level)
+    return f"{f.plan_name} · {f.period.label} · {f.province_name} · {catalog.unit_kinds()[f.level].label}: {units}"

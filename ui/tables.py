@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core import fmt
+from core import catalog, fmt
 from core.periods import label as period_label
 from ui.widgets import STATUSES, status_label, value_text
 
@@ -208,5 +208,104 @@ def audit(log: pd.DataFrame) -> pd.DataFrame:
             "Vai trò": log.role,
             "Thao tác": log.action.map(lambda a: words.get(a, a)),
             "Chi tiết": [", ".join(f"{k}: {v}" for k, v in d.items()) for d in log.detail],
+        }
+    )
+
+
+# ---------------------------------------------------------------- the reporting cycle
+
+
+def _value(v, t) -> str:
+    """A cycle value for people: a number in Vietnamese format, a text as written, «(trống)» for none."""
+    if isinstance(t, str) and t:
+        return t
+    return fmt.number(v, 2 if pd.notna(v) and v != int(v) else 0) if pd.notna(v) else "(trống)"
+
+
+def _cell(source, sheet, column, row) -> str:
+    """«tệp / trang · D12»: where a value was read ("" when it is gone from the sheet)."""
+    if not isinstance(source, str):
+        return ""
+    where = f"{column}{int(row)}" if isinstance(column, str) and pd.notna(row) else ""
+    return f"{source} / {sheet} · {where}" if sheet else f"{source} · {where}"
+
+
+def submissions(subs: pd.DataFrame) -> pd.DataFrame:
+    """The office's list for one quarter: state, decision, pending changes, reminders."""
+    symbols = {c: s.symbol for c, s in catalog.submission_states().items()}
+    return pd.DataFrame(
+        {
+            "Mã": subs.unit_code,
+            "Đơn vị": subs.unit_name,
+            "Trạng thái": [f"{symbols.get(s, '')} {w}" for s, w in zip(subs.state, subs.state_label, strict=True)],
+            "Nộp lúc": [fmt.datetime(t) if pd.notna(t) else "—" for t in subs.first_at],
+            "Quyết định": [
+                f"{w} · {a} · {fmt.datetime(t)}" if isinstance(w, str) and w else "—"
+                for w, a, t in zip(subs.action.map(catalog.cycle_events()), subs.actor, subs["at_time"], strict=True)
+            ],
+            "Lý do trả lại": [
+                r if s == "tra_lai" and isinstance(r, str) else "" for s, r in zip(subs.state, subs.reason, strict=True)
+            ],
+            "Thay đổi chờ duyệt": [fmt.number(n) if n else "" for n in subs.pending],
+        }
+    )
+
+
+def pending(changes: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Số": changes.id,
+            "Đơn vị": changes.unit_name,
+            "Kỳ": [period_label(p) for p in changes.period],
+            "Chỉ số": changes.field_name,
+            "Đang công bố": [_value(v, t) for v, t in zip(changes.old_value, changes.old_text, strict=True)],
+            "Giá trị mới": [_value(v, t) for v, t in zip(changes.new_value, changes.new_text, strict=True)],
+            "Ô nguồn": [
+                _cell(s, sh, c, r) or "(không còn trong bảng)"
+                for s, sh, c, r in zip(changes.source, changes.sheet, changes.column, changes["row"], strict=True)
+            ],
+            "Nhận lúc": [fmt.datetime(t) for t in changes.seen_at],
+        }
+    )
+
+
+def chase(rows: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Đơn vị": rows.unit_name,
+            "Trạng thái": rows.state_label,
+            "Quá hạn (ngày)": [fmt.number(d) if pd.notna(d) else "" for d in rows.days_overdue],
+            "Người liên hệ": rows.contact,
+            "Điện thoại": rows.phone,
+            "Email": rows.email,
+            "Đã nhắc (lần)": [fmt.number(n) for n in rows.reminders],
+        }
+    )
+
+
+def history(hist: pd.DataFrame) -> pd.DataFrame:
+    """A unit's history for people: what happened, to which value, from where, by whom."""
+    return pd.DataFrame(
+        {
+            "Lúc": [fmt.datetime(t) for t in hist["at_time"]],
+            "Kỳ": [
+                period_label(p if isinstance(p, str) else q) for p, q in zip(hist.period, hist.quarter, strict=True)
+            ],
+            "Sự kiện": hist.event_label,
+            "Chỉ số": hist.field_name.fillna(""),
+            "Cũ → mới": [
+                f"{_value(ov, ot)} → {_value(nv, nt)}" if isinstance(f, str) else ""
+                for f, ov, ot, nv, nt in zip(
+                    hist.field, hist.old_value, hist.old_text, hist.new_value, hist.new_text, strict=True
+                )
+            ],
+            "Ô nguồn": [
+                _cell(s, sh, c, r)
+                for s, sh, c, r in zip(hist.source, hist.sheet, hist.column, hist["row"], strict=True)
+            ],
+            "Lần nhập": [f"#{int(i)}" if pd.notna(i) else "" for i in hist.import_id],
+            "Người thực hiện": hist.actor.fillna(""),
+            "Người duyệt": hist.approved_by.fillna(""),
+            "Ghi chú": hist.reason.fillna(""),
         }
     )

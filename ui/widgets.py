@@ -53,6 +53,15 @@ def value_text(value, measure: str, kind: str = "", unit_row: bool = False) -> s
     return f"{fmt.number(value, 0 if float(value).is_integer() else 1)} {measure}"
 
 
+# A tile's value wraps onto a second line instead of being cut with "…" (Streamlit's default): the
+# detail tiles of Theo xã/phường are a quarter of the page wide, and «Chưa có số liệu» or
+# «0 chuyên đề» read «Chưa có s…», «0 chuyê…». A value that fits is drawn exactly as before.
+TILE_STYLE = """<style>
+[data-testid="stMetricValue"] .stMarkdownEllipsis, [data-testid="stMetricValue"] .stMarkdownEllipsis p {
+  white-space: normal; overflow-wrap: break-word; text-overflow: clip }
+</style>"""
+
+
 def metric(col, label: str, value: int, out_of: int | None = None, note: str | None = None, help=None,
            show_total: bool = True) -> None:  # fmt: skip
     """A tile: ``value`` (or ``value/out_of``) with its share of ``out_of`` or a ``note`` underneath,

@@ -68,7 +68,7 @@ def roster_units(province: int) -> list[Unit]:
     """Who must report: every official xã/phường of the province, less the units catalog/roster.csv
     takes off (``phai_bao_cao`` = 0), in the official list's order of names."""
     off = set()
-    for i, r in enumerate(catalog.read_csv("roster.csv"), start=2):
+    for i, r in enumerate(catalog.read_csv(catalog.roster_path().name, catalog.roster_path().parent), start=2):
         read = parse_yesno(r.get("phai_bao_cao"))
         if read.status != OK:
             raise ValueError(f"catalog/roster.csv, dòng {i}: «{r.get('phai_bao_cao')}» không phải có/không")

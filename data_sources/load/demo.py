@@ -277,6 +277,81 @@ def generate(out: Path = DEMO_DIR) -> None:
     wb.save(out / "co_so_giao_duc_quy_2_2026.xlsx")
     (out / "co_so_giao_duc_quy_2_2026.received").write_text("12/07/2026 09:00\n")
     (out / "bieu_mau_truc_tuyen.received").write_text("01/08/2026 08:00\n")
+    generate_party(out)
+
+
+# -- plan 004: the phụ lục of a ward Party committee (Đảng ủy phường Buôn Ma Thuột), one row per chi
+# bộ, Q1 2026, due 15/4/2026. Written by hand (no random numbers): tests state the expected values.
+PARTY_WARD = "24133"  # Phường Buôn Ma Thuột
+PARTY_CELLS = [  # code, name in the registry
+    ("24133-CB01", "Chi bộ Văn phòng HĐND và UBND phường"),
+    ("24133-CB02", "Chi bộ Phòng Kinh tế, Hạ tầng và Đô thị"),
+    ("24133-CB03", "Chi bộ Phòng Văn hóa - Xã hội"),
+    ("24133-CB04", "Chi bộ Công an phường"),
+    ("24133-CB05", "Chi bộ Quân sự phường"),
+    ("24133-CB06", "Chi bộ Khu phố 1"),
+    ("24133-CB07", "Chi bộ Khu phố 2"),
+    ("24133-CB08", "Chi bộ Khu phố 3"),
+]
+PARTY_FIELDS = ["dv_tong", "dv_hoc_tap", "so_hoi_nghi", "luot_tham_du", "tin_bai_web", "bai_mxh", "pano_khau_hieu"]
+# name as written in the sheet, values in PARTY_FIELDS order, khó khăn
+PARTY_ROWS = [
+    ("Chi bộ Văn phòng HĐND và UBND phường", [18, 18, 2, 36, 3, 5, 2], ""),
+    ("Chi bộ Phòng Kinh tế, Hạ tầng và Đô thị", [12, 12, 1, 12, 0, 2, "-"], ""),
+    ("Chi bộ Phòng Văn hóa - Xã hội", [15, 14, 2, 30, 4, 6, 3], "01 đảng viên đi học dài hạn, học bù trong quý II"),
+    ("Chi bộ Công an phường", [25, 25, 1, 25, 1, 3, 1], ""),
+    ("Chi bộ KP 1", [42, 38, 1, 40, "-", 1, "-"], "Đảng viên cao tuổi, sức khỏe yếu không dự được hội nghị"),
+    ("Chi bộ Khu phố 2", [37, 30, 1, 35, "-", 2, 1], "Một số đảng viên làm ăn xa"),
+]
+PARTY_LATE = [("CB Quân sự phường", [9, 9, 1, 9, 0, 1, "-"], "")]  # sent on 21/4/2026, after the deadline
+PARTY_FILES = [  # file, tab, rows, received
+    ("phu_luc_dang_uy_quy_1_2026.xlsx", "Quý I.2026", PARTY_ROWS, dt.datetime(2026, 4, 14, 16, 30)),
+    ("phu_luc_dang_uy_quy_1_2026_bo_sung.xlsx", "Quý I.2026", PARTY_LATE, dt.datetime(2026, 4, 21, 8, 0)),
+]
+
+
+def generate_party(out: Path = DEMO_DIR) -> None:
+    """The chi bộ registry (``don_vi.csv``) and the ward Party committee's phụ lục for plan 004: six
+    chi bộ on time (one written «Chi bộ KP 1»), one late in a second file, «Chi bộ Khu phố 3» never."""
+    import openpyxl
+
+    with open(out / "don_vi.csv", "w", encoding="utf-8", newline="") as f:
+        wr = csv.writer(f, lineterminator="\n")
+        wr.writerow(["ma", "ten", "loai", "cap_tren", "ghi_chu"])
+        for code, name in PARTY_CELLS:
+            wr.writerow([code, name, "chi_bo", PARTY_WARD, "Đảng bộ phường Buôn Ma Thuột (dữ liệu mẫu)"])
+    fields = catalog.fields()
+    for name, tab, rows, received in PARTY_FILES:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = tab
+        ws["A1"] = "ĐẢNG BỘ PHƯỜNG BUÔN MA THUỘT"
+        ws["A2"] = "PHỤ LỤC"
+        ws["A3"] = (
+            "Thống kê kết quả tổ chức học tập, quán triệt, tuyên truyền thực hiện Nghị quyết số 71-NQ/TW "
+            "của Bộ Chính trị và Kế hoạch hành động số 28-KH/TU của Ban Thường vụ Tỉnh ủy"
+        )
+        ws["A4"] = "Kỳ báo cáo: Quý I/2026"
+        header = ["TT", "Tên đơn vị"] + [fields[c].name for c in PARTY_FIELDS] + ["Khó khăn, vướng mắc"]
+        for c, text in enumerate(header, start=1):
+            ws.cell(6, c, text)
+            ws.cell(7, c, f"({c})")
+        r = 8
+        totals = [0] * len(PARTY_FIELDS)
+        for n, (unit, values, note) in enumerate(rows, start=1):
+            ws.cell(r, 1, n)
+            ws.cell(r, 2, unit)
+            for i, v in enumerate(values):
+                ws.cell(r, 3 + i, v)
+                totals[i] += v if isinstance(v, int) else 0
+            ws.cell(r, 3 + len(PARTY_FIELDS), note or None)
+            r += 1
+        ws.cell(r, 2, "Tổng cộng")
+        for i, t in enumerate(totals):
+            ws.cell(r, 3 + i, t)
+        ws.column_dimensions["B"].width = 40
+        wb.save(out / name)
+        (out / name.replace(".xlsx", ".received")).write_text(received.strftime("%d/%m/%Y %H:%M") + "\n")
 
 
 DEMO_FILES = [
@@ -284,16 +359,32 @@ DEMO_FILES = [
     "phu_luc_quy_2_2026.xlsx",
     "co_so_giao_duc_quy_2_2026.xlsx",
     "bieu_mau_truc_tuyen.csv",
+    *(name for name, *_ in PARTY_FILES),
 ]
 
 
 def build(db: str | Path, src: Path = DEMO_DIR) -> list:
-    """Ingest the demo files in the order the office received them."""
+    """Ingest the demo files in the order the office received them, with the demo's school registry
+    and unit registry (``don_vi.csv``: the chi bộ of plan 004), never a real deployment's."""
+    import os
+
+    from .demo_cycle import play
     from .ingest import ingest_paths
 
     out = []
-    for name in DEMO_FILES:
-        p = src / name
-        received = dt.datetime.strptime((src / (p.stem + ".received")).read_text().strip(), "%d/%m/%Y %H:%M")
-        out.append(ingest_paths([p], db, province=PROVINCE, schools=str(src / "truong_hoc.csv"), seen_at=received))
+    env = {"NQ71_UNITS": str(src / "don_vi.csv"), "NQ71_ROSTER": str(src / "roster.csv")}
+    before = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        for name in DEMO_FILES:
+            p = src / name
+            received = dt.datetime.strptime((src / (p.stem + ".received")).read_text().strip(), "%d/%m/%Y %H:%M")
+            out.append(ingest_paths([p], db, province=PROVINCE, schools=str(src / "truong_hoc.csv"), seen_at=received))
+        play(db, PROVINCE, str(src / "truong_hoc.csv"))  # approvals, returns, a correction waiting, reminders
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     return out

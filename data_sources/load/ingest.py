@@ -22,7 +22,7 @@ from core.periods import calendar_rows
 
 from ..parse.extract import ROW_COLS, TabResult, extract
 from ..parse.text import clean
-from ..parse.units import UnitMatcher, official_wards, province_name, read_schools
+from ..parse.units import Unit, UnitMatcher, official_wards, province_name, read_schools
 from ..parse.values import MISSING, OK, REJECTED, parse, parse_yesno
 from ..publish.store import publishing
 from ..read.readers import ReadError, Tab, col_letter, gc_paused, read_path
@@ -50,6 +50,7 @@ class ImportSummary:
     tabs: list[dict] = field(default_factory=list)
     province: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    pending: int = 0  # values read differently in an approved (locked) quarter: waiting for the office
 
     @property
     def totals(self) -> dict[str, int]:
@@ -65,6 +66,11 @@ class ImportSummary:
             f"  Ô đọc: {number(t['cells_read'])} = mới {number(t['imported'])} + cập nhật {number(t['updated'])}"
             f" + không đổi {number(t['unchanged'])} + bỏ trống {number(t['missing'])} + bị từ chối {number(t['rejected'])}",
         ]
+        if self.pending:
+            lines.append(
+                f"  Chờ duyệt: {number(self.pending)} giá trị khác với số liệu đã duyệt (kỳ đã khóa): chưa công bố, "
+                "văn phòng chấp nhận hoặc từ chối ở trang Tình hình báo cáo (hoặc python -m data_sources cycle pending)."
+            )
         for tab in self.tabs:
             name = f"{Path(tab['source']).name} / {tab['sheet']}" if tab["sheet"] else Path(tab["source"]).name
             if tab.get("error"):
@@ -132,8 +138,10 @@ def build_matchers(con, provinces: list[int], schools_path: str | None) -> dict[
 
     The indexes (50.000 schools at national scale: most of this function's time)
     are kept for the next import in the same process, a server that refreshes its
-    sources on a schedule, until the school registry file changes."""
-    key = (tuple(provinces), _file_stamp(schools_path))
+    sources on a schedule, until the school registry or the unit registry file changes."""
+    registry_path = catalog.registry_path()
+    registry_stamp = _file_stamp(str(registry_path)) if registry_path.exists() else None
+    key = (tuple(provinces), _file_stamp(schools_path), registry_stamp)
     base = _MATCHERS.get(key)
     if base is None:
         wards = {p: official_wards(p) for p in provinces}
@@ -143,11 +151,52 @@ def build_matchers(con, provinces: list[int], schools_path: str | None) -> dict[
         by_province: dict[int, list] = {p: [] for p in wards}
         for sc in schools:
             by_province[ward_province[sc.parent_code]].append(sc)
-        base = {p: UnitMatcher(ws, by_province[p]) for p, ws in wards.items()}
+        registry = _registry_units(registry_path, provinces, ward_province, schools)
+        prefixes = {k.code: k.prefixes for k in catalog.unit_kinds().values() if k.prefixes}
+        base = {
+            p: UnitMatcher(ws, by_province[p], registry=registry.get(p, []), prefixes=prefixes)
+            for p, ws in wards.items()
+        }
         _MATCHERS.clear()  # one set of indexes per process
         _MATCHERS[key] = base
     mappings = dict(con.execute(load("unit_mappings")).fetchall())
     return {p: m.with_mappings(mappings) for p, m in base.items()}
+
+
+def _registry_units(path: Path, provinces: list[int], ward_province: dict[str, int], schools: list) -> dict[int, list]:
+    """The unit registry (``catalog/don_vi.csv``: chi bộ, cơ quan, phòng ban) as units of each
+    province: level = the kind, parent_code = cap_tren. A unit's province is its xã/phường's, found
+    through cap_tren (a xã/phường, a school or another registry unit); a unit under a xã/phường of a
+    province not followed is left out (a shared registry); with one province, a unit without a
+    xã/phường above it belongs to it."""
+    rows = catalog.unit_registry(path)
+    if not rows:
+        return {}
+    by_code = {r.code: r for r in rows}
+    school_ward = {s.code: s.parent_code for s in schools}
+
+    def above(code: str, depth: int = 0) -> str | None:
+        if code in ward_province or code in school_ward:
+            return school_ward.get(code, code)
+        r = by_code.get(code)
+        return above(r.parent, depth + 1) if r and r.parent and depth < 20 else None
+
+    out: dict[int, list] = {}
+    for r in rows:
+        ward = above(r.parent) if r.parent else None
+        if ward is not None:
+            province = ward_province[ward]
+        elif r.parent and r.parent.isdigit() and len(r.parent) == 5:
+            continue  # a xã/phường of a province this deployment does not follow
+        elif len(provinces) == 1:
+            province = provinces[0]
+        else:
+            raise ValueError(
+                f"Danh mục đơn vị {path.name}: «{r.name}» ({r.code}) không có xã/phường cấp trên (cột cap_tren) "
+                "nên không biết thuộc tỉnh nào trong các tỉnh đã cấu hình."
+            )
+        out.setdefault(province, []).append(Unit(r.code, r.name, r.kind, r.kind, r.parent))
+    return out
 
 
 def refresh_ref(con, matchers: dict[int, UnitMatcher]) -> None:
@@ -198,6 +247,9 @@ def refresh_ref(con, matchers: dict[int, UnitMatcher]) -> None:
         "settings": settings,
         "provinces": pd.DataFrame({"province": provinces, "name": [province_name(p) for p in provinces]}),
         "plans": pd.DataFrame(catalog.read_csv("plans.csv")),
+        "unit_kinds": pd.DataFrame(
+            [{"code": k.code, "label": k.label} for k in catalog.unit_kinds().values()], columns=["code", "label"]
+        ),
         "indicators": pd.DataFrame(catalog.read_csv("indicators.csv")),
         "targets": pd.DataFrame(catalog.read_csv("targets.csv")),
         "deadlines": pd.DataFrame(catalog.read_csv("deadlines.csv")),
@@ -222,9 +274,12 @@ def refresh_ref(con, matchers: dict[int, UnitMatcher]) -> None:
 
 
 def _roster() -> pd.DataFrame:
-    """catalog/roster.csv: units taken off (phai_bao_cao = 0) or put back on the expected roster."""
-    rows = catalog.read_csv("roster.csv")
-    df = pd.DataFrame(rows, columns=["ma_don_vi", "phai_bao_cao", "ghi_chu"])
+    """The roster (deployment.toml ``roster``, catalog/roster.csv by default): units taken off
+    (phai_bao_cao = 0) or put back on the expected roster, and whom to contact (chase list)."""
+    path = catalog.roster_path()
+    rows = catalog.read_csv(path.name, path.parent)
+    cols = ["ma_don_vi", "phai_bao_cao", "ghi_chu", "nguoi_lien_he", "dien_thoai", "email"]
+    df = pd.DataFrame(rows, columns=cols, dtype="object").fillna("")
     df["ma_don_vi"] = df["ma_don_vi"].str.strip()
     flags = []
     for i, text in enumerate(df["phai_bao_cao"], start=2):  # row 1 is the header
@@ -283,19 +338,15 @@ def ingest_tabs(
         timing.lap("đọc bảng, khớp đơn vị")
         step(0.7, "Đang nạp số liệu và kiểm tra từng ô")
         _load(con, import_id, tabs, results, seen, started)
-        # the current values before this import, for the summary: a rename, not a copy
-        first = not _has_table(con, "mart", "current_cells")
-        for stmt in statements("prev_cells_empty" if first else "prev_cells_from_current"):
-            con.execute(stmt)
         timing.lap("nạp raw + stg")
         step(0.8, "Đang tính lại các bảng tổng hợp")
-        for stmt in statements("build_marts"):
-            con.execute(stmt)
+        rebuild_marts(con, event="nhap", at=started, import_id=import_id)
         timing.lap("dựng mart")
         counts = {(r[0], r[1]): r[2:] for r in con.execute(load("import_summary"), {"import_id": import_id}).fetchall()}
         con.execute(load("drop_prev_cells"))
         timing.lap("tóm tắt")
         summary = ImportSummary(import_id, province=provinces[0] if len(provinces) == 1 else 0)
+        summary.pending = con.execute(load("cycle_pending_count"), {"import_id": import_id}).fetchall()[0][0]
         for tab, res in zip(tabs, results, strict=True):
             c = counts.get((tab.source, tab.sheet), (0, 0, 0, 0, 0, 0))
             summary.tabs.append(
@@ -339,6 +390,19 @@ def ingest_tabs(
     step(1.0, "Đã nhập xong")
     summary.timings = timing.laps
     return summary
+
+
+def rebuild_marts(con, event: str, at: dt.datetime, by: str | None = None, import_id: int | None = None) -> None:
+    """Rebuild every mart from stg + ref + the cycle's locks, and write to ``cycle.history`` each
+    published value that changed (``event``: nhap, chap_nhan, mo_khoa). Leaves ``mart.prev_cells``
+    (the values published before) for the caller's summary; the caller drops it (drop_prev_cells)."""
+    # the current values before this build: a rename, not a copy
+    first = not _has_table(con, "mart", "current_cells")
+    for stmt in statements("prev_cells_empty" if first else "prev_cells_from_current"):
+        con.execute(stmt)
+    for stmt in statements("build_marts"):
+        con.execute(stmt)
+    con.execute(load("record_history"), {"import_id": import_id, "event": event, "by": by, "at": at})
 
 
 def _has_table(con, schema: str, name: str) -> bool:

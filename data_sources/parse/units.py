@@ -12,6 +12,12 @@ writer gave one, so ``Xã Việt Yên`` never becomes ``Phường Việt Yên``.
 
 Schools come from a registry CSV (``ma_truong,ten_truong,cap_hoc,ma_xa``)
 and match the same way inside their xã/phường when the sheet says which.
+
+Other units (chi bộ, cơ quan, phòng ban: ``catalog/don_vi.csv``) match through
+the same levels, their kind written in front (``Chi bộ``, ``CB``) playing the
+part of xã/phường, and their usual abbreviations (``KP`` for ``Khu phố``) read
+as the full word: ``Chi bộ KP 1`` is ``Chi bộ Khu phố 1``. An unknown name is
+listed with the closest registry names, never guessed.
 """
 
 from __future__ import annotations
@@ -111,8 +117,8 @@ def unit_key(name: str, parent: str = "") -> str:
 class Unit:
     code: str
     name: str
-    level: str  # xa | truong
-    type: str | None  # xa | phuong | dac_khu for wards, cap_hoc for schools
+    level: str  # xa | truong | a kind of the unit registry (chi_bo, co_quan, phong…)
+    type: str | None  # xa | phuong | dac_khu for wards, cap_hoc for schools, the kind for registry units
     parent_code: str = ""
 
 
@@ -127,10 +133,14 @@ class Match:
 class _Index:
     """Keys at each matching level -> codes."""
 
-    def __init__(self, units: list[Unit], with_type: bool):
+    def __init__(self, units: list[Unit], with_type: bool, split=None):
+        """``split(name) -> (written type or None, bare name)``: ``split_name`` for xã/phường,
+        :class:`RegistryNames` for registry units (``with_type``: a written type must agree),
+        ``_school_bare`` for schools (no type)."""
         self.units = {u.code: u for u in units}
         self.with_type = with_type
-        self._bare = [(u.code, split_name(u.name)[1] if with_type else _school_bare(u.name), u.type) for u in units]
+        self.split = split or (split_name if with_type else (lambda n: (None, _school_bare(n))))
+        self._bare = [(u.code, self.split(u.name)[1], u.type) for u in units]
         # level 0 (the name with dấu) now; the folded levels only when a name first misses it
         self.levels: list[dict[str, set[str]] | None] = [self._level(0), None, None]
         self.display = {u.code: u.name for u in units}
@@ -159,10 +169,7 @@ class _Index:
         return self._fold_names
 
     def find(self, name: str, restrict: set[str] | None = None) -> Match:
-        if self.with_type:
-            t, bare = split_name(name)
-        else:
-            t, bare = None, _school_bare(name)
+        t, bare = self.split(name)
         if not bare:
             return Match("unmatched", reason="tên đơn vị trống")
         for lvl, key in enumerate(_keys(t, bare)):
@@ -218,18 +225,81 @@ def _keys(t: str | None, bare: str):
     yield p + f.replace(" ", "")
 
 
-class UnitMatcher:
-    """Matches written names to wards of one province, then to registry schools."""
+# words inside a registry unit's name written in full or abbreviated: one (short) form for matching,
+# with and without dấu (``Chi bộ Khu phố 1``, ``Chi bộ KP 1``, ``chi bo khu pho 01`` are one unit)
+_WORDS = [
+    ("tổ dân phố", "tdp"),
+    ("khu phố", "kp"),
+    ("văn phòng", "vp"),
+    ("ủy ban nhân dân", "ubnd"),
+    ("uỷ ban nhân dân", "ubnd"),
+    ("hội đồng nhân dân", "hđnd"),
+    ("mặt trận tổ quốc", "mttq"),
+    ("trung tâm", "tt"),
+]
+_WORD_FORMS = {full: short for full, short in _WORDS} | {strip_marks(full): short for full, short in _WORDS}
+_WORD_FORMS["hdnd"] = "hđnd"
+_WORD_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _WORD_FORMS), key=len, reverse=True)) + r")\b")
+_NUMBER_RE = re.compile(r"\b(?:số|so)\s+(?=\d)|\b0+(?=\d)")
+_FILLER_RE = re.compile(r"\s+(?:và|va)\s+")
 
-    def __init__(self, wards: list[Unit], schools: list[Unit] | None = None, mappings: dict[str, str] | None = None):
+
+class RegistryNames:
+    """Splits a registry unit's name as written into (kind, bare name): the kind's words in front
+    (``catalog/loai_don_vi.csv`` column ``tien_to``: ``Chi bộ``, ``CB``) say which kind, like ``Phường``
+    for a ward, and are never dropped: ``Phòng Kinh tế`` does not match ``Chi bộ Phòng Kinh tế``.
+    The bare name has its usual abbreviations (``KP``, ``TDP``, ``VP``, ``HĐND``…), numbers without
+    leading zeros or ``số``, and no ``và``."""
+
+    def __init__(self, prefixes: dict[str, tuple[str, ...]]):
+        forms = []
+        for kind, words in prefixes.items():
+            for w in words:
+                n = norm(w)
+                forms += [(n, kind), (strip_marks(n), kind)]
+        self.prefixes = sorted(set(forms), key=lambda x: -len(x[0]))
+
+    def kind(self, name: str) -> str | None:
+        return self(name)[0]
+
+    def __call__(self, name: str) -> tuple[str | None, str]:
+        n = norm(_without_where(name))
+        kind = None
+        for p, k in self.prefixes:  # with and without dấu, longest first
+            if n.startswith(p + " "):
+                kind, n = k, n[len(p) + 1 :]
+                break
+        n = _WORD_RE.sub(lambda m: _WORD_FORMS[m.group(1)], n)
+        n = _FILLER_RE.sub(" ", _NUMBER_RE.sub("", n))
+        return kind, " ".join(n.split())
+
+
+class UnitMatcher:
+    """Matches written names to wards of one province, then to registry schools, then to the unit
+    registry (chi bộ, cơ quan, phòng ban)."""
+
+    def __init__(
+        self,
+        wards: list[Unit],
+        schools: list[Unit] | None = None,
+        mappings: dict[str, str] | None = None,
+        registry: list[Unit] | None = None,
+        prefixes: dict[str, tuple[str, ...]] | None = None,
+    ):
+        """``registry``: units of the unit registry (chi bộ, cơ quan, phòng ban: level = their kind,
+        parent_code = cap_tren); ``prefixes``: each kind's words written before a name."""
         self.wards = _Index(wards, with_type=True)
         self.schools = _Index(schools or [], with_type=False)
-        self.units = {**self.wards.units, **self.schools.units}
+        self.registry_names = RegistryNames(prefixes or {})
+        self.registry = _Index(registry or [], with_type=True, split=self.registry_names)
+        self.units = {**self.wards.units, **self.schools.units, **self.registry.units}
         self.mappings = dict(mappings or {})
         self._parents: dict[str, Match] = {}  # a ward's name repeats on every one of its schools' rows
         self._schools_by_ward: dict[str, set[str]] = {}
         for s in schools or []:
             self._schools_by_ward.setdefault(s.parent_code, set()).add(s.code)
+        for r in registry or []:
+            self._schools_by_ward.setdefault(r.parent_code, set()).add(r.code)
 
     def with_mappings(self, mappings: dict[str, str]) -> UnitMatcher:
         """The same indexes (the costly part, read-only once built) with other remembered mappings."""
@@ -253,16 +323,34 @@ class UnitMatcher:
                     candidates=pm.candidates,
                     reason=f"xã/phường «{parent}» {pm.reason}",
                 )
-            m = self.schools.find(name, restrict=self._schools_by_ward.get(pm.code, set()))
+            under = self._schools_by_ward.get(pm.code, set())
+            m = self.schools.find(name, restrict=under)
+            if m.status == "unmatched" and self.registry.units:
+                r = self.registry.find(name, restrict=under)
+                if r.status != "unmatched" or self.registry_names.kind(name):
+                    return r
             if m.status == "unmatched":
                 m.reason = f"không có trường nào tên này thuộc {self.units[pm.code].name} trong danh mục trường"
             return m
         m = self.wards.find(name)
-        if m.status == "matched" or not self.schools.units:
+        if m.status == "matched" or not (self.schools.units or self.registry.units):
             return m
-        s = self.schools.find(name)
-        if s.status != "unmatched":
-            return s
+        if self.schools.units:
+            s = self.schools.find(name)
+            if s.status != "unmatched":
+                return s
+        if self.registry.units:
+            r = self.registry.find(name)
+            # a name written with a registry kind in front (Chi bộ…) is that kind's or nobody's: its
+            # closest names are the registry's, never a xã/phường
+            kind = self.registry_names.kind(name)
+            if r.status != "unmatched":
+                return r
+            if kind:
+                same = {c for c, u in self.registry.units.items() if u.level == kind}
+                return Match("unmatched", candidates=self.registry.closest(name, same), reason=r.reason)
+            if not self.schools.units:
+                return m
         return Match("unmatched", candidates=m.candidates, reason=m.reason)
 
 

@@ -8,6 +8,8 @@
 --  * resubmissions: per unit and period the latest submission wins: Forms
 --    timestamp, else the time the product first read it; ties by reading order.
 --  * a count above its denominator flags the pair: kept, listed, no target.
+--  * a unit's quarter approved by the office is locked: its published cells stay as approved
+--    (cycle.locked_cells); what an import reads differently waits in cycle.pending.
 
 -- Column letters come from ref.columns and the quarter of a period from ref.periods (both
 -- written at publish from the one Python definition: openpyxl's get_column_letter and
@@ -57,6 +59,56 @@ FROM live_rows AS r
 JOIN stg.cells AS c ON c.ord = r.ord
 JOIN ref.fields AS f ON f.code = c.field
 WHERE r.rank = 1 AND c.status = 'ok';
+
+-- grain: one row per unit × quarter whose latest decision is an approval: locked (temp)
+CREATE OR REPLACE TEMP TABLE locked_keys AS
+SELECT unit_code, quarter
+FROM (
+    SELECT unit_code, quarter, action, row_number() OVER (PARTITION BY unit_code, quarter ORDER BY id DESC) AS k
+    FROM cycle.decisions
+)
+WHERE k = 1 AND action = 'duyet';
+
+-- grain: one row per cell of a locked quarter where what the sheets say now differs from what is
+-- published (a value changed, appeared or is gone) (temp)
+CREATE OR REPLACE TEMP TABLE locked_diffs AS
+SELECT
+    coalesce(f.unit_code, l.unit_code) AS unit_code, coalesce(f.period, l.period) AS period,
+    coalesce(f.quarter, l.quarter) AS quarter, coalesce(f.field, l.field) AS field,
+    l.value AS old_value, l.text_value AS old_text, f.value AS new_value, f.text_value AS new_text,
+    f.ord AS new_ord, coalesce(f."row", l."row") AS "row", coalesce(f.col, l.col) AS col
+FROM (SELECT * FROM mart.current_cells SEMI JOIN locked_keys USING (unit_code, quarter)) AS f
+FULL JOIN (SELECT * FROM cycle.locked_cells SEMI JOIN locked_keys USING (unit_code, quarter)) AS l
+    ON l.unit_code = f.unit_code AND l.period = f.period AND l.field = f.field
+WHERE f.value IS DISTINCT FROM l.value OR f.text_value IS DISTINCT FROM l.text_value;
+
+-- a waiting change whose value the sheets no longer say is superseded
+UPDATE cycle.pending AS p SET state = 'thay_the', decided_at = CAST(current_localtimestamp() AS TIMESTAMP)
+WHERE p.state = 'cho'
+  AND NOT EXISTS (
+      SELECT 1 FROM locked_diffs AS d
+      WHERE d.unit_code = p.unit_code AND d.period = p.period AND d.field = p.field
+        AND d.new_value IS NOT DISTINCT FROM p.new_value AND d.new_text IS NOT DISTINCT FROM p.new_text
+  );
+
+-- a new difference waits for the office (once: not again when it waits or was rejected)
+INSERT INTO cycle.pending
+SELECT
+    (SELECT coalesce(max(id), 0) FROM cycle.pending) + row_number() OVER (ORDER BY d.unit_code, d.period, d.field),
+    d.unit_code, d.period, d.quarter, d.field, d.old_value, d.old_text, d.new_value, d.new_text, d.new_ord,
+    d."row", d.col, r.import_id, r.seen_at, 'cho', NULL, NULL
+FROM locked_diffs AS d
+LEFT JOIN stg.rows AS r ON r.ord = d.new_ord
+WHERE NOT EXISTS (
+    SELECT 1 FROM cycle.pending AS p
+    WHERE p.unit_code = d.unit_code AND p.period = d.period AND p.field = d.field AND p.state IN ('cho', 'tu_choi')
+      AND p.new_value IS NOT DISTINCT FROM d.new_value AND p.new_text IS NOT DISTINCT FROM d.new_text
+);
+
+-- in a locked quarter the values approved (and changes accepted since) are what is published
+DELETE FROM mart.current_cells AS c USING locked_keys AS k WHERE c.unit_code = k.unit_code AND c.quarter = k.quarter;
+INSERT INTO mart.current_cells
+SELECT * FROM cycle.locked_cells SEMI JOIN locked_keys USING (unit_code, quarter);
 
 -- grain: one row per ≤ pair broken in a winning submission
 CREATE OR REPLACE TABLE mart.validation AS

@@ -134,3 +134,85 @@ CREATE TABLE IF NOT EXISTS ref.sources (
     last_error VARCHAR,
     last_attempt_at TIMESTAMP
 );
+
+-- The reporting cycle (data_sources/cycle.py): decisions of the office, locked values, pending
+-- changes, value history, reminders. Written by imports (pending, history) and by the cycle
+-- commands (decisions, locks, reminders), each in a published version like an import.
+CREATE SCHEMA IF NOT EXISTS cycle;
+
+-- one row per decision on a unit's quarter: duyet (approved, locks it), tra_lai (returned, with a
+-- reason the unit sees), mo_khoa (lock lifted, with a reason). The latest decision is the state.
+CREATE TABLE IF NOT EXISTS cycle.decisions (
+    id INTEGER,
+    unit_code VARCHAR,
+    quarter VARCHAR,            -- 2026-Q1
+    action VARCHAR,             -- duyet | tra_lai | mo_khoa
+    reason VARCHAR,
+    after_import INTEGER,       -- the last import before the decision (what it was taken on)
+    actor VARCHAR,              -- who (the signed-in name, or --by)
+    at_time TIMESTAMP
+);
+
+-- one row per unit × native period × field of an approved quarter: the values published while it
+-- is locked (copied from mart.current_cells at approval; changed only by accepting a pending change)
+CREATE TABLE IF NOT EXISTS cycle.locked_cells (
+    unit_code VARCHAR,
+    period VARCHAR,
+    quarter VARCHAR,
+    field VARCHAR,
+    kind VARCHAR,
+    value DOUBLE,
+    text_value VARCHAR,
+    ord BIGINT,
+    "row" INTEGER,
+    col INTEGER
+);
+
+-- one row per change an import saw in a locked quarter: waits for the office
+CREATE TABLE IF NOT EXISTS cycle.pending (
+    id INTEGER,
+    unit_code VARCHAR,
+    period VARCHAR,
+    quarter VARCHAR,
+    field VARCHAR,
+    old_value DOUBLE,
+    old_text VARCHAR,
+    new_value DOUBLE,           -- NULL with new_text NULL: the value is gone from the sheet
+    new_text VARCHAR,
+    new_ord BIGINT,             -- the staged row it was read from (stg.rows.ord)
+    "row" INTEGER,
+    col INTEGER,
+    import_id INTEGER,
+    seen_at TIMESTAMP,
+    state VARCHAR,              -- cho | chap_nhan | tu_choi | thay_the (a later import saw another value) | bo_khoa (lock lifted)
+    decided_by VARCHAR,
+    decided_at TIMESTAMP
+);
+
+-- one row per change of a published value (not its first publication): old and new, where it was read,
+-- by which import or which decision
+CREATE TABLE IF NOT EXISTS cycle.history (
+    unit_code VARCHAR,
+    period VARCHAR,
+    quarter VARCHAR,
+    field VARCHAR,
+    old_value DOUBLE,
+    old_text VARCHAR,
+    new_value DOUBLE,
+    new_text VARCHAR,
+    ord BIGINT,                 -- the staged row of the new value (NULL when the value is gone)
+    "row" INTEGER,
+    col INTEGER,
+    import_id INTEGER,          -- the import that changed it, NULL for a decision
+    event VARCHAR,              -- nhap (an import) | chap_nhan (a pending change accepted) | mo_khoa (lock lifted)
+    actor VARCHAR,              -- who (the signed-in name, or --by)
+    at_time TIMESTAMP
+);
+
+-- one row per reminder sent to a unit for a quarter (the office marks it on the reporting page)
+CREATE TABLE IF NOT EXISTS cycle.reminders (
+    unit_code VARCHAR,
+    quarter VARCHAR,
+    actor VARCHAR,              -- who (the signed-in name, or --by)
+    at_time TIMESTAMP
+);
