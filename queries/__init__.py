@@ -59,6 +59,7 @@ __all__ = [
     "submission_view",
     "submissions",
     "trend",
+    "trend_quarters",
     "unit_history",
     "unit_matrix",
     "unit_texts",
@@ -390,6 +391,12 @@ def reporting_summary(rep: pd.DataFrame, target: float | None = None) -> pd.Data
             "reported_rate", "on_time_rate", "target", "status",
         ],
     )  # fmt: skip
+
+
+def trend_quarters(summaries: pd.DataFrame) -> pd.DataFrame:
+    """The quarters of an on-time trend: those the plan sets a deadline for, and those in which a unit
+    of the level reported (a quarter with data for other plans only is not a 0 % for this one)."""
+    return summaries[summaries.from_plan | (summaries.reported > 0)].reset_index(drop=True)
 
 
 def indicator_view(prog: pd.DataFrame, indicator: str) -> tuple[pd.Series, pd.DataFrame, dict]:

@@ -27,11 +27,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import queries
 from core import catalog
 from core.db import connect_read
+from core.periods import PeriodSel
 from tests.conftest import FIXTURES, ROOT
 
 DEMO_REGISTRY = ROOT / "catalog" / "demo" / "don_vi.csv"
@@ -324,3 +327,22 @@ def test_registry_units_take_their_wards_province():
     assert len(so[66]) == 6
     with pytest.raises(ValueError, match="Văn phòng Sở"):
         _registry_units(FIXTURES / "don_vi_so.csv", [66, 24], ward_province, [])
+
+
+def test_on_time_trend_leaves_out_quarters_the_plan_does_not_ask_for(demo_db):
+    """Plan 004 asks for Q1 only (phụ lục due 15/4/2026); the demo has Q2 data for other plans: its
+    chi bộ did not «report 0 % on time» in Q2, the trend has Q1 only (6 of 8 on time = 75 %)."""
+    con = connect_read(demo_db)
+    try:
+        frames = [
+            queries.reporting_summary(
+                queries.reporting(
+                    con, "004", PeriodSel(q), queries.Scope.everything(), level="chi_bo", today=dt.date(2026, 11, 23)
+                )
+            )
+            for q in ("2026-Q1", "2026-Q2")
+        ]
+    finally:
+        con.close()
+    trend = queries.trend_quarters(pd.concat(frames, ignore_index=True))
+    assert trend[["quarter", "on_time", "expected"]].values.tolist() == [["2026-Q1", 6, 8]]

@@ -151,7 +151,9 @@ def on_time_trend(f, today) -> pd.DataFrame:
         )
         for q in quarters
     ]
-    return pd.concat(frames, ignore_index=True) if frames else queries.reporting_summary(pd.DataFrame(), target)
+    if not frames:
+        return queries.reporting_summary(pd.DataFrame(), target)
+    return queries.trend_quarters(pd.concat(frames, ignore_index=True))
 
 
 def changes(f) -> tuple[str | None, pd.DataFrame | None]:
