@@ -86,6 +86,8 @@ def run(out: Path, n_provinces: int | None) -> dict:
     read_xlsx(xlsx)
     xlsx_read = time.perf_counter() - t
     return {
+        "codes": codes,
+        "registry": registry,
         "provinces": len(codes),
         "schools": n_schools,
         "cells": cells,
