@@ -402,7 +402,8 @@ def rebuild_marts(con, event: str, at: dt.datetime, by: str | None = None, impor
         con.execute(stmt)
     for stmt in statements("build_marts"):
         con.execute(stmt)
-    con.execute(load("record_history"), {"import_id": import_id, "event": event, "by": by, "at": at})
+    if not first:  # a first build publishes values for the first time: no change to record
+        con.execute(load("record_history"), {"import_id": import_id, "event": event, "by": by, "at": at})
 
 
 def _has_table(con, schema: str, name: str) -> bool:
