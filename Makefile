@@ -10,7 +10,8 @@ DEMO_DB := data/demo.duckdb
 # neither set: Streamlit's default 8501.
 PORT ?=
 
-.PHONY: run test check lint format demo demo-files browser-deps report-deps clean bench bench-quick
+.PHONY: run test check lint format demo demo-files browser-deps report-deps clean bench bench-quick \
+        loadtest serve-cluster cluster-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -64,7 +65,7 @@ report-deps:
 	  exit 1; \
 	fi
 
-test: $(VENV)/.installed-dev browser-deps report-deps
+test: $(VENV)/.installed-dev browser-deps report-deps cluster-deps
 	$(PY) -m pytest
 
 # Benchmarks (bench/): national scale, writes bench/RESULTS.md; quick: 3 provinces, < 2 min, run by CI.
@@ -73,6 +74,29 @@ bench: $(VENV)/.installed-dev browser-deps
 
 bench-quick: $(VENV)/.installed-dev browser-deps
 	$(PY) -m bench.run --quick
+
+# Load test in real browsers (bench/loadtest.py): SESSIONS people (default 30) at once on the national
+# benchmark data, one server; WORKERS=N: N processes behind haproxy. Writes bench/LOADTEST.md.
+SESSIONS ?= 30
+WORKERS ?=
+loadtest: $(VENV)/.installed-dev browser-deps $(if $(WORKERS),cluster-deps,)
+	$(PY) -m bench.loadtest --sessions $(SESSIONS) $(if $(WORKERS),--cluster $(WORKERS),)
+
+# Debian's haproxy in front of several Streamlit processes (deploy/cluster.py).
+cluster-deps:
+	@if command -v haproxy > /dev/null || [ -x /usr/sbin/haproxy ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "Cài haproxy từ Debian (apt-get)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy > /dev/null; \
+	else \
+	  echo "Thiếu haproxy: chạy với quyền root 'apt-get install haproxy' rồi chạy lại make serve-cluster."; \
+	  exit 1; \
+	fi
+
+# WORKERS Streamlit processes (default 2) behind haproxy on PORT (default 8500), sticky sessions, one
+# published database (NQ71_DB=…, default the demo). Ctrl-C stops all. See README, «Mở rộng / Scale-out».
+serve-cluster: $(VENV)/.installed $(DEMO_DB) cluster-deps
+	$(PY) -m deploy.cluster --workers $(or $(WORKERS),2) --port $(or $(PORT),8500) --db $(or $(NQ71_DB),$(DEMO_DB))
 
 lint:
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .

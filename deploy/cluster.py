@@ -1,0 +1,212 @@
+"""Several Streamlit processes of the dashboard behind haproxy: ``make serve-cluster``.
+
+    python -m deploy.cluster [--db data/demo.duckdb] [--workers 2] [--port 8500]
+
+Each worker is ``python -m ui.serve`` (= ``streamlit run app.py``) on its own loopback port,
+all reading the same published DuckDB snapshot (``NQ71_DB``: every read resolves the link to
+the newest published version, core/db.py, so an import published by any writer is seen by every
+worker on its next rerun). haproxy (Debian's package, ``make cluster-deps``) listens on the public
+port, keeps each browser on one worker with the ``SERVERID`` cookie, checks ``/_stcore/health``
+and passes Streamlit's websocket through. The configuration is written from
+``deploy/haproxy.cfg.tmpl`` into ``deploy/run/`` (logs there too). Ctrl-C stops everything;
+a worker that exits is started again on its port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+TEMPLATE = HERE / "haproxy.cfg.tmpl"
+RUN_DIR = HERE / "run"
+DEFAULT_PORT = 8500
+DEFAULT_WORKERS = 2
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def haproxy_bin() -> str | None:
+    return shutil.which("haproxy") or next(
+        (p for p in ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy") if os.access(p, os.X_OK)), None
+    )
+
+
+def healthy(port: int, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=timeout) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def render_config(
+    port: int, worker_ports: list[int], pidfile: Path, bind: str = "*", balance: str = "leastconn"
+) -> str:
+    servers = "\n".join(
+        f"    server w{i} 127.0.0.1:{p} check cookie w{i}" for i, p in enumerate(worker_ports, 1)
+    )  # fmt: skip
+    return string.Template(TEMPLATE.read_text()).substitute(
+        port=port, bind=bind, pidfile=pidfile, servers=servers, balance=balance
+    )
+
+
+@dataclass
+class Cluster:
+    db: Path
+    port: int
+    worker_ports: list[int]
+    run_dir: Path
+    workers: list[subprocess.Popen] = field(default_factory=list)
+    haproxy: subprocess.Popen | None = None
+    env: dict = field(default_factory=dict)
+    restarts: int = 0
+    root: Path = ROOT  # the checkout whose app.py the workers run
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def worker_pids(self) -> list[int]:
+        return [w.pid for w in self.workers]
+
+    def _start_worker(self, i: int) -> subprocess.Popen:
+        port = self.worker_ports[i]
+        log = open(self.run_dir / f"worker-{i + 1}-{port}.log", "a")
+        return subprocess.Popen(
+            [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true"],
+            cwd=self.root, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def start(self, timeout: float = 120.0, bind: str = "*") -> None:
+        exe = haproxy_bin()
+        if exe is None:
+            raise RuntimeError(
+                "Thiếu haproxy: chạy 'make cluster-deps' (root) hoặc 'apt-get install haproxy' rồi chạy lại."
+            )
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.env = {**os.environ, "NQ71_DB": str(self.db), **self.env}
+        if Path(self.db).name.startswith("demo"):
+            self.env.setdefault("NQ71_SCHOOLS", str(self.root / "catalog/demo/truong_hoc.csv"))
+        self.workers = [self._start_worker(i) for i in range(len(self.worker_ports))]
+        cfg = self.run_dir / f"haproxy-{self.port}.cfg"
+        cfg.write_text(render_config(self.port, self.worker_ports, self.run_dir / f"haproxy-{self.port}.pid", bind))
+        check = subprocess.run([exe, "-c", "-q", "-f", str(cfg)], capture_output=True, text=True)
+        if check.returncode != 0:
+            self.stop()
+            raise RuntimeError(f"cấu hình haproxy sai ({cfg}):\n{check.stdout}{check.stderr}")
+        deadline = time.monotonic() + timeout
+        pending = set(range(len(self.workers)))
+        while pending:
+            for i in list(pending):
+                if healthy(self.worker_ports[i], 1):
+                    pending.discard(i)
+                elif self.workers[i].poll() is not None:
+                    self.stop()
+                    raise RuntimeError(
+                        f"tiến trình {i + 1} dừng khi khởi động; xem {self.run_dir}/worker-{i + 1}-*.log"
+                    )
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"các tiến trình Streamlit không trả lời sau {timeout:.0f} s; xem {self.run_dir}")
+            time.sleep(0.3)
+        hlog = open(self.run_dir / f"haproxy-{self.port}.log", "a")
+        self.haproxy = subprocess.Popen([exe, "-db", "-f", str(cfg)], stdout=hlog, stderr=subprocess.STDOUT)
+        while not healthy(self.port, 1):
+            if self.haproxy.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"haproxy không trả lời trên cổng {self.port}; xem {hlog.name}")
+            time.sleep(0.2)
+
+    def supervise_once(self) -> None:
+        """Start again any worker that exited (same port; haproxy's health check brings it back)."""
+        for i, w in enumerate(self.workers):
+            if w.poll() is not None:
+                print(f"Tiến trình {i + 1} (cổng {self.worker_ports[i]}) đã dừng (mã {w.returncode}): khởi động lại.")
+                self.workers[i] = self._start_worker(i)
+                self.restarts += 1
+
+    def stop(self) -> None:
+        procs = [p for p in [self.haproxy, *self.workers] if p is not None]
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(5)
+
+
+@contextlib.contextmanager
+def cluster(db: str | Path, workers: int = DEFAULT_WORKERS, port: int | None = None,
+            run_dir: Path = RUN_DIR, env: dict | None = None, timeout: float = 120.0, bind: str = "*",
+            root: Path = ROOT):  # fmt: skip
+    """A running cluster (workers on free loopback ports, haproxy on ``port`` or a free one)."""
+    c = Cluster(Path(db).absolute(), port or free_port(), [free_port() for _ in range(workers)], Path(run_dir),
+                env=env or {}, root=Path(root))  # fmt: skip
+    try:
+        c.start(timeout, bind)
+        yield c
+    finally:
+        c.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Nhiều tiến trình Streamlit sau haproxy (make serve-cluster)")
+    ap.add_argument("--db", default=os.environ.get("NQ71_DB") or "data/demo.duckdb", help="cơ sở dữ liệu đã công bố")
+    ap.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS") or DEFAULT_WORKERS))
+    ap.add_argument("--port", type=int, default=int(os.environ.get("PORT") or DEFAULT_PORT), help="cổng công khai")
+    ap.add_argument("--bind", default="*", help="địa chỉ haproxy lắng nghe (mặc định mọi địa chỉ)")
+    ap.add_argument("--run-dir", type=Path, default=RUN_DIR, help="nơi ghi cấu hình haproxy và nhật ký")
+    args = ap.parse_args(argv)
+    if not Path(args.db).exists():
+        print(f"Không thấy cơ sở dữ liệu «{args.db}» (make demo dựng dữ liệu mẫu).", file=sys.stderr)
+        return 2
+    stop = {"now": False}
+
+    def _stop(*_):
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    print(f"Khởi động {args.workers} tiến trình Streamlit và haproxy trên cổng {args.port}…", flush=True)
+    try:
+        with cluster(args.db, args.workers, args.port, args.run_dir, bind=args.bind) as c:
+            ports = ", ".join(str(p) for p in c.worker_ports)
+            print(f"Sẵn sàng: http://localhost:{c.port}  (tiến trình trên cổng {ports}; nhật ký {args.run_dir})")
+            print("Ctrl-C để dừng tất cả.", flush=True)
+            while not stop["now"]:
+                time.sleep(2)
+                c.supervise_once()
+                if c.haproxy is not None and c.haproxy.poll() is not None:
+                    print("haproxy đã dừng: dừng cả cụm.", file=sys.stderr)
+                    return 1
+    except KeyboardInterrupt:
+        pass
+    except RuntimeError as e:
+        print(e, file=sys.stderr)
+        return 1
+    print("Đã dừng.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""`make loadtest` in miniature: two people in real browsers on the demo (bench/loadtest.py)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, require_browser
+
+pytestmark = pytest.mark.browser
+
+
+def test_two_sessions_on_the_demo(demo_db):
+    require_browser()
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.loadtest", "--db", str(demo_db), "--sessions", "2", "--rounds", "1",
+         "--think", "0.3", "--ramp", "0.5", "--no-write"],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr[-3000:]
+    assert re.search(r"^errors: 0 ", out, re.M), out
+    for action in ("open_overview", "filter_unit", "filter_quarter", "page_theo_xa_phuong", "page_theo_chi_tieu",
+                   "download_csv", "page_tong_quan"):  # fmt: skip
+        assert re.search(rf"^action {action}: p50 \d+\.\d\d s, p95 \d+\.\d\d s, max .* n [12], errors 0$", out, re.M), (
+            out
+        )
+    assert re.search(r"^budget filter_change_p95_2_sessions: \d+\.\d\d s \(limit 1\.50 s\) (ok|OVER)$", out, re.M), out
+    assert re.search(r"^budget errors_2_sessions: 0 \(limit 0\) ok$", out, re.M), out
+    assert re.search(r"^server RSS: peak \d+ MB", out, re.M), out
