@@ -145,6 +145,24 @@ REASONS = {
         "provinces with the most xã/phường. Next step: colour the cells with column_config instead of Styler and "
         "sort mart.current_cells by unit so one unit's history is read from a few row groups."
     ),
+    "page_tong_quan": (
+        "Tổng quan on a province not seen before (every rerun of the benchmark misses the cache): the progress "
+        "of the chosen quarter, the progress of each other quarter of the year (the trend), the reporting rows "
+        "and, since this session, the previous quarter's progress for «Thay đổi so với quý trước» — four "
+        "queries where the pandas baseline filters one cached table once. Next step: one query for every "
+        "quarter of the year, read by the trend, the tiles and the changes alike."
+    ),
+    "page_bao_cao": (
+        "Tình hình báo cáo now carries the reporting cycle: besides the reporting rows of the quarter it reads "
+        "each quarter's rows for the on-time trend, the cycle's states, the open pending changes and the "
+        "roster's contacts, and draws four tables; the pandas baseline draws the overview only. Next step: the "
+        "on-time trend from one query over all quarters (today one per quarter)."
+    ),
+    "page_theo_xa_phuong_vs_pandas": (
+        "Theo xã/phường: the heat-map grid, then for the selected unit its schools, its values across periods, "
+        "its texts and (since this session) its history of changes and decisions: five reads per rerun. Next "
+        "step: read the unit's values, texts and history in one query."
+    ),
     "demo_first_chart": (
         "Demo first chart: ~1 s until the server answers (Python and Streamlit start), ~1,8 s until Streamlit's "
         "page has booted in the browser and shows the first elements, then the chart. The overview used to draw "

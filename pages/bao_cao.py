@@ -52,7 +52,7 @@ for s in summary.itertuples():
     if s.late:
         with st.expander(f"Đơn vị báo cáo muộn ({fmt.number(s.late)})"):
             st.dataframe(tables.late_units(part[part.reported & ~part.on_time]), hide_index=True)
-cycle.panel(f, dt.date.today())
+cycle.panel(f, rep)
 st.caption(
     "Thời điểm báo cáo: dấu thời gian của Google Forms nếu có, nếu không là lần đầu hệ thống đọc được dòng "
     "của đơn vị cho kỳ đó. Danh sách phải báo cáo: mọi đơn vị của cấp đang chọn (danh mục xã/phường chính thức, "

@@ -34,6 +34,8 @@ __all__ = [
     "Scope",
     "changes",
     "chase_list",
+    "contacts",
+    "cycle_states",
     "data_quality",
     "has_trend",
     "history",
@@ -267,9 +269,18 @@ def submissions(
     decision (action, reason, actor, at_time), open pending changes, reminders sent and the roster's
     contact (contact, phone, email)."""
     rep = reporting(con, plan, period, scope, level=level, units=units, today=today)
-    states = _df(con, "cycle_states", {"quarters": period.quarter_codes, "scope": scope.param()})
-    contacts = _df(con, "contacts", {"scope": scope.param()})
-    return submission_view(rep, states, contacts)
+    return submission_view(rep, cycle_states(con, period.quarter_codes, scope), contacts(con, scope))
+
+
+def cycle_states(con, quarters: Iterable[str], scope: Scope) -> pd.DataFrame:
+    """Per unit × quarter with a decision, an open change or a reminder: the latest decision, whether
+    the data changed since, open pending changes, reminders (the cycle's part of :func:`submissions`)."""
+    return _df(con, "cycle_states", {"quarters": list(quarters), "scope": scope.param()})
+
+
+def contacts(con, scope: Scope) -> pd.DataFrame:
+    """The roster's contact per unit in scope: contact, phone, email."""
+    return _df(con, "contacts", {"scope": scope.param()})
 
 
 def pending_changes(con, scope: Scope, states: Iterable[str] | None = ("cho",)) -> pd.DataFrame:

@@ -98,7 +98,7 @@ def wait_app(page, timeout: float = 30000) -> None:
         """() => {
             const app = document.querySelector("[data-testid='stApp']");
             return app && app.getAttribute("data-test-script-state") === "notRunning"
-                && !document.querySelector("[data-testid='stSkeletonElement'], [data-testid='stAppSkeleton']");
+                && !document.querySelector("[data-testid='stSkeleton'], [data-testid='stSkeletonElement'], [data-testid='stAppSkeleton']");
         }""",
         timeout=timeout,
     )

@@ -4,8 +4,6 @@ in ``queries`` (state, chase list, reminder text), the writes in ``ui.actions`` 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
@@ -35,8 +33,9 @@ def _run(fn, *args) -> None:
     st.rerun()
 
 
-def panel(f, today: dt.date) -> None:
-    """The cycle's section for the filters' period: one quarter at a time (the newest by default)."""
+def panel(f, rep: pd.DataFrame) -> None:
+    """The cycle's section for the filters' period, one quarter at a time (the newest by default);
+    ``rep``: the page's ``reporting`` rows (read once, not again here)."""
     quarters = f.period.quarter_codes
     st.header("Duyệt, khóa và nhắc báo cáo")
     quarter = (
@@ -44,8 +43,9 @@ def panel(f, today: dt.date) -> None:
         if len(quarters) == 1
         else st.selectbox("Quý", list(reversed(quarters)), format_func=period_label, key="cycle_quarter")
     )
-    subs = data.submissions(f.plan, queries.PeriodSel(quarter), f.scope, level=f.level, units=f.units, today=today)
-    if subs is None or subs.empty:
+    states = data.cycle_states((quarter,), f.scope)
+    subs = queries.submission_view(rep[rep.quarter == quarter], states, data.contacts(f.scope))
+    if subs.empty:
         st.info("Chưa có đơn vị nào phải báo cáo trong phạm vi đang xem.", icon=":material/info:")
         return
     if msg := st.session_state.pop("cycle_message", None):

@@ -119,6 +119,8 @@ rejects = _cached_read(queries.rejects)
 data_quality = _cached_read(queries.data_quality)
 unmatched = _cached_read(queries.unmatched)
 submissions = _cached_read(queries.submissions)
+cycle_states = _cached_read(queries.cycle_states)
+contacts = _cached_read(queries.contacts)
 pending_changes = _cached_read(queries.pending_changes)
 history = _cached_read(queries.history)
 
