@@ -25,7 +25,7 @@ from data_sources.kit import build_form, roster_units
 from data_sources.load.ingest import ingest_paths
 from data_sources.parse.units import official_wards
 from queries import Scope
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 
 LINK = "https://docs.google.com/spreadsheets/d/1zs-broCdXvzc0iV7yXE0iO8fQc1wp_9j/edit?gid=737321077#gid=737321077"
 SEEN = dt.datetime(2026, 10, 5, 9, 0)
@@ -271,3 +271,28 @@ def test_roster_leaves_out_units_taken_off(tmp_path, monkeypatch):
     monkeypatch.setattr(catalog, "CATALOG_DIR", cat)
     codes = {u.code for u in roster_units(66)}
     assert len(codes) == 101 and first.code not in codes
+
+
+def test_party_plan_form_lists_its_chi_bo(tmp_path, monkeypatch):
+    """Plan 004 is followed through chi bộ (plans.csv don_vi_bao_cao): its form lists the chi bộ of the
+    unit registry (here the demo's, catalog/demo/don_vi.csv: eight chi bộ of Phường Buôn Ma Thuột), not
+    the province's 102 xã/phường; a plan whose kind has no unit in the registry is refused with a reason."""
+    monkeypatch.setenv("NQ71_UNITS", str(ROOT / "catalog" / "demo" / "don_vi.csv"))
+    out = tmp_path / "bieu_mau_004.xlsx"
+    kit = build_form("004", "2026-Q1", out, province=66)
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    names = [ws.cell(FIRST + i, 2).value for i in range(kit.units)]
+    assert names == [
+        "Chi bộ Công an phường",
+        "Chi bộ Khu phố 1",
+        "Chi bộ Khu phố 2",
+        "Chi bộ Khu phố 3",
+        "Chi bộ Phòng Kinh tế, Hạ tầng và Đô thị",
+        "Chi bộ Phòng Văn hóa - Xã hội",
+        "Chi bộ Quân sự phường",
+        "Chi bộ Văn phòng HĐND và UBND phường",
+    ]
+    assert ws.cell(FIRST + kit.units, 2).value == "Tổng cộng" and kit.deadline == dt.date(2026, 4, 15)
+    monkeypatch.setenv("NQ71_UNITS", str(tmp_path / "khong_co.csv"))
+    with pytest.raises(ValueError, match=r"catalog/don_vi\.csv"):
+        build_form("004", "2026-Q1", tmp_path / "x.xlsx", province=66)

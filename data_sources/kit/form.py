@@ -9,7 +9,8 @@ Sheet 1, named after the period (``Quý III.2026``)::
     6  TT | Tên đơn vị | <group, merged over its fields> ...  | Khó khăn, vướng mắc | Đề xuất, kiến nghị | Ghi chú
     7           |            | <the field's name from catalog/fields.csv> ...
     8  (1) (2) (3) ...                                        <- column numbering
-    9… one row per unit of the roster (official xã/phường of the province less catalog/roster.csv's 0s)
+    9… one row per unit of the roster (official xã/phường of the province, or the plan's kinds of unit
+       from the unit registry, less catalog/roster.csv's 0s)
        Tổng cộng                                               <- formulas (SUM; COUNTIF of the yes answers)
 
 Every value cell has data validation with a Vietnamese input message: a count takes a whole
@@ -64,9 +65,12 @@ class FormKit:
     deadline: dt.date
 
 
-def roster_units(province: int) -> list[Unit]:
-    """Who must report: every official xã/phường of the province, less the units catalog/roster.csv
-    takes off (``phai_bao_cao`` = 0), in the official list's order of names."""
+def roster_units(province: int, levels: tuple[str, ...] = catalog.BUILT_IN_LEVELS) -> list[Unit]:
+    """Who must report, in order of names, less the units catalog/roster.csv takes off
+    (``phai_bao_cao`` = 0): every official xã/phường of the province for a plan followed through
+    xã/phường and schools; for a plan followed through other kinds (plan 004: chi bộ), the units of
+    those kinds in the unit registry (catalog/don_vi.csv) under a xã/phường of the province or under
+    no xã/phường."""
     off = set()
     for i, r in enumerate(catalog.read_csv(catalog.roster_path().name, catalog.roster_path().parent), start=2):
         read = parse_yesno(r.get("phai_bao_cao"))
@@ -74,7 +78,17 @@ def roster_units(province: int) -> list[Unit]:
             raise ValueError(f"catalog/roster.csv, dòng {i}: «{r.get('phai_bao_cao')}» không phải có/không")
         if read.value == 0:
             off.add((r.get("ma_don_vi") or "").strip())
-    return sorted((u for u in official_wards(province) if u.code not in off), key=lambda u: u.name)
+    wards = official_wards(province)
+    if "xa" in levels:
+        units = wards
+    else:
+        codes = {u.code for u in wards}
+        units = [
+            Unit(r.code, r.name, r.kind, r.kind, r.parent)
+            for r in catalog.unit_registry()
+            if r.kind in levels and (r.parent in codes or not (r.parent.isdigit() and len(r.parent) == 5))
+        ]
+    return sorted((u for u in units if u.code not in off), key=lambda u: u.name)
 
 
 def plan_row(plan: str) -> dict[str, str]:
@@ -122,7 +136,12 @@ def build_form(plan: str, period: str, out: str | Path, province: int | None = N
 
     prow = plan_row(plan)
     province = province or int(prow.get("tinh") or 0) or int(catalog.settings()["province"])
-    units = roster_units(province)
+    units = roster_units(province, catalog.plan_levels(plan))
+    if not units:
+        raise ValueError(
+            f"Kế hoạch {plan}: không có đơn vị nào phải báo cáo ({', '.join(catalog.plan_levels(plan))}) trong "
+            "danh mục. Với chi bộ, cơ quan, phòng ban: thêm đơn vị vào catalog/don_vi.csv (hoặc NQ71_UNITS)."
+        )
     fields = catalog.fields()
     text_fields = [c for c, f in fields.items() if f.kind == "text"]
     unit_field = fields[catalog.field_of_kind("unit")].name
