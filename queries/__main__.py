@@ -75,19 +75,26 @@ def _progress(con, plan: str, period: str, unit: str | None) -> pd.DataFrame:
     return df[PROGRESS_COLUMNS]
 
 
+def _connect(db: str):
+    """The published database read-only, or None after saying why (no database there yet)."""
+    from core.db import connect_read
+
+    try:
+        return connect_read(db)
+    except FileNotFoundError as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return None
+
+
 def _report(args) -> int:
     if not re.fullmatch(r"\d{4}(-Q[1-4]|-H[12])?", args.period):
         print(f"Lỗi: kỳ «{args.period}» không hợp lệ; báo cáo theo quý, 6 tháng hoặc năm (2026-Q2, 2026-H1, 2026).",
               file=sys.stderr)  # fmt: skip
         return 2
-    from core.db import connect_read
-
     from .report import ReportError, make
 
-    try:
-        con = connect_read(args.db)
-    except FileNotFoundError as e:
-        print(f"Lỗi: {e}", file=sys.stderr)
+    con = _connect(args.db)
+    if con is None:
         return 2
     try:
         plan = args.plan or settings(con).default_plan.iloc[0]
@@ -135,12 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.period and not re.fullmatch(r"\d{4}(-Q[1-4]|-H[12]|-(0[1-9]|1[0-2]))?", args.period):
         print(f"Lỗi: kỳ «{args.period}» không hợp lệ; dùng dạng 2026-Q1, 2026-04, 2026-H1 hoặc 2026.", file=sys.stderr)
         return 2
-    from core.db import connect_read
-
-    try:
-        con = connect_read(args.db)
-    except FileNotFoundError as e:
-        print(f"Lỗi: {e}", file=sys.stderr)
+    con = _connect(args.db)
+    if con is None:
         return 2
     try:
         if args.kind == "observations":

@@ -194,18 +194,14 @@ def test_command_line_and_exports(approved, tmp_path):
             assert set(df[df.event == "duyet"].actor) == {OFFICE, "Văn thư"}
 
 
-def test_chase_list_with_contacts_and_reminders(tmp_path, monkeypatch, request):
-    from core import catalog
-
+def test_chase_list_with_contacts_and_reminders(tmp_path, monkeypatch):
     roster = tmp_path / "roster.csv"
     roster.write_text(
         "ma_don_vi,phai_bao_cao,ghi_chu,nguoi_lien_he,dien_thoai,email\n"
         f"{CU_YANG},1,,Nguyễn Văn A,0900 000 001,cuyang@vidu.edu.vn\n",
         encoding="utf-8",
     )
-    monkeypatch.setenv("NQ71_ROSTER", str(roster))
-    catalog.settings.cache_clear()  # settings (with the environment's overrides) are read once per process
-    request.addfinalizer(catalog.settings.cache_clear)
+    monkeypatch.setenv("NQ71_ROSTER", str(roster))  # read on every import (catalog.roster_path)
     db = tmp_path / "c.duckdb"
     _import(db, FIXTURES / "progress_small.csv", 10)
     cycle.return_report(db, Q2, EA_O, "Thiếu số người được khảo sát", OFFICE)

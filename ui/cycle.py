@@ -132,16 +132,9 @@ def _pending(f, can_decide: bool) -> None:
         c = st.columns(2)
         ok = c[0].form_submit_button("Chấp nhận", type="primary", width="stretch")
         no = c[1].form_submit_button("Từ chối", width="stretch")
-    if ok or no:
+    if (ok or no) and picked:
         fn = actions.accept_change if ok else actions.reject_change
-        try:
-            lines = [fn(int(i), unit_of[i]) for i in picked]
-        except (actions.CycleError, actions.Denied) as e:
-            st.error(str(e), icon=":material/error:")
-            return
-        if lines:
-            _done("\n".join(lines))
-            st.rerun()
+        _run(lambda: [fn(int(i), unit_of[i]) for i in picked])
 
 
 def _chase(subs: pd.DataFrame, quarter: str, can_decide: bool, plan: str) -> None:

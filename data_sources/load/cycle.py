@@ -21,9 +21,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
+from core.db import connect_read
 from core.periods import label
 
 from ..publish.store import publishing
@@ -71,6 +71,13 @@ def _state(con, unit: str, quarter: str) -> _State:
     return st
 
 
+def _reason(reason: str | None, missing: str) -> str:
+    """The reason a decision needs (the unit reads it), stripped; CycleError(``missing``) when empty."""
+    if not (reason or "").strip():
+        raise CycleError(missing)
+    return reason.strip()
+
+
 def _name(st: _State, unit: str) -> str:
     return f"{st.unit_name} ({unit})"
 
@@ -111,32 +118,30 @@ def approve(db: str | Path, quarter: str, units: list[str], by: str) -> list[str
 def return_report(db: str | Path, quarter: str, unit: str, reason: str, by: str) -> str:
     """Return a unit's quarter with a reason it sees; an approved quarter is unlocked first."""
     _check(quarter, by)
-    if not (reason or "").strip():
-        raise CycleError("Trả lại báo cáo cần ghi lý do (đơn vị sẽ đọc lý do này để sửa).")
+    reason = _reason(reason, "Trả lại báo cáo cần ghi lý do (đơn vị sẽ đọc lý do này để sửa).")
     with publishing(db) as con:
         _require_data(con)
         st = _state(con, unit, quarter)
         if not st.submitted:
             raise CycleError(f"{_name(st, unit)} chưa nộp số liệu {label(quarter)}: không có gì để trả lại.")
         at = _now()
-        _run(con, "cycle_decide", unit=unit, quarter=quarter, action="tra_lai", reason=reason.strip(), by=by, at=at)
+        _run(con, "cycle_decide", unit=unit, quarter=quarter, action="tra_lai", reason=reason, by=by, at=at)
         if st.action == "duyet":  # the decision first: the rebuild then sees the quarter unlocked
             _unlock(con, unit, quarter, by, at)
-    return f"{_name(st, unit)}: đã trả lại báo cáo {label(quarter)} (lý do: {reason.strip()})."
+    return f"{_name(st, unit)}: đã trả lại báo cáo {label(quarter)} (lý do: {reason})."
 
 
 def unlock(db: str | Path, quarter: str, unit: str, reason: str, by: str) -> str:
     """Lift the lock of an approved quarter, with a reason: what the sheets say is published again."""
     _check(quarter, by)
-    if not (reason or "").strip():
-        raise CycleError("Mở khóa cần ghi lý do.")
+    reason = _reason(reason, "Mở khóa cần ghi lý do.")
     with publishing(db) as con:
         _require_data(con)
         st = _state(con, unit, quarter)
         if st.action != "duyet":
             raise CycleError(f"{_name(st, unit)}: {label(quarter)} chưa được duyệt nên không bị khóa.")
         at = _now()
-        _run(con, "cycle_decide", unit=unit, quarter=quarter, action="mo_khoa", reason=reason.strip(), by=by, at=at)
+        _run(con, "cycle_decide", unit=unit, quarter=quarter, action="mo_khoa", reason=reason, by=by, at=at)
         _unlock(con, unit, quarter, by, at)
     return f"{_name(st, unit)}: đã mở khóa {label(quarter)}."
 
@@ -195,7 +200,7 @@ def remind(db: str | Path, quarter: str, units: list[str], by: str) -> int:
 
 def pending(db: str | Path) -> pd.DataFrame:
     """The changes waiting for the office (for the command line; the dashboard reads ``queries``)."""
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect_read(db)
     try:
         return con.execute(load("cycle_pending_open")).df()
     finally:

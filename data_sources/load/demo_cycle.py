@@ -14,9 +14,8 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-import duckdb
-
 from core import catalog
+from core.db import connect_read
 
 from ..sql import load
 from . import cycle
@@ -30,20 +29,20 @@ CORRECTED = "dinh_chinh_quy_1_2026.csv"
 CORRECTION_RECEIVED = dt.datetime(2026, 5, 6, 10, 15)
 
 
-def _units(db: Path, quarter: str) -> list[tuple[str, str]]:
-    con = duckdb.connect(str(db), read_only=True)
+def _read(db: Path, name: str, **params) -> list[tuple]:
+    con = connect_read(db)
     try:
-        return con.execute(load("demo_units_with_data"), {"quarter": quarter, "level": "xa"}).fetchall()
+        return con.execute(load(name), params).fetchall()
     finally:
         con.close()
+
+
+def _units(db: Path, quarter: str) -> list[tuple[str, str]]:
+    return _read(db, "demo_units_with_data", quarter=quarter, level="xa")
 
 
 def _row(db: Path, unit: str, period: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(load("demo_unit_row"), {"unit": unit, "period": period}).fetchall()
-    finally:
-        con.close()
+    return _read(db, "demo_unit_row", unit=unit, period=period)
 
 
 def _correction(db: Path, units: list[tuple[str, str]], out: Path) -> Path:
