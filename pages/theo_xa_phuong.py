@@ -5,7 +5,7 @@ import streamlit as st
 import queries
 from core.periods import label as period_label
 from ui import cycle, data, filters, tables
-from ui.widgets import downloads, status_grid, status_label, status_legend, value_text
+from ui.widgets import downloads, status_grid, status_legend, unit_tiles
 
 f = filters.current()
 st.title(f"Theo {filters.level_word(f)}")
@@ -23,14 +23,14 @@ downloads(tables.unit_matrix_export(long), f"theo_don_vi_{f.period.code}", "unit
 st.divider()
 st.subheader("Chi tiết một đơn vị")
 names = dict(zip(long.unit_code, long.unit_name, strict=True))
-code = st.selectbox("Chọn đơn vị", list(names), format_func=names.get, key="detail_unit")
-mine = long[long.unit_code == code]
-cols = st.columns(min(4, len(mine)) or 1)
-for i, r in enumerate(mine.itertuples()):
-    cols[i % len(cols)].metric(
-        f"{r.indicator} · {r.indicator_name}", value_text(r.value, r.measure, r.kind, unit_row=True),
-        status_label(r.status), delta_color="off", delta_arrow="off", border=True,
-    )  # fmt: skip
+code = st.selectbox(
+    "Chọn đơn vị", list(names), index=0 if len(names) == 1 else None, format_func=names.get,
+    placeholder="Chọn hoặc gõ tên đơn vị", key="detail_unit",
+)  # fmt: skip
+if code is None:
+    st.caption("Chọn một đơn vị để xem từng chỉ tiêu, các trường, số liệu qua các kỳ, lịch sử duyệt và khó khăn.")
+    st.stop()
+unit_tiles(long[long.unit_code == code])
 
 if f.level == "xa":
     schools = data.progress(f.plan, f.period, f.scope, level="truong", units=(code,))

@@ -48,6 +48,7 @@ __all__ = [
     "periods_with_data",
     "previous_quarter",
     "progress",
+    "progress_periods",
     "provinces",
     "quarter_of",
     "quarters_of_year",
@@ -159,20 +160,24 @@ def progress(con, plan: str, period: PeriodSel, scope: Scope, level: str = "xa",
     Columns: unit_code, unit_name, indicator, indicator_name, kind, measure, value, num, den,
     target, deadline, pace_line, scope, note, seed, status (code), status_label, status_order.
     ``units`` narrows the scope to chosen units (a xã/phường brings its schools)."""
-    a, b = period.quarters
+    rows = progress_periods(con, plan, (period,), scope, level=level, units=units)
+    return rows.drop(columns="period")
+
+
+def progress_periods(
+    con, plan: str, periods: Iterable[PeriodSel], scope: Scope, level: str = "xa", units=None
+) -> pd.DataFrame:
+    """``progress`` of several periods in one run (the overview's quarters of a year, the quarter
+    before): the same columns, after a first column ``period`` (the code asked for), each period's
+    rows judged as ``progress`` judges them alone."""
+    sel = [
+        {"period": p.code, "year": p.year, "q_from": p.quarters[0], "q_to": p.quarters[1], "as_of": p.as_of}
+        for p in dict.fromkeys(periods)
+    ]
     return _df(
         con,
         "progress",
-        {
-            "plan": plan,
-            "year": period.year,
-            "q_from": a,
-            "q_to": b,
-            "level": level,
-            "scope": scope.param(),
-            "units": _units(units),
-            "as_of": period.as_of,
-        },
+        {"plan": plan, "periods": sel, "level": level, "scope": scope.param(), "units": _units(units)},
     )
 
 

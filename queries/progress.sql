@@ -1,16 +1,17 @@
 -- Progress per unit × target of a plan, and the whole scope ("Toàn bộ").
--- Grain: one row per unit (plus one row unit_code = '*' for the scope) × target.
+-- Grain: one row per period asked for × unit (plus one row unit_code = '*' for the scope) × target.
 -- Parameters:
 --   $plan    plan id (ref.plans)
---   $year    year of the selected period
---   $q_from  first quarter number in the period (1..4)
---   $q_to    last quarter number (a quarter: q_from = q_to; 6 tháng đầu năm: 1..2; year: 1..4)
+--   $periods list of STRUCT(period, year, q_from, q_to, as_of), one per period asked for, all answered
+--            in one run (the overview reads a year's quarters at once):
+--              period  the period's code, repeated in the result's first column
+--              year    its year; q_from..q_to its quarters (a quarter: q_from = q_to; 6 tháng đầu năm: 1..2;
+--                      year: 1..4); as_of the DATE it is judged at (its last day)
 --   $level   a kind of unit (ref.units.level): 'xa' (xã/phường), 'truong' (cơ sở giáo dục) or a kind of the
 --            unit registry such as 'chi_bo' (plan 004): never mixed, so nothing is counted twice
 --   $scope   list of unit codes the viewer may see, or NULL for every unit
 --   $units   list of chosen unit codes (a xã/phường also brings its schools) or NULL for all
---   $as_of   DATE the period is judged at (its last day)
--- Columns: unit_code, unit_name, indicator, indicator_name, kind, measure, value, num, den,
+-- Columns: period, unit_code, unit_name, indicator, indicator_name, kind, measure, value, num, den,
 --   target, deadline, pace_line, scope, note, seed, status (a code of ref.statuses),
 --   status_label, status_order.
 -- Formulas come from the catalog: ref.indicator_inputs lists each indicator's
@@ -20,7 +21,10 @@
 -- track when the year-to-date value ≥ q/4 of the target; a ratio with a
 -- deadline is on track at or above the straight line from its first reported
 -- value to the target at the deadline.
-WITH scope AS (
+WITH sel AS (
+    SELECT unnest($periods, recursive := true)
+),
+scope AS (
     SELECT code AS unit_code, name AS unit_name, parent_code
     FROM ref.units
     WHERE level = $level
@@ -31,19 +35,22 @@ WITH scope AS (
 qs AS MATERIALIZED (
     SELECT x.* FROM mart.quarterly AS x JOIN scope USING (unit_code)
 ),
+-- the quarters of each period asked for (a quarter may serve several periods)
 q AS (
-    SELECT * FROM qs WHERE year = $year
+    SELECT s.period, x.unit_code, x.field, x.agg, x.qn, x.value, x.flagged,
+           x.qn BETWEEN s.q_from AND s.q_to AS in_period
+    FROM qs AS x JOIN sel AS s ON x.year = s.year AND x.qn <= s.q_to
 ),
 last_v AS (
-    SELECT unit_code, field, arg_max(value, qn) AS value, arg_max(flagged, qn) AS flagged
-    FROM q WHERE agg = 'last' AND qn BETWEEN $q_from AND $q_to GROUP BY ALL
+    SELECT period, unit_code, field, arg_max(value, qn) AS value, arg_max(flagged, qn) AS flagged
+    FROM q WHERE agg = 'last' AND in_period GROUP BY ALL
 ),
 sum_v AS (
-    SELECT unit_code, field, sum(value) AS value, count(DISTINCT qn) AS quarters
-    FROM q WHERE agg = 'sum' AND qn BETWEEN $q_from AND $q_to GROUP BY ALL
+    SELECT period, unit_code, field, sum(value) AS value, count(DISTINCT qn) AS quarters
+    FROM q WHERE agg = 'sum' AND in_period GROUP BY ALL
 ),
 ytd_v AS (
-    SELECT unit_code, field, sum(value) AS value FROM q WHERE agg = 'sum' AND qn <= $q_to GROUP BY ALL
+    SELECT period, unit_code, field, sum(value) AS value FROM q WHERE agg = 'sum' GROUP BY ALL
 ),
 tg AS (
     SELECT t.indicator, i.ten, i.loai, i.don_vi, t.scope, t.note, t.seed,
@@ -58,67 +65,69 @@ inputs AS (
 -- per unit numerator / denominator of each kind of indicator
 parts AS (
     -- a ratio: Σ numerator fields / Σ denominator fields, stocks at the end of the period; a flagged pair counts toward nothing
-    SELECT l.unit_code, i.indicator,
+    SELECT l.period, l.unit_code, i.indicator,
            sum(l.value) FILTER (WHERE i.role = 'tu_so') AS num, sum(l.value) FILTER (WHERE i.role = 'mau_so') AS den
     FROM inputs AS i JOIN last_v AS l ON l.field = i.field AND NOT l.flagged
     WHERE i.loai = 'ratio' GROUP BY ALL
     UNION ALL
     -- a share of units answering yes: the unit counts 1 in the denominator once it answered
-    SELECT l.unit_code, i.indicator, max(l.value), 1
+    SELECT l.period, l.unit_code, i.indicator, max(l.value), 1
     FROM inputs AS i JOIN last_v AS l ON l.field = i.field
     WHERE i.loai = 'share_yes' AND i.role = 'tu_so' GROUP BY ALL
     UNION ALL
     -- a yearly count: year to date
-    SELECT y.unit_code, i.indicator, sum(y.value), NULL
+    SELECT y.period, y.unit_code, i.indicator, sum(y.value), NULL
     FROM inputs AS i JOIN ytd_v AS y ON y.field = i.field
     WHERE i.loai = 'year_sum' AND i.role = 'tu_so' GROUP BY ALL
     UNION ALL
     -- a count per quarter: the period's sum over the quarters reported
-    SELECT v.unit_code, i.indicator, sum(v.value) / nullif(max(v.quarters), 0), NULL
+    SELECT v.period, v.unit_code, i.indicator, sum(v.value) / nullif(max(v.quarters), 0), NULL
     FROM inputs AS i JOIN sum_v AS v ON v.field = i.field
     WHERE i.loai = 'quarter_sum' AND i.role = 'tu_so' GROUP BY ALL
 ),
 unit_vals AS (
-    SELECT s.unit_code, tg.indicator, p.num, p.den
-    FROM scope AS s CROSS JOIN tg LEFT JOIN parts AS p ON p.unit_code = s.unit_code AND p.indicator = tg.indicator
+    SELECT sel.period, s.unit_code, tg.indicator, p.num, p.den
+    FROM sel CROSS JOIN scope AS s CROSS JOIN tg
+    LEFT JOIN parts AS p ON p.period = sel.period AND p.unit_code = s.unit_code AND p.indicator = tg.indicator
 ),
 -- first reported ratio (or share of units) per unit and for the scope: the start of the pace line
 first_q AS (
-    SELECT x.unit_code, i.indicator, x.quarter, x.qn, x.year,
+    SELECT s.period, x.unit_code, i.indicator, x.quarter, x.qn, x.year,
            sum(x.value) FILTER (WHERE i.role = 'tu_so') AS num, sum(x.value) FILTER (WHERE i.role = 'mau_so') AS den
     FROM qs AS x
+    JOIN sel AS s ON x.year < s.year OR (x.year = s.year AND x.qn <= s.q_to)
     JOIN inputs AS i ON i.field = x.field AND i.loai = 'ratio'
-    WHERE NOT x.flagged AND (x.year < $year OR (x.year = $year AND x.qn <= $q_to))
+    WHERE NOT x.flagged
     GROUP BY ALL
     HAVING count(*) FILTER (WHERE i.role = 'tu_so') > 0 AND sum(x.value) FILTER (WHERE i.role = 'mau_so') > 0
     UNION ALL
     -- a share of units (yes/no): each unit counts 1 in the denominator
-    SELECT x.unit_code, i.indicator, x.quarter, x.qn, x.year, x.value AS num, 1.0 AS den
+    SELECT s.period, x.unit_code, i.indicator, x.quarter, x.qn, x.year, x.value AS num, 1.0 AS den
     FROM qs AS x
+    JOIN sel AS s ON x.year < s.year OR (x.year = s.year AND x.qn <= s.q_to)
     JOIN inputs AS i ON i.field = x.field AND i.loai = 'share_yes' AND i.role = 'tu_so'
-    WHERE x.year < $year OR (x.year = $year AND x.qn <= $q_to)
 ),
 first_unit AS (
-    SELECT unit_code, indicator, arg_min(100.0 * num / den, year * 10 + qn) AS v0,
+    SELECT period, unit_code, indicator, arg_min(100.0 * num / den, year * 10 + qn) AS v0,
            arg_min(quarter, year * 10 + qn) AS q0
     FROM first_q GROUP BY ALL
 ),
 first_all AS (
-    SELECT indicator, quarter AS q0, 100.0 * sum(num) / sum(den) AS v0
-    FROM (SELECT *, min(year * 10 + qn) OVER (PARTITION BY indicator) AS m FROM first_q)
+    SELECT period, indicator, quarter AS q0, 100.0 * sum(num) / sum(den) AS v0
+    FROM (SELECT *, min(year * 10 + qn) OVER (PARTITION BY period, indicator) AS m FROM first_q)
     WHERE year * 10 + qn = m GROUP BY ALL
 ),
 per_unit AS (
-    SELECT u.unit_code, s.unit_name, u.indicator,
+    SELECT u.period, u.unit_code, s.unit_name, u.indicator,
         CASE WHEN tg.loai IN ('ratio', 'share_yes') THEN 100.0 * u.num / nullif(u.den, 0) ELSE u.num END AS value,
         u.num, u.den, fu.v0, fu.q0
     FROM unit_vals AS u
     JOIN scope AS s USING (unit_code)
     JOIN tg USING (indicator)
-    LEFT JOIN first_unit AS fu USING (unit_code, indicator)
+    LEFT JOIN first_unit AS fu USING (period, unit_code, indicator)
 ),
 per_all AS (
-    SELECT '*' AS unit_code, 'Toàn bộ' AS unit_name, p.indicator,
+    SELECT p.period, '*' AS unit_code, 'Toàn bộ' AS unit_name, p.indicator,
         CASE
             WHEN tg.loai IN ('ratio', 'share_yes') THEN 100.0 * sum(p.num) FILTER (WHERE p.den IS NOT NULL) / nullif(sum(p.den), 0)
             WHEN tg.loai = 'year_sum' AND tg.scope = 'all' THEN sum(p.num)
@@ -128,25 +137,26 @@ per_all AS (
         sum(p.num) AS num, sum(p.den) AS den, any_value(fa.v0) AS v0, any_value(fa.q0) AS q0
     FROM per_unit AS p
     JOIN tg USING (indicator)
-    LEFT JOIN first_all AS fa USING (indicator)
-    GROUP BY p.indicator, tg.loai, tg.scope, tg.target
+    LEFT JOIN first_all AS fa USING (period, indicator)
+    GROUP BY p.period, p.indicator, tg.loai, tg.scope, tg.target
 ),
 judged AS (
-    SELECT x.*, tg.ten, tg.loai, tg.don_vi, tg.scope, tg.note, tg.seed, tg.deadline,
+    SELECT x.*, sel.q_to, sel.as_of, tg.ten, tg.loai, tg.don_vi, tg.scope, tg.note, tg.seed, tg.deadline,
         CASE WHEN x.unit_code = '*' AND tg.loai IN ('quarter_sum') OR (x.unit_code = '*' AND tg.loai = 'year_sum' AND tg.scope <> 'all')
              THEN 100.0 ELSE tg.target END AS target,
-        -- the pace line at $as_of, for ratios with a deadline
+        -- the pace line at the period's as_of, for ratios with a deadline
         -- (the line starts at the last day of the first reported quarter: ref.periods)
         CASE WHEN tg.loai IN ('ratio', 'share_yes') AND tg.deadline IS NOT NULL AND x.q0 IS NOT NULL THEN
-            x.v0 + (tg.target - x.v0) * greatest(0, date_diff('day', p0.last_day, $as_of))
+            x.v0 + (tg.target - x.v0) * greatest(0, date_diff('day', p0.last_day, sel.as_of))
                 / greatest(1, date_diff('day', p0.last_day, tg.deadline))
         END AS pace_line
     FROM (SELECT * FROM per_unit UNION ALL BY NAME SELECT * FROM per_all) AS x
+    JOIN sel USING (period)
     JOIN tg USING (indicator)
     LEFT JOIN ref.periods AS p0 ON p0.period = x.q0
 )
 SELECT
-    j.unit_code, j.unit_name, j.indicator,
+    j.period, j.unit_code, j.unit_name, j.indicator,
     -- for "each unit" counts the scope row is the share of units meeting the target
     CASE WHEN j.unit_code = '*' AND (j.loai = 'quarter_sum' OR (j.loai = 'year_sum' AND j.scope <> 'all'))
          THEN j.ten || ' (tỷ lệ đơn vị đạt)' ELSE j.ten END AS indicator_name,
@@ -161,14 +171,14 @@ FROM (
             WHEN value IS NULL THEN 'chua_co_so_lieu'
             WHEN target IS NULL THEN 'theo_doi'
             WHEN value >= target - 1e-9 THEN 'dat'
-            WHEN deadline IS NOT NULL AND $as_of < deadline AND loai = 'year_sum' AND unit_code <> '*' OR
-                 (deadline IS NOT NULL AND $as_of < deadline AND loai = 'year_sum' AND scope = 'all')
-                THEN CASE WHEN value >= target * $q_to / 4.0 - 1e-9 THEN 'dung_tien_do' ELSE 'cham' END
-            WHEN deadline IS NOT NULL AND $as_of < deadline AND pace_line IS NOT NULL
+            WHEN deadline IS NOT NULL AND as_of < deadline AND loai = 'year_sum' AND unit_code <> '*' OR
+                 (deadline IS NOT NULL AND as_of < deadline AND loai = 'year_sum' AND scope = 'all')
+                THEN CASE WHEN value >= target * q_to / 4.0 - 1e-9 THEN 'dung_tien_do' ELSE 'cham' END
+            WHEN deadline IS NOT NULL AND as_of < deadline AND pace_line IS NOT NULL
                 THEN CASE WHEN value >= pace_line - 1e-9 THEN 'dung_tien_do' ELSE 'cham' END
             ELSE 'cham'
         END AS status
     FROM judged
 ) AS j
 JOIN ref.statuses AS s ON s.code = j.status
-ORDER BY j.unit_code = '*' DESC, j.indicator, j.unit_code
+ORDER BY j.period, j.unit_code = '*' DESC, j.indicator, j.unit_code

@@ -8,6 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
+EA_KAR = "24373"  # Xã Ea Kar, Đắk Lắk (catalog/xa_phuong.csv)
+
 PAGES = {
     "pages/tong_quan.py": "Tổng quan",
     "pages/theo_xa_phuong.py": "Theo xã/phường",
@@ -230,3 +232,21 @@ def test_unit_grid_puts_the_units_most_behind_first(small_app):
     assert list(grid["Đơn vị"][:2]) == ["Xã Ea Ô", "Xã Ea Kar"]
     assert list(grid["Số chỉ tiêu chậm"][:3]) == [3, 1, 0] and len(grid) == 102
     assert grid.iloc[0]["CT01"] == "▼ 40%" and grid.iloc[1]["CT08"] == "▼ 0 mô hình"
+
+
+def test_unit_detail_is_read_when_a_unit_is_chosen(small_app):
+    """Theo xã/phường draws the grid first; one unit's detail (tiles, schools, values across quarters,
+    changes, difficulties) is read only once someone picks that unit (a filter change does not pay
+    for the detail of a unit nobody asked for). Ea Kar at Q2: briefed 40 then 70 of 100."""
+    at = small_app("2026-Q2")
+    at.switch_page("pages/theo_xa_phuong.py").run()
+    assert not at.exception, at.exception
+    assert len(at.dataframe) == 1 and not at.metric  # the grid only
+    assert any("Chọn một đơn vị để xem" in c.value for c in at.caption)
+    at.selectbox(key="detail_unit").set_value(EA_KAR).run()
+    assert not at.exception, at.exception
+    tiles = {m.label.split(" · ")[0]: m.value for m in at.metric}
+    assert tiles["CT01"] == "70%" and tiles["CT08"] == "0 mô hình"
+    history = at.dataframe[-1].value.set_index("Trường số liệu")
+    assert history.loc["Số CBQL, GV, NV được quán triệt"].tolist() == ["40", "70"]  # Quý I, Quý II
+    assert {"**Lịch sử số liệu qua các kỳ**", "**Khó khăn, đề xuất của đơn vị**"} <= {m.value for m in at.markdown}

@@ -62,14 +62,23 @@ def _connection(path: str, ver: tuple[int, int]):
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _cached(path: str, ver, fn_name: str, args: tuple, kwargs: tuple) -> pd.DataFrame:
-    """``queries.<fn_name>(con, *args, **kwargs)``; every argument (the viewer's Scope among them)
-    is part of the cache key, so one viewer never gets an answer computed for another."""
+def _cached(path: str, ver, fn_name: str, call: str, _args: tuple, _kwargs: tuple) -> pd.DataFrame:
+    """``queries.<fn_name>(con, *args, **kwargs)``, cached under ``call`` (``_call_key``): every
+    argument, the viewer's Scope among them, is part of it, so one viewer never gets an answer
+    computed for another. (Streamlit does not hash the underscored arguments: a province's hundred
+    unit codes would cost a millisecond per read.)"""
     con = _connection(path, ver).cursor()
     try:
-        return getattr(queries, fn_name)(con, *args, **dict(kwargs))
+        return getattr(queries, fn_name)(con, *_args, **dict(_kwargs))
     finally:
         con.close()
+
+
+def _call_key(args: tuple, kwargs: tuple) -> str:
+    """The arguments as one text that differs whenever they differ: they are strings, numbers,
+    dates, tuples and lists of them, and frozen dataclasses (PeriodSel, Scope) whose repr names
+    every field. (Two equal sets may print in different orders: a cache miss, never a wrong hit.)"""
+    return repr((args, kwargs))
 
 
 def _read(fn_name: str, args: tuple, kwargs: dict):
@@ -77,13 +86,14 @@ def _read(fn_name: str, args: tuple, kwargs: dict):
     if ver is None:
         return None
     key = tuple(sorted(kwargs.items()))
+    call = _call_key(args, key)
     if not os.environ.get("NQ71_TIMING"):
-        return _cached(db_path(), ver, fn_name, args, key)
+        return _cached(db_path(), ver, fn_name, call, args, key)
     import sys
     import time
 
     t = time.perf_counter()
-    out = _cached(db_path(), ver, fn_name, args, key)
+    out = _cached(db_path(), ver, fn_name, call, args, key)
     print(f"[thời gian] {fn_name} {args[:1]}: {1000 * (time.perf_counter() - t):.0f} ms", file=sys.stderr)
     return out
 
@@ -110,6 +120,7 @@ imports = _cached_read(queries.imports)
 sources = _cached_read(queries.sources)
 units = _cached_read(queries.units)
 progress = _cached_read(queries.progress)
+progress_periods = _cached_read(queries.progress_periods)
 reporting = _cached_read(queries.reporting)
 reporting_target = _cached_read(queries.reporting_target)
 observations = _cached_read(queries.observations)
@@ -124,21 +135,31 @@ pending_changes = _cached_read(queries.pending_changes)
 history = _cached_read(queries.history)
 
 
+def _year_progress(f) -> dict[str, pd.DataFrame]:
+    """``queries.progress`` of the chosen period, of every quarter of its year with data (the trend)
+    and of the quarter before it (the changes), read in one query and cached as one result."""
+    with_data = periods_with_data() or []
+    wanted = [queries.PeriodSel(c) for c in queries.quarters_of_year(with_data, f.period.year)] + [f.period]
+    prev = queries.previous_quarter(f.period.code)
+    if prev is not None and prev in with_data:
+        wanted.append(queries.PeriodSel(prev))
+    rows = progress_periods(f.plan, tuple(dict.fromkeys(wanted)), f.scope, level=f.level, units=f.units)
+    return {p.code: rows[rows.period == p.code].drop(columns="period").reset_index(drop=True) for p in wanted}
+
+
 def overview(f) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The overview page's results for filters ``f``: progress, reporting, trend.
 
     One function for the page and for ``ui.serve``, which computes the default
     view while the server starts so the first visitor is served from the cache.
-    The trend is assembled from each quarter's cached progress (the chosen
-    quarter's is the one just read), not queried again.
+    The chosen period and every quarter of its year (the trend) come from one query.
     """
-    args = {"level": f.level, "units": f.units}
+    year = _year_progress(f)
     quarters = queries.quarters_of_year(periods_with_data(), f.period.year)
-    by_quarter = {c: progress(f.plan, queries.PeriodSel(c), f.scope, **args) for c in quarters}
     return (
-        progress(f.plan, f.period, f.scope, **args),
-        reporting(f.plan, f.period, f.scope, **args),
-        queries.trend(by_quarter),
+        year[f.period.code],
+        reporting(f.plan, f.period, f.scope, level=f.level, units=f.units),
+        queries.trend({c: year[c] for c in quarters}),
     )
 
 
@@ -158,25 +179,41 @@ def on_time_trend(f, today) -> pd.DataFrame:
 
 
 def changes(f) -> tuple[str | None, pd.DataFrame | None]:
-    """The previous quarter and what changed since then (``queries.changes``), from cached progress;
-    (None, None) when the period is not a quarter or the quarter before has no data."""
+    """The previous quarter and what changed since then (``queries.changes``), from the overview's
+    cached progress; (None, None) when the period is not a quarter or the quarter before has no data."""
     prev = queries.previous_quarter(f.period.code)
     if prev is None or prev not in (periods_with_data() or []):
         return None, None
-    args = {"level": f.level, "units": f.units}
-    before = progress(f.plan, queries.PeriodSel(prev), f.scope, **args)
-    return prev, queries.changes(before, progress(f.plan, f.period, f.scope, **args))
+    year = _year_progress(f)
+    return prev, queries.changes(year[prev], year[f.period.code])
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _lookups(path: str, ver) -> dict:
-    everyone = _cached(path, ver, "units", (queries.Scope.everything(),), ())
+    args = (queries.Scope.everything(),)
+    everyone = _cached(path, ver, "units", _call_key(args, ()), args, ())
     codes, parents = everyone.code.tolist(), everyone.parent_code.tolist()
     return {
         "names": dict(zip(codes, everyone.name.tolist(), strict=True)),
         "ward_of": {c: p for c, p in zip(codes, parents, strict=True) if isinstance(p, str) and p},
         "provinces": sorted({int(p) for p in everyone.province.tolist()}),
     }
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _units_by_province(path: str, ver, call: str, _scope) -> dict[int, pd.DataFrame]:
+    frame = _cached(path, ver, "units", call, (_scope,), ())
+    return {0: frame, **{int(p): g for p, g in frame.groupby("province", sort=False)}}
+
+
+def units_in(scope, province: int) -> pd.DataFrame:
+    """``queries.units(scope)`` of one province (0: every province), split once per published
+    version and scope and shared by every rerun, not copied: callers filter it, never change it."""
+    ver = version()
+    if ver is None:
+        return pd.DataFrame(columns=["code", "name", "level", "province", "parent_code"])
+    split = _units_by_province(db_path(), ver, _call_key((scope,), ()), scope)
+    return split.get(province, split[0].iloc[0:0])
 
 
 def lookups() -> dict:

@@ -52,7 +52,6 @@ def _context(scope: Scope) -> dict | None:
         "plans": dict(zip(settings["plan"], settings["plan_name"], strict=True)),
         "default_plan": settings["default_plan"].iloc[0],
         "periods": data.periods_with_data() or [],
-        "units": data.units(scope),
         "look": lookups(),
         "pnames": dict(zip(province_names.province, province_names.name, strict=True)),
     }
@@ -83,7 +82,7 @@ def sidebar(scope: Scope) -> Filters | None:
     if ctx is None:
         return None
     settings, plans, default_plan, periods = ctx["settings"], ctx["plans"], ctx["default_plan"], ctx["periods"]
-    units, pnames = ctx["units"], ctx["pnames"]
+    pnames = ctx["pnames"]
     names, ward_of, provinces = ctx["look"]["names"], ctx["look"]["ward_of"], ctx["look"]["provinces"]
     short = {p: f"{p} · {c}" for p, c in zip(settings["plan"], settings["co_quan"], strict=True)}
 
@@ -101,7 +100,7 @@ def sidebar(scope: Scope) -> Filters | None:
                 format_func=lambda p: "Toàn quốc" if p == 0 else pnames.get(p, str(p)),
                 key="f_province",
             )
-        in_province = units if province == 0 else units[units.province == province]
+        in_province = data.units_in(scope, province)
         wards = in_province[in_province.level == "xa"]
         schools = in_province[in_province.level == "truong"]
         plan = st.selectbox(

@@ -86,6 +86,16 @@ def status_grid(shown: pd.DataFrame, states: pd.DataFrame, help: dict[str, str])
     )
 
 
+def unit_tiles(rows: pd.DataFrame) -> None:
+    """One unit's targets as tiles, four to a row: its value and status (rows of ``queries.unit_matrix``)."""
+    cols = st.columns(min(4, len(rows)) or 1)
+    for i, r in enumerate(rows.itertuples()):
+        cols[i % len(cols)].metric(
+            f"{r.indicator} · {r.indicator_name}", value_text(r.value, r.measure, r.kind, unit_row=True),
+            status_label(r.status), delta_color="off", delta_arrow="off", border=True,
+        )  # fmt: skip
+
+
 def refresh_progress():
     """A progress bar for a Google refresh: ``callback(i, n, name)`` as ``refresh`` reports each sheet."""
     bar = st.progress(0.0, text="Đang đọc…")
