@@ -12,6 +12,7 @@ import secrets as pysecrets
 
 import pytest
 
+from core import audit
 from tests.browser import ARTIFACTS, chromium, free_port, server_log, streamlit_server, wait_app
 from tests.conftest import FIXTURES, require_browser
 
@@ -31,13 +32,18 @@ def provider():
 
 
 @pytest.fixture(scope="module")
-def app_url(provider, tmp_path_factory):
-    require_browser()
+def login_db(tmp_path_factory):
     from data_sources.load.ingest import ingest_paths
 
-    work = tmp_path_factory.mktemp("login")
-    db = work / "nq71.duckdb"
+    db = tmp_path_factory.mktemp("login") / "nq71.duckdb"
     ingest_paths([FIXTURES / "progress_small.csv"], db, province=66, seen_at=dt.datetime(2026, 7, 10, 9, 0))
+    return db
+
+
+@pytest.fixture(scope="module")
+def app_url(provider, login_db):
+    require_browser()
+    db, work = login_db, login_db.parent
     port = free_port()
     secrets_file = work / "secrets.toml"
     secrets_file.write_text(
@@ -150,7 +156,7 @@ def test_unit_user_signs_in_and_sees_only_its_unit(app_url, browser, tmp_path):
         ctx.close()
 
 
-def test_leadership_sees_every_unit(app_url, browser, tmp_path):
+def test_leadership_sees_every_unit(app_url, login_db, browser, tmp_path):
     ctx, page = sign_in(browser, app_url, "lanhdao@vidu.edu.vn")
     try:
         page.goto(f"{app_url}/tong-quan?ky=2026-Q2")
@@ -158,6 +164,12 @@ def test_leadership_sees_every_unit(app_url, browser, tmp_path):
         assert "3/102 xã/phường đã báo cáo" in page.locator("[data-testid='stMain']").inner_text()
         units = _download_units(page, app_url, tmp_path)
         assert len(units) == 102 and {EA_KAR, "24403", "24406"} <= units
+        # a download of the whole province is in the audit log, under the person who clicked
+        # (the file is built outside the script run: the viewer is the one who drew the button)
+        exports = [e for e in audit.events(login_db) if e["action"] == "xuat_toan_bo"]
+        assert exports and exports[0]["who"] == "lanhdao@vidu.edu.vn"
+        lines = (tmp_path / "units.csv").read_bytes().decode("utf-8-sig").splitlines()
+        assert exports[0]["detail"] == {"file": "theo_don_vi_2026-Q2.csv", "rows": len(lines) - 1}  # 102 xã × target
     finally:
         ctx.close()
 

@@ -122,11 +122,20 @@ def save_users(rows: list[dict[str, str]]) -> None:
     access.record(v, "nguoi_dung", added=sorted(after - before), removed=sorted(before - after), total=len(rows))
 
 
-def record_export(name: str, rows: int) -> None:
-    """A download of the whole province (an unrestricted scope) is recorded; a unit's own is not."""
+def export_file(build, df, name: str):
+    """The file of a download button, built only when clicked. Streamlit calls it outside the
+    script run (no rerun of the page on a click: a rerun could replace the file the browser is
+    fetching), so the viewer is the one of the run that drew the button. A download of the whole
+    province (an unrestricted scope) is recorded in the audit log when it is built; a unit's own is not."""
     v = access.current()
-    if v.scope.unrestricted and not v.demo:
-        access.record(v, "xuat_toan_bo", file=name, rows=rows)
+
+    def file():
+        content = build(df)
+        if v.scope.unrestricted and not v.demo:
+            access.record(v, "xuat_toan_bo", file=name, rows=len(df))
+        return content
+
+    return file
 
 
 # ---------------------------------------------------------------- the reporting cycle (role: duyet)

@@ -169,19 +169,19 @@ _FORMATS = (
 
 def downloads(df: pd.DataFrame, name: str, key: str) -> None:
     """CSV and Excel of exactly this table (already limited to the viewer's scope). The files are
-    built only when clicked; a whole-province download is recorded in the audit log."""
-    from ui.actions import record_export
+    built only when clicked, without rerunning the page; a whole-province download is recorded in
+    the audit log (``actions.export_file``)."""
+    from ui.actions import export_file
 
     for col, (label, build, ext, mime) in zip(st.columns(2), _FORMATS, strict=True):
         col.download_button(
             label,
-            lambda build=build: build(df),
+            export_file(build, df, f"{name}.{ext}"),
             f"{name}.{ext}",
             mime,
             key=f"{key}_{ext}",
             width="stretch",
-            on_click=record_export,
-            args=(f"{name}.{ext}", len(df)),
+            on_click="ignore",
         )
 
 
