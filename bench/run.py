@@ -266,7 +266,7 @@ the server answers: {fc["first_chart_s"]:.2f} s, the median of three starts
 server computes the default view into its cache while the browser loads
 (`ui/serve.py`), and the overview's chart is Vega-Lite (built into
 Streamlit), not plotly, whose 4,7 MB JavaScript the browser would otherwise
-have to run first; the analysis pages keep plotly.
+have to run first; no page uses plotly any more.
 
 ## Budgets
 

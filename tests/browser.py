@@ -102,4 +102,4 @@ def wait_app(page, timeout: float = 30000) -> None:
         }""",
         timeout=timeout,
     )
-    page.wait_for_timeout(800)  # plotly draws after the run
+    page.wait_for_timeout(800)  # Vega draws after the run

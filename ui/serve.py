@@ -30,9 +30,7 @@ def _warm_up() -> None:
 
     Computes the overview's default view into the same caches a session reads
     (``ui.data``) and builds its chart once (altair validates its schema on
-    first use), so the first script run only draws. (plotly, for the other
-    pages, is left to their first visit: importing it here would compete with
-    the first visitor's page for the interpreter.)
+    first use), so the first script run only draws.
     """
     import time
 

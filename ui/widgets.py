@@ -224,7 +224,7 @@ def trend_chart(trend: pd.DataFrame):
     than plotly: the overview is the page opened first, often on a phone, and
     plotly's JavaScript is one 4,7 MB file that Streamlit loads for the first
     plotly chart and that holds the whole page back while a 2-core laptop runs
-    it (bench/RESULTS.md). The analysis pages keep plotly.
+    it (bench/RESULTS.md). No page uses plotly any more (ui/charts.py).
     """
     import altair as alt
 
