@@ -256,21 +256,57 @@ def rss_kb(pid: int, field: str = "VmRSS") -> int:
     return _rss_kb(pid, field)
 
 
+def _cpu_ticks() -> dict[int, tuple[str, int]]:
+    """Every process's kind ('chromium' or its command name) and CPU time so far (clock ticks)."""
+    out = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{d}/stat").read_text()
+        except OSError:
+            continue
+        comm, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        out[int(d)] = ("chromium" if "chrom" in comm or "headless" in comm else comm, int(fields[11]) + int(fields[12]))
+    return out
+
+
 class RssSampler(threading.Thread):
-    """Every 0.5 s, the summed RSS of the server's processes; the peak kept."""
+    """Every 0.5 s, the summed RSS of the server's processes (the peak kept), and the CPU time each
+    kind of process used meanwhile: the server(s), the browsers, the rest (this driver, other jobs),
+    to tell whether a slow page waited for the server or for the browser on the same cores."""
 
     def __init__(self, pids: list[int]):
         super().__init__(daemon=True)
         self.pids, self.peak_kb, self.samples, self._halt = pids, 0, [], threading.Event()
         self.load: list[float] = []  # the machine's 1-minute load average: other work shares the cores
+        self.cpu: dict[str, int] = {}  # kind -> clock ticks used during the run
+        self._t0 = time.monotonic()
+
+    def _kind(self, pid: int, name: str) -> str:
+        if pid in self.pids:
+            return "server"
+        return "chromium" if name == "chromium" else "other"
 
     def run(self) -> None:
+        before = _cpu_ticks()
         while not self._halt.is_set():
             kb = sum(rss_kb(p) for p in self.pids)
             self.samples.append(kb)
             self.load.append(os.getloadavg()[0])
             self.peak_kb = max(self.peak_kb, kb)
+            now = _cpu_ticks()
+            for pid, (name, ticks) in now.items():
+                used = ticks - before[pid][1] if pid in before else 0
+                kind = self._kind(pid, name)
+                self.cpu[kind] = self.cpu.get(kind, 0) + max(used, 0)
+            before = now
             self._halt.wait(0.5)
+
+    def cpu_shares(self) -> dict[str, float]:
+        """CPU seconds per kind of process during the run."""
+        hz = os.sysconf("SC_CLK_TCK")
+        return {k: v / hz for k, v in sorted(self.cpu.items())}
 
     def stop(self) -> dict:
         self._halt.set()
@@ -283,6 +319,8 @@ class RssSampler(threading.Thread):
             "per_process_peak_mb": [rss_kb(p, "VmHWM") / 1024 for p in self.pids],
             "load_avg_max": max(self.load, default=0.0),
             "load_avg_mean": statistics.fmean(self.load) if self.load else 0.0,
+            "cpu_s": self.cpu_shares(),
+            "cpu_wall_s": time.monotonic() - self._t0,
         }
 
 
@@ -541,6 +579,13 @@ def budget_lines(s: dict, sessions: int, tag: str) -> list[tuple[str, bool]]:
     return lines
 
 
+def cpu_text(mem: dict) -> str:
+    """«server 38 s (25 %), chromium 145 s (96 %), other 47 s (31 %)»: CPU seconds of each kind of
+    process during the run and their share of one core."""
+    wall = mem.get("cpu_wall_s") or 1.0
+    return ", ".join(f"{k} {v:.0f} s ({100 * v / wall:.0f} %)" for k, v in mem.get("cpu_s", {}).items()) or "n/a"
+
+
 def print_report(res: dict) -> list[str]:
     s = res["summary"]
     print(f"== {res['title']}: {res['sessions']} phiên đồng thời, {res['rounds']} vòng, nghĩ {res['think']} s, "
@@ -559,6 +604,7 @@ def print_report(res: dict) -> list[str]:
         print(f"server RSS: peak {mem['peak_mb']:.0f} MB (per process {per} MB), end {mem['end_mb']:.0f} MB")
         print(f"machine load (1-min average, {os.cpu_count()} cores): mean {mem['load_avg_mean']:.1f}, "
               f"max {mem['load_avg_max']:.1f}; before the run {res.get('load_before', 0):.1f}")  # fmt: skip
+        print(f"CPU time during the run ({mem.get('cpu_wall_s', 0):.0f} s, {os.cpu_count()} cores): {cpu_text(mem)}")
     else:
         print("server RSS: n/a (--url: the server is not ours)")
     lines = []
@@ -644,7 +690,8 @@ def write_markdown() -> None:
     mem_rows = "\n".join(
         f"| {r['title']} | {r['memory']['peak_mb']:.0f} | "
         f"{', '.join(f'{m:.0f}' for m in r['memory']['per_process_peak_mb'])} | {r['memory']['end_mb']:.0f} | "
-        f"{r['memory'].get('load_avg_mean', 0):.1f} / {r['memory'].get('load_avg_max', 0):.1f} ({r.get('load_before', 0):.1f}) |"
+        f"{r['memory'].get('load_avg_mean', 0):.1f} / {r['memory'].get('load_avg_max', 0):.1f} ({r.get('load_before', 0):.1f}) | "
+        f"{cpu_text(r['memory'])} |"
         for r in runs
         if r.get("memory")
     )
@@ -706,10 +753,14 @@ they share the cores; the machine load column below shows how busy the machine w
 {sep}
 {chr(10).join(rows)}
 
-## Memory of the server (RSS, MB; sampled every 0,5 s and the kernel's VmHWM)
+## Memory of the server (RSS, MB; sampled every 0,5 s and the kernel's VmHWM) and where the CPU went
 
-| run | peak, all processes | peak per process | at the end | machine load: mean / max (before) |
-|---|---|---|---|---|
+The last column is the CPU time each kind of process used during the run (seconds, and the share of
+one core: 200 % is both cores full): the server process(es), the headless Chromium that plays the
+people, and everything else (this driver, Playwright, other jobs on the machine).
+
+| run | peak, all processes | peak per process | at the end | machine load: mean / max (before) | CPU: server, browsers, other |
+|---|---|---|---|---|---|
 {mem_rows}
 
 ## Budgets

@@ -92,6 +92,17 @@ def _download_units(page, app_url, tmp_path) -> set[str]:
     return {line.split(",")[0] for line in lines}
 
 
+def _exports(page, db, n: int) -> list[dict]:
+    """The audit log's whole-province exports, newest first, once there are ``n`` (the server writes
+    one as the click's rerun or the file's build runs, just after the browser has the file)."""
+    for _ in range(40):
+        found = [e for e in audit.events(db) if e["action"] == "xuat_toan_bo"]
+        if len(found) >= n:
+            return found
+        page.wait_for_timeout(250)
+    raise AssertionError(f"{len(found)} exports in the audit log, {n} expected")
+
+
 def _no_streamlit_dialog(page) -> None:
     """Streamlit's English "Page not found" (or any other modal) is not drawn over the page."""
     page.wait_for_timeout(1500)  # the dialog pops up after the first script run, if at all
@@ -166,10 +177,17 @@ def test_leadership_sees_every_unit(app_url, login_db, browser, tmp_path):
         assert len(units) == 102 and {EA_KAR, "24403", "24406"} <= units
         # a download of the whole province is in the audit log, under the person who clicked
         # (the file is built outside the script run: the viewer is the one who drew the button)
-        exports = [e for e in audit.events(login_db) if e["action"] == "xuat_toan_bo"]
-        assert exports and exports[0]["who"] == "lanhdao@vidu.edu.vn"
+        exports = _exports(page, login_db, 1)
+        assert exports[0]["who"] == "lanhdao@vidu.edu.vn"
         lines = (tmp_path / "units.csv").read_bytes().decode("utf-8-sig").splitlines()
         assert exports[0]["detail"] == {"file": "theo_don_vi_2026-Q2.csv", "rows": len(lines) - 1}  # 102 xã × target
+        # the Excel file is built on click, outside the script run: recorded under the same person
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="Tải Excel").click()
+        assert dl.value.path().read_bytes()[:2] == b"PK"  # a zip: the .xlsx arrived whole
+        exports = _exports(page, login_db, 2)
+        assert exports[0]["who"] == "lanhdao@vidu.edu.vn"
+        assert exports[0]["detail"] == {"file": "theo_don_vi_2026-Q2.xlsx", "rows": len(lines) - 1}
     finally:
         ctx.close()
 

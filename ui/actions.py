@@ -122,6 +122,13 @@ def save_users(rows: list[dict[str, str]]) -> None:
     access.record(v, "nguoi_dung", added=sorted(after - before), removed=sorted(before - after), total=len(rows))
 
 
+def record_export(name: str, rows: int) -> None:
+    """A download of the whole province (an unrestricted scope) is recorded; a unit's own is not."""
+    v = access.current()
+    if v.scope.unrestricted and not v.demo:
+        access.record(v, "xuat_toan_bo", file=name, rows=rows)
+
+
 def export_file(build, df, name: str):
     """The file of a download button, built only when clicked. Streamlit calls it outside the
     script run (no rerun of the page on a click: a rerun could replace the file the browser is
@@ -131,7 +138,7 @@ def export_file(build, df, name: str):
 
     def file():
         content = build(df)
-        if v.scope.unrestricted and not v.demo:
+        if v.scope.unrestricted and not v.demo:  # as record_export, for the viewer who drew the button
             access.record(v, "xuat_toan_bo", file=name, rows=len(df))
         return content
 

@@ -167,22 +167,27 @@ _FORMATS = (
 )
 
 
+EAGER_ROWS = 2000  # a table up to this size has its CSV built with the page (a few ms)
+
+
 def downloads(df: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and Excel of exactly this table (already limited to the viewer's scope). The files are
-    built only when clicked, without rerunning the page; a whole-province download is recorded in
-    the audit log (``actions.export_file``)."""
-    from ui.actions import export_file
+    """CSV and Excel of exactly this table (already limited to the viewer's scope); a whole-province
+    download is recorded in the audit log.
+
+    The CSV of a page-sized table is built with the page and held for this session. The Excel file,
+    and the CSV of a national table, are built only when clicked (``actions.export_file``), without
+    rerunning the page. Streamlit keeps a file built on click for no session in particular: each
+    session's finished script run marks such files, then deletes them, so with many people at once
+    the file could go before the browser fetched it (bench/LOADTEST.md); the CSV people download most
+    is therefore never built that way when it is small."""
+    from ui.actions import export_file, record_export
 
     for col, (label, build, ext, mime) in zip(st.columns(2), _FORMATS, strict=True):
-        col.download_button(
-            label,
-            export_file(build, df, f"{name}.{ext}"),
-            f"{name}.{ext}",
-            mime,
-            key=f"{key}_{ext}",
-            width="stretch",
-            on_click="ignore",
-        )
+        file, common = f"{name}.{ext}", {"mime": mime, "key": f"{key}_{ext}", "width": "stretch"}
+        if ext == "csv" and len(df) <= EAGER_ROWS:
+            col.download_button(label, build(df), file, on_click=record_export, args=(file, len(df)), **common)
+        else:
+            col.download_button(label, export_file(build, df, file), file, on_click="ignore", **common)
 
 
 def target_list(df: pd.DataFrame) -> str:
