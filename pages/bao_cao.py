@@ -14,10 +14,9 @@ f = filters.current()
 st.title("Tình hình báo cáo")
 st.caption(filters.scope_caption(f))
 
-rep = data.reporting(f.plan, f.period, f.scope, level=f.level, units=f.units, today=dt.date.today())
+rep, trend = data.reporting_view(f, dt.date.today())
 summary = queries.reporting_summary(rep, data.reporting_target(f.plan))
 deadline_day = data.settings().default_deadline_day.iloc[0]
-trend = data.on_time_trend(f, dt.date.today())
 if queries.has_trend(trend):
     st.markdown("**Tỷ lệ đơn vị báo cáo đúng hạn qua các kỳ** (đường gạch: chỉ tiêu của kế hoạch)")
     st.altair_chart(on_time_chart(trend), width="stretch")

@@ -55,6 +55,7 @@ __all__ = [
     "rejects",
     "reminder_text",
     "reporting",
+    "reporting_quarters",
     "reporting_summary",
     "reporting_target",
     "settings",
@@ -210,12 +211,20 @@ def reporting(
 ) -> pd.DataFrame:
     """One row per expected unit in scope × quarter of ``period`` (CT10): deadline, first_at,
     reported, on_time, days_overdue, days_late."""
+    return reporting_quarters(con, plan, tuple(period.quarter_codes), scope, level=level, units=units, today=today)
+
+
+def reporting_quarters(
+    con, plan: str, quarters: tuple[str, ...], scope: Scope, level: str = "xa", units=None, today: dt.date | None = None
+) -> pd.DataFrame:
+    """``reporting`` of the quarters named (codes such as '2026-Q1'), in one run: the on-time trend
+    reads every quarter with data at once."""
     return _df(
         con,
         "reporting",
         {
             "plan": plan,
-            "quarters": period.quarter_codes,
+            "quarters": list(quarters),
             "level": level,
             "scope": scope.param(),
             "units": _units(units),

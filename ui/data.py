@@ -122,6 +122,7 @@ units = _cached_read(queries.units)
 progress = _cached_read(queries.progress)
 progress_periods = _cached_read(queries.progress_periods)
 reporting = _cached_read(queries.reporting)
+reporting_quarters = _cached_read(queries.reporting_quarters)
 reporting_target = _cached_read(queries.reporting_target)
 observations = _cached_read(queries.observations)
 unit_history = _cached_read(queries.unit_history)
@@ -163,19 +164,21 @@ def overview(f) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     )
 
 
-def on_time_trend(f, today) -> pd.DataFrame:
-    """``queries.reporting_summary`` of every quarter with data (oldest first), for the on-time trend."""
-    quarters = sorted(q for q in periods_with_data() or [] if queries.quarter_of(q) == q)
+def reporting_view(f, today) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The reporting rows of the chosen period (``queries.reporting``) and the on-time trend: the
+    ``queries.reporting_summary`` of every quarter with data, oldest first. One query reads every
+    quarter with data; the chosen period's rows are taken from it when its quarters are among them."""
+    quarters = tuple(sorted(q for q in periods_with_data() or [] if queries.quarter_of(q) == q))
     target = reporting_target(f.plan)
-    frames = [
-        queries.reporting_summary(
-            reporting(f.plan, queries.PeriodSel(q), f.scope, level=f.level, units=f.units, today=today), target
-        )
-        for q in quarters
-    ]
-    if not frames:
-        return queries.reporting_summary(pd.DataFrame(), target)
-    return queries.trend_quarters(pd.concat(frames, ignore_index=True))
+    args = {"level": f.level, "units": f.units, "today": today}
+    every = reporting_quarters(f.plan, quarters, f.scope, **args) if quarters else None
+    wanted = f.period.quarter_codes
+    if every is not None and set(wanted) <= set(quarters):
+        rep = every[every.quarter.isin(wanted)].reset_index(drop=True)
+    else:
+        rep = reporting(f.plan, f.period, f.scope, **args)
+    trend = queries.reporting_summary(every if every is not None else pd.DataFrame(), target)
+    return rep, queries.trend_quarters(trend) if every is not None else trend
 
 
 def changes(f) -> tuple[str | None, pd.DataFrame | None]:
