@@ -415,8 +415,8 @@ def _load(con, import_id, tabs, results, seen, started) -> None:
 
     A field cell of a data row is (row × field column) LEFT JOIN the raw cell at
     that place; its meaning comes from a table of the distinct (kind, text,
-    type) of this import, each parsed once by values.parse (the one
-    implementation of the cell rules)."""
+    type) of this import's field columns, each parsed once by values.parse (the
+    one implementation of the cell rules), joined in the same statement."""
     import numpy as np
     import pyarrow as pa
 
@@ -469,7 +469,6 @@ def _load(con, import_id, tabs, results, seen, started) -> None:
     con.register("_rows", staged)
     con.execute(load("insert_stg_rows"))
     con.register("_layout", layout)
-    con.execute(load("stage_cells"))
     distinct = con.execute(load("distinct_cell_texts")).fetchall()
     parsed = []
     for kind, text, typ in distinct:
@@ -491,7 +490,6 @@ def _load(con, import_id, tabs, results, seen, started) -> None:
         con.register("_checks", pd.concat(checks, ignore_index=True))
         con.execute(load("insert_checks"))
         con.unregister("_checks")
-    con.execute(load("drop_staged_cells"))
     for name in ("_raw", "_rows", "_layout", "_parsed"):
         con.unregister(name)
 

@@ -47,7 +47,7 @@ CREATE OR REPLACE TABLE mart.current_cells AS
 SELECT
     r.code AS unit_code,
     r.period,
-    (SELECT p.quarter FROM ref.periods AS p WHERE p.period = r.period) AS quarter,
+    p.quarter,
     c.field,
     f.kind,
     c.value,
@@ -58,6 +58,7 @@ SELECT
 FROM live_rows AS r
 JOIN stg.cells AS c ON c.ord = r.ord
 JOIN ref.fields AS f ON f.code = c.field
+LEFT JOIN ref.periods AS p ON p.period = r.period
 WHERE r.rank = 1 AND c.status = 'ok';
 
 -- grain: one row per unit × quarter whose latest decision is an approval: locked (temp)
@@ -110,17 +111,23 @@ DELETE FROM mart.current_cells AS c USING locked_keys AS k WHERE c.unit_code = k
 INSERT INTO mart.current_cells
 SELECT * FROM cycle.locked_cells SEMI JOIN locked_keys USING (unit_code, quarter);
 
--- grain: one row per ≤ pair broken in a winning submission
+-- grain: one row per ≤ pair broken in a winning submission. The pairs are found first (few or none),
+-- then where their row was read: not the other way round, a join of every current cell.
 CREATE OR REPLACE TABLE mart.validation AS
+WITH broken AS MATERIALIZED (
+    SELECT
+        n.unit_code, n.period, n.field AS num_field, d.field AS den_field,
+        n.value AS num_value, d.value AS den_value, n.ord, n."row", n.col
+    FROM mart.current_cells AS n
+    JOIN ref.fields AS f ON f.code = n.field AND f.denominator <> ''
+    JOIN mart.current_cells AS d ON d.unit_code = n.unit_code AND d.period = n.period AND d.field = f.denominator
+    WHERE n.value > d.value
+)
 SELECT
-    n.unit_code, n.period, n.field AS num_field, d.field AS den_field,
-    n.value AS num_value, d.value AS den_value,
-    r.source, r.sheet, r.gid, r.url, n."row", n.col
-FROM mart.current_cells AS n
-JOIN ref.fields AS f ON f.code = n.field AND f.denominator <> ''
-JOIN mart.current_cells AS d ON d.unit_code = n.unit_code AND d.period = n.period AND d.field = f.denominator
-JOIN live_rows AS r ON r.ord = n.ord
-WHERE n.value > d.value;
+    b.unit_code, b.period, b.num_field, b.den_field, b.num_value, b.den_value,
+    r.source, r.sheet, r.gid, r.url, b."row", b.col
+FROM broken AS b
+JOIN live_rows AS r ON r.ord = b.ord;
 
 -- the fields of a broken ≤ pair, per unit and period
 CREATE OR REPLACE TABLE mart.flags AS
@@ -152,14 +159,15 @@ WHERE c.kind = 'text';
 -- grain: one row per unit × native period that has a submission (any import)
 CREATE OR REPLACE TABLE mart.submissions AS
 SELECT
-    code AS unit_code,
-    period,
-    (SELECT p.quarter FROM ref.periods AS p WHERE p.period = all_rows.period) AS quarter,
-    min(coalesce(submitted_at, seen_at)) AS first_at,
-    max(coalesce(submitted_at, seen_at)) AS last_at,
-    count(DISTINCT ord) AS submissions
-FROM all_rows
-WHERE code IS NOT NULL AND period IS NOT NULL
+    a.code AS unit_code,
+    a.period,
+    p.quarter,
+    min(coalesce(a.submitted_at, a.seen_at)) AS first_at,
+    max(coalesce(a.submitted_at, a.seen_at)) AS last_at,
+    count(DISTINCT a.ord) AS submissions
+FROM all_rows AS a
+LEFT JOIN ref.periods AS p ON p.period = a.period
+WHERE a.code IS NOT NULL AND a.period IS NOT NULL
 GROUP BY ALL;
 
 -- grain: one row per problem a person must see (rejected value, unit not
@@ -257,11 +265,17 @@ WITH o AS (
 native AS (
     SELECT unit_code, q, field, agg, value, flagged FROM o WHERE grain = 1
 ),
--- months, halves and years, only where the quarter itself was not reported; the finest grain wins
+-- months, halves and years, only where the quarter itself was not reported; the finest grain wins.
+-- Few cells or none are coarse: the quarters reported natively are looked up for their keys only
+-- (a semi join built on the few coarse keys), not hashed whole (millions of cells).
+coarse_all AS (
+    SELECT * FROM o WHERE grain > 1
+),
+native_over_coarse AS (
+    SELECT DISTINCT unit_code, q, field FROM native SEMI JOIN coarse_all USING (unit_code, q, field)
+),
 coarse AS (
-    SELECT * FROM o
-    WHERE grain > 1
-      AND NOT EXISTS (SELECT 1 FROM native AS n WHERE n.unit_code = o.unit_code AND n.q = o.q AND n.field = o.field)
+    SELECT * FROM coarse_all ANTI JOIN native_over_coarse USING (unit_code, q, field)
 ),
 rolled AS (
     SELECT
@@ -283,11 +297,9 @@ all_q AS (
     FROM rolled
 )
 SELECT
-    unit_code, q AS quarter,
-    (SELECT p.year FROM ref.periods AS p WHERE p.period = q) AS year,
-    (SELECT p.qn FROM ref.periods AS p WHERE p.period = q) AS qn,
-    field, agg, value, flagged
-FROM all_q
+    a.unit_code, a.q AS quarter, p.year, p.qn, a.field, a.agg, a.value, a.flagged
+FROM all_q AS a
+LEFT JOIN ref.periods AS p ON p.period = a.q
 -- a province's units have neighbouring codes (schools carry their xã/phường code): stored in code
 -- order, a page that asks for one province reads a few row groups, not all of them (the order
 -- inside a unit does not matter, and sorting on one key costs less than on three)
