@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -17,10 +18,18 @@ def neutralize(value):
 
 
 def safe(df: pd.DataFrame) -> pd.DataFrame:
+    """``neutralize`` on every text cell, a column at a time (the tables of a page are built on each rerun)."""
     out = df.copy()
     for c in out.columns:
-        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].map(neutralize)
+        col = out[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            if col.dtype == object:  # mixed: a negative number is a number, not a text to neutralize
+                texts = np.fromiter((isinstance(v, str) for v in col), bool, len(col))
+            else:
+                texts = col.notna().to_numpy()
+            risky = texts & col.astype(str).str.startswith(_DANGEROUS).to_numpy()
+            if risky.any():
+                out[c] = col.where(~risky, "'" + col.astype(str))
     return out
 
 

@@ -270,3 +270,28 @@ def test_reporting_summary_and_the_plans_reporting_target(small):
     assert s.loc["2026-Q2", "on_time_rate"] == pytest.approx(300 / 102) and s.loc["2026-Q2", "missing"] == 99
     assert set(s.status) == {"cham"}
     assert queries.reporting_summary(rep.iloc[0:0], target).empty
+
+
+def test_exports_neutralize_formula_text_only():
+    """OWASP CSV injection: a text cell a spreadsheet would run (=, +, -, @, tab, CR, LF first) gets a
+    leading ', in text columns and in mixed ones; numbers (a negative one too), empty cells and other
+    texts are left as they are, and the CSV is UTF-8 with a BOM."""
+    import pandas as pd
+
+    from queries.export import csv_bytes, safe
+
+    df = pd.DataFrame(
+        {
+            "ten": ['=HYPERLINK("x")', "Xã Ea Kar", "+84 912", None, "@SUM(A1)", "-giảm"],
+            "tron": [-5, "=1+1", 3.5, None, "\tabc", "bình thường"],
+            "so": [-1.5, 2.0, 0.0, None, 7.0, -3.0],
+        }
+    )
+    out = safe(df)
+    assert out["ten"].tolist()[:3] == ['\'=HYPERLINK("x")', "Xã Ea Kar", "'+84 912"]
+    assert pd.isna(out["ten"].iloc[3]) and out["ten"].tolist()[4:] == ["'@SUM(A1)", "'-giảm"]
+    assert out["tron"].tolist()[:3] == [-5, "'=1+1", 3.5] and out["tron"].tolist()[4:] == ["'\tabc", "bình thường"]
+    assert out["so"].tolist()[:3] == [-1.5, 2.0, 0.0]
+    assert df["ten"].iloc[0] == '=HYPERLINK("x")'  # the page's own table is not changed
+    raw = csv_bytes(df)
+    assert raw.startswith(b"\xef\xbb\xbf") and b"'=HYPERLINK" in raw

@@ -74,12 +74,16 @@ def metric(col, label: str, value: int, out_of: int | None = None, note: str | N
 def status_grid(shown: pd.DataFrame, states: pd.DataFrame, help: dict[str, str]) -> None:
     """Units × targets, each cell tinted with its status colour (``tables.unit_matrix_wide``)."""
     indicators = list(states.columns)
-
-    def colour(col):
-        return [f"background-color: {status_colour(s)}22; color: {status_colour(s)}" for s in states[col.name]]
+    css = {
+        s: f"background-color: {status_colour(s)}22; color: {status_colour(s)}"
+        for s in pd.unique(states.values.ravel())
+    }
+    cells = pd.DataFrame(
+        {k: states[k].map(css).to_numpy() for k in indicators}, index=shown.index, columns=indicators
+    )  # one CSS text per cell, all at once
 
     st.dataframe(
-        shown.style.apply(colour, subset=indicators),
+        shown.style.apply(lambda _: cells, axis=None, subset=indicators),
         hide_index=True,
         height=min(600, 38 + 35 * len(shown)),
         column_config={k: st.column_config.TextColumn(k, help=help.get(k)) for k in indicators},
