@@ -634,33 +634,36 @@ def machine() -> str:
 ANALYSIS = """The budgets (p95 of a filter change ≤ 1,5 s and no error, with 30 people on one process) are **not met
 on this machine**. What the runs above show:
 
-- **One person: met.** Alone, a filter change on the national data is drawn in 0,5 s (p95 0,6 s), a page
-  switch in ≤ 1,4 s. The time grows with the number of people: p95 6,5 s with 10, 11 s with 30 (one process).
-- **Two cores for everything.** The browsers (one Chromium; its renderers used 1–1,5 cores during the runs,
-  `top`), the Streamlit process(es) and haproxy share the machine's two cores, and during several runs other
-  test suites of the project were running on it too (listed above; the machine's 1-minute load average is in
-  the memory table: a load of 14–26 on 2 cores means each runnable process got a fraction of a core). Every
-  figure includes waiting for a core, so these runs cannot say how far the product itself is from the budget.
-- **Opening the page is the failing action with 30 people.** Most errors are `open_overview` timeouts (60 s):
-  each browser context is a first visit that downloads Streamlit's JavaScript (several MB, uncompressed;
-  served by the Python process itself with one process, cached by haproxy in the cluster) and runs it; 30 of
-  them within 30 s on a saturated machine took more than a minute.
-- **1 vs 2 processes on this machine says nothing about scaling out.** The cores were already saturated; a
-  second Python process adds no core. With 30 people it let more of them get their page open (10 instead of
-  18–20 open timeouts), and those extra sessions then all made filter changes, so the filter-change times got
-  longer (more work on the same two cores). With 10 people (all opened in both cases) 2 processes were also
-  slower (p95 10,7 s vs 6,5 s): two busy processes plus Chromium on two cores. Scale-out pays when each
-  process has its own core (more cores, or more machines); that is what has to be measured next.
-- **Downloads.** Most `download_csv` errors are `Download.path: canceled` (the browser started the download
-  but the file went away before it arrived) or no download event within 60 s; one of four downloads failed
-  even with one person. The CSV is built on click (a deferred download, with an `on_click` that reruns the
-  session) and served from Streamlit's in-memory media store; the cause is not established (the product's
-  deferred download replaced by the rerun, or this test's click): to be investigated.
+- **One person: met**, and 10 people without an error. Alone, a filter change on the national data is drawn
+  in 0,44 s (p95 0,53 s). With 10 people p95 is 4,2 s, with 30 people 7,4 s (one process).
+- **The browsers, not the server, use the cores.** The last column of the memory table is new: the CPU time
+  of each kind of process during the run. With 30 people the headless Chromium that plays them used
+  ≈1,45 cores of the two, the Streamlit process ≈0,33 of a core (two processes: ≈0,32 together) and the rest
+  (this driver, Playwright) ≈0,1. The server is idle two thirds of the time; what a person waits for is
+  mostly a core for their own browser. Chromium's own counters (DevTools `Performance.getMetrics`, one page)
+  put a filter change at 0,3–0,8 s of the page's main thread and a first visit at ≈2 s (Streamlit's
+  JavaScript compiled again in each browser context): 30 first visits in a 30 s ramp alone ask for ~60 s
+  of CPU. On two cores shared with 30 browsers the budget cannot be shown either way.
+- **Opening the page is the failing action with 30 people.** Every remaining error but two is an
+  `open_overview` timeout (60 s): the page's JavaScript had not finished in the browser (`state: initial`,
+  Streamlit's skeleton still drawn) while the server's CPU was at a third of a core.
+- **Changes this session that the runs show:** Theo chỉ tiêu draws its bars with Vega-Lite instead of plotly
+  (a first visit no longer compiles plotly's 4,7 MB, a redraw costs the browser ≈0,4 s instead of ≈1,4 s:
+  `page_theo_chi_tieu` p95 with 30 people 3,9 s, was 15,6 s); downloads no longer fail with 30 people on one
+  process (0 errors in 28, were 8 of 16).
+- **Downloads.** The `Download.path: canceled` errors had a cause in Streamlit: a file built on click
+  (`download_button` with a callable) is held for no session, and every session's finished script run
+  marks such files and then deletes them (`MediaFileManager.remove_orphaned_files`), so with many people
+  the file could go before the browser fetched it. The CSV of a page-sized table (≤ 2.000 rows) is now built
+  with the page and held for its session. The two errors left (cluster run, one person, both rounds) are a
+  larger table, whose CSV is still built on click.
+- **1 vs 2 processes on this machine says nothing about scaling out.** The cores were taken by the browsers;
+  a second Python process adds no core. With 2 processes more people got their page open (17 vs 14), and
+  those extra sessions then made filter changes too, so p95 was longer (14 s vs 7,4 s). Scale-out pays when
+  each process has its own core (more cores, or more machines).
 - **Next, to measure the budget fairly:** run the browsers on another machine
   (`python -m bench.loadtest --url http://server:8500 --db <same database> --sessions 30`) with nothing else
-  running on the server, then compare 1 and N processes (one per core). To improve under load: more
-  processes, `/static/` from haproxy's cache or a CDN (done in the cluster), and a cheaper rerun of the
-  overview (it redraws every tile and the trend chart on each filter change).
+  running on the server, then compare 1 and N processes (one per core).
 """
 
 
