@@ -182,6 +182,8 @@ def test_leadership_sees_every_unit(app_url, login_db, browser, tmp_path):
         lines = (tmp_path / "units.csv").read_bytes().decode("utf-8-sig").splitlines()
         assert exports[0]["detail"] == {"file": "theo_don_vi_2026-Q2.csv", "rows": len(lines) - 1}  # 102 xã × target
         # the Excel file is built on click, outside the script run: recorded under the same person
+        # (once the rerun the CSV click caused has drawn the page: that run registers the button anew)
+        wait_app(page)
         with page.expect_download() as dl:
             page.get_by_role("button", name="Tải Excel").click()
         assert dl.value.path().read_bytes()[:2] == b"PK"  # a zip: the .xlsx arrived whole
