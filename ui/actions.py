@@ -122,11 +122,17 @@ def save_users(rows: list[dict[str, str]]) -> None:
     access.record(v, "nguoi_dung", added=sorted(after - before), removed=sorted(before - after), total=len(rows))
 
 
+def exports_recorded() -> bool:
+    """Whether this viewer's downloads go to the audit log: the whole province (an unrestricted
+    scope), not a unit's own, not the demo."""
+    v = access.current()
+    return v.scope.unrestricted and not v.demo
+
+
 def record_export(name: str, rows: int) -> None:
     """A download of the whole province (an unrestricted scope) is recorded; a unit's own is not."""
-    v = access.current()
-    if v.scope.unrestricted and not v.demo:
-        access.record(v, "xuat_toan_bo", file=name, rows=rows)
+    if exports_recorded():
+        access.record(access.current(), "xuat_toan_bo", file=name, rows=rows)
 
 
 def export_file(build, df, name: str):

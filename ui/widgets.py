@@ -184,12 +184,14 @@ def downloads(df: pd.DataFrame, name: str, key: str) -> None:
     session's finished script run marks such files, then deletes them, so with many people at once
     the file could go before the browser fetched it (bench/LOADTEST.md); the CSV people download most
     is therefore never built that way when it is small."""
-    from ui.actions import export_file, record_export
+    from ui.actions import export_file, exports_recorded, record_export
 
+    recorded = exports_recorded()  # a click reruns the page only when it has something to record
     for col, (label, build, ext, mime) in zip(st.columns(2), _FORMATS, strict=True):
         file, common = f"{name}.{ext}", {"mime": mime, "key": f"{key}_{ext}", "width": "stretch"}
         if ext == "csv" and len(df) <= EAGER_ROWS:
-            col.download_button(label, build(df), file, on_click=record_export, args=(file, len(df)), **common)
+            click = {"on_click": record_export, "args": (file, len(df))} if recorded else {"on_click": "ignore"}
+            col.download_button(label, build(df), file, **click, **common)
         else:
             col.download_button(label, export_file(build, df, file), file, on_click="ignore", **common)
 
