@@ -59,3 +59,15 @@ def require_browser() -> None:
     if os.environ.get("CI"):
         pytest.fail("Chromium is missing in CI: make test installs it (apt-get install chromium)")
     pytest.skip("Chromium not installed: apt-get install chromium chromium-driver fonts-noto-core")
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    """The dashboard under AppTest on the demo database, its first run done without an exception."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("NQ71_DB", str(demo_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at

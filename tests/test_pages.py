@@ -43,15 +43,6 @@ def small_app(monkeypatch, tmp_path):
     return start
 
 
-@pytest.fixture
-def app(demo_db, monkeypatch):
-    monkeypatch.setenv("NQ71_DB", str(demo_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 @pytest.mark.parametrize(("path", "title"), PAGES.items())
 def test_page_renders(app, path, title):
     app.switch_page(path)

@@ -29,7 +29,6 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import queries
 from core import catalog
@@ -220,11 +219,8 @@ def test_plan_000_never_sees_the_chi_bo(con):
 
 
 @pytest.fixture
-def app004(demo_db, monkeypatch):
-    monkeypatch.setenv("NQ71_DB", str(demo_db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
+def app004(app):
+    at = app
     at.sidebar.selectbox(key="f_plan").set_value("004").run()
     at.sidebar.selectbox(key="f_period").set_value("2026-Q1").run()
     assert not at.exception, at.exception

@@ -137,14 +137,14 @@ def record_export(name: str, rows: int) -> None:
 
 def export_file(build, df, name: str):
     """The file of a download button, built only when clicked. Streamlit calls it outside the
-    script run (no rerun of the page on a click: a rerun could replace the file the browser is
-    fetching), so the viewer is the one of the run that drew the button. A download of the whole
-    province (an unrestricted scope) is recorded in the audit log when it is built; a unit's own is not."""
-    v = access.current()
+    script run, so whether it is recorded, and under whom, is decided by the run that drew the
+    button (``exports_recorded``): a download of the whole province is recorded when its file is
+    built; a unit's own is not."""
+    v, recorded = access.current(), exports_recorded()
 
     def file():
         content = build(df)
-        if v.scope.unrestricted and not v.demo:  # as record_export, for the viewer who drew the button
+        if recorded:
             access.record(v, "xuat_toan_bo", file=name, rows=len(df))
         return content
 
