@@ -177,8 +177,9 @@ def reporting_view(f, today) -> tuple[pd.DataFrame, pd.DataFrame]:
         rep = every[every.quarter.isin(wanted)].reset_index(drop=True)
     else:
         rep = reporting(f.plan, f.period, f.scope, **args)
-    trend = queries.reporting_summary(every if every is not None else pd.DataFrame(), target)
-    return rep, queries.trend_quarters(trend) if every is not None else trend
+    return rep, queries.trend_quarters(
+        queries.reporting_summary(every if every is not None else pd.DataFrame(), target)
+    )
 
 
 def changes(f) -> tuple[str | None, pd.DataFrame | None]:
