@@ -8,7 +8,8 @@ import queries
 from core import fmt
 from core.periods import label as period_label
 from ui import cycle, data, filters, tables
-from ui.widgets import downloads, metric, on_time_chart, status_label
+from ui.charts import on_time_chart
+from ui.widgets import downloads, metric, status_label
 
 f = filters.current()
 st.title("Tình hình báo cáo")
@@ -19,7 +20,7 @@ summary = queries.reporting_summary(rep, data.reporting_target(f.plan))
 deadline_day = data.settings().default_deadline_day.iloc[0]
 if queries.has_trend(trend):
     st.markdown("**Tỷ lệ đơn vị báo cáo đúng hạn qua các kỳ** (đường gạch: chỉ tiêu của kế hoạch)")
-    st.altair_chart(on_time_chart(trend), width="stretch")
+    st.vega_lite_chart(spec=on_time_chart(trend), width="stretch")
 for s in summary.itertuples():
     part = rep[rep.quarter == s.quarter]
     st.subheader(f"{period_label(s.quarter)} · hạn {fmt.date(s.deadline)}")

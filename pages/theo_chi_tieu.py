@@ -36,6 +36,6 @@ chart = rows[rows.value.notna()]
 if chart.empty:
     st.info("Chưa đơn vị nào có số liệu cho chỉ tiêu này trong kỳ.", icon=":material/info:")
 else:
-    st.altair_chart(indicator_bars(chart, overall), key="indicator_chart", width="stretch")
+    st.vega_lite_chart(spec=indicator_bars(chart, overall), key="indicator_chart", width="stretch")
 st.caption(PACE_RULE)
 downloads(tables.indicator_units(rows), f"{ind}_{f.period.code}", "indicator")

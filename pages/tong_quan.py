@@ -6,8 +6,9 @@ import queries
 from core import fmt
 from core.periods import label as period_label
 from ui import data, filters, tables
+from ui.charts import trend_chart
 from ui.data import overview
-from ui.widgets import PACE_RULE, change_lines, downloads, metric, target_list, trend_chart
+from ui.widgets import PACE_RULE, change_lines, downloads, metric, target_list
 
 f = filters.current()
 st.title("Tổng quan")
@@ -44,7 +45,7 @@ st.subheader("Xu hướng theo quý")
 if not queries.has_trend(trend):
     st.info("Cần số liệu của ít nhất hai quý để vẽ xu hướng.", icon=":material/info:")
 else:
-    st.altair_chart(trend_chart(trend), key="trend", width="stretch")
+    st.vega_lite_chart(spec=trend_chart(trend), key="trend", width="stretch")
 
 with st.expander("Bảng số liệu và tải xuống"):
     table = tables.overview(overall)

@@ -1,28 +1,120 @@
-"""Vega-Lite figures (Altair, drawn by Streamlit's built-in Vega) of the analysis pages; the
-overview's trend is ``widgets.trend_chart``.
+"""The dashboard's charts as Vega-Lite specifications (plain dicts, drawn by Streamlit's built-in
+Vega with ``st.vega_lite_chart``): the overview's trend, the bars of Theo chỉ tiêu, the on-time
+share of Tình hình báo cáo.
 
-Vega-Lite rather than plotly: plotly's JavaScript is one 4,7 MB file that every new visitor's
-browser downloads and compiles before the first chart, and its bar chart of a province's hundred
-xã/phường cost the browser about a second of work per redraw (bench/LOADTEST.md); Vega is already
-loaded for the overview."""
+Plain specs rather than Altair objects: Altair checks every chart against the Vega-Lite JSON schema
+when Streamlit converts it, about 15 ms per chart on each rerun, under one lock shared by every
+session of the process (``streamlit/elements/vega_charts.py``); the specs here are checked against
+that same schema by the tests instead (tests/test_charts.py). Vega-Lite rather than plotly: plotly's
+JavaScript is one 4,7 MB file that every new visitor's browser downloads and compiles before the
+first chart, and its bar chart of a province's hundred xã/phường cost the browser about a second of
+work per redraw (bench/LOADTEST.md)."""
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 
+from core import fmt
+from core.periods import label as period_label
 from ui.widgets import status_colour, status_label, value_text
 
 BAR = 24  # pixels per unit
+# a Vietnamese axis: 12,5 not 12.5
+NUMBER_LABEL = "replace(format(datum.value, '~g'), '.', ',')"
 
 
-def indicator_bars(chart: pd.DataFrame, overall: pd.Series) -> alt.LayerChart:
+def _nominal(field: str, title: str | None = None, **more) -> dict:
+    return {"field": field, "type": "nominal", "title": title, **more}
+
+
+def _tooltip(*pairs: tuple[str, str]) -> list[dict]:
+    return [_nominal(field, title) for field, title in pairs]
+
+
+def trend_chart(trend: pd.DataFrame) -> dict:
+    """Each %-target per quarter as lines (``queries.trend`` rows), the legend under the plot.
+
+    The overview draws this chart with Streamlit's built-in Vega-Lite rather than plotly: the
+    overview is the page opened first, often on a phone, and plotly's JavaScript would hold the
+    whole page back while a 2-core laptop runs it (bench/RESULTS.md)."""
+    order = [period_label(c) for c in sorted(trend.quarter.unique())]
+    data = pd.DataFrame(
+        {
+            "quarter": [period_label(c) for c in trend.quarter],
+            "value": trend.value.astype(float).to_numpy(),
+            "indicator": trend.indicator.to_numpy(),
+            "text": [fmt.percent(v) for v in trend.value],
+        }
+    )
+    return {
+        "datasets": {"trend": data},
+        "data": {"name": "trend"},
+        "mark": {"type": "line", "point": {"size": 60}},
+        "encoding": {
+            "x": _nominal("quarter", "Quý", sort=order, axis={"labelAngle": 0}),
+            "y": {
+                "field": "value",
+                "type": "quantitative",
+                "title": "Giá trị (%)",
+                "scale": {"domain": [0, 100]},
+                "axis": {"labelExpr": NUMBER_LABEL + " + '%'"},
+            },
+            # a long target name is cut with … where the screen ends (a phone), whole on a laptop
+            "color": _nominal(
+                "indicator",
+                legend={"orient": "bottom", "direction": "vertical", "labelLimit": {"expr": "max(width - 20, 120)"}},
+            ),
+            "tooltip": _tooltip(("indicator", "Chỉ tiêu"), ("quarter", "Quý"), ("text", "Giá trị")),
+        },
+        # the height is the plot's; the legend (one line per target) is added below it
+        "height": 260,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+    }
+
+
+def on_time_chart(summary: pd.DataFrame) -> dict:
+    """The share of units reporting on time per quarter (``queries.reporting_summary`` rows), with
+    the plan's target as a dashed rule."""
+    data = pd.DataFrame(
+        {
+            "ky": [period_label(q) for q in summary.quarter],
+            "on_time_rate": summary.on_time_rate.astype(float).to_numpy(),
+            "text": [fmt.percent(v) for v in summary.on_time_rate],
+        }
+    )
+    y = {"field": "on_time_rate", "type": "quantitative", "title": "Đúng hạn (%)", "scale": {"domain": [0, 100]}}
+    layers = [
+        {
+            "data": {"name": "on_time"},
+            "mark": {"type": "line", "point": {"size": 60}},
+            "encoding": {
+                "x": _nominal("ky", "Kỳ", sort=list(data.ky), axis={"labelAngle": 0}),
+                "y": y,
+                "tooltip": _tooltip(("ky", "Kỳ"), ("text", "Đúng hạn")),
+            },
+        }
+    ]
+    datasets = {"on_time": data}
+    target = summary.target.dropna()
+    if len(target):
+        datasets["target"] = pd.DataFrame({"t": [float(target.iloc[0])]})
+        layers.append(
+            {
+                "data": {"name": "target"},
+                "mark": {"type": "rule", "strokeDash": [6, 4]},
+                "encoding": {"y": {"field": "t", "type": "quantitative"}},
+            }
+        )
+    return {"datasets": datasets, "layer": layers, "height": 220}
+
+
+def indicator_bars(chart: pd.DataFrame, overall: pd.Series) -> dict:
     """One bar per unit (worst first, as ``queries.indicator_view`` ordered them), coloured and
     labelled by status, with the plan's target as a dashed line."""
-    df = pd.DataFrame(
+    data = pd.DataFrame(
         {
-            "unit": chart.unit_name.tolist(),
-            "value": chart.value.astype(float).tolist(),
+            "unit": chart.unit_name.to_numpy(),
+            "value": chart.value.astype(float).to_numpy(),
             "colour": [status_colour(s) for s in chart.status],
             "text": [
                 f"{value_text(v, u, k, True)} · {status_label(s)}"
@@ -30,31 +122,47 @@ def indicator_bars(chart: pd.DataFrame, overall: pd.Series) -> alt.LayerChart:
             ],
         }
     )
-    percent = overall.measure == "%"
-    x = alt.X(
-        "value:Q",
-        title=None,
-        axis=alt.Axis(labelExpr="replace(format(datum.value, '~g'), '.', ',')" + (" + '%'" if percent else "")),
-        scale=alt.Scale(domainMin=0),
-    )
-    y = alt.Y("unit:N", title=None, sort=None, axis=alt.Axis(labelLimit=260))
-    base = alt.Chart(df).encode(y=y)
-    bars = base.mark_bar().encode(
-        x=x,
-        color=alt.Color("colour:N", scale=None),
-        tooltip=[alt.Tooltip("unit:N", title="Đơn vị"), alt.Tooltip("text:N", title="Giá trị")],
-    )
-    labels = base.mark_text(align="left", dx=4, color="#1b1f24").encode(x=x, text="text:N")
-    layers = [bars, labels]
+    x = {
+        "field": "value",
+        "type": "quantitative",
+        "title": None,
+        "axis": {"labelExpr": NUMBER_LABEL + (" + '%'" if overall.measure == "%" else "")},
+        "scale": {"domainMin": 0},
+    }
+    y = _nominal("unit", sort=None, axis={"labelLimit": 260})
+    layers = [
+        {
+            "data": {"name": "units"},
+            "mark": {"type": "bar"},
+            "encoding": {
+                "x": x,
+                "y": y,
+                "color": {"field": "colour", "type": "nominal", "scale": None},
+                "tooltip": _tooltip(("unit", "Đơn vị"), ("text", "Giá trị")),
+            },
+        },
+        {
+            "data": {"name": "units"},
+            "mark": {"type": "text", "align": "left", "dx": 4, "color": "#1b1f24"},
+            "encoding": {"x": x, "y": y, "text": {"field": "text", "type": "nominal"}},
+        },
+    ]
+    datasets = {"units": data}
     if pd.notna(overall.target):
-        target = pd.DataFrame(
+        datasets["target"] = pd.DataFrame(
             {"target": [float(overall.target)], "label": [f"Chỉ tiêu {value_text(overall.target, overall.measure)}"]}
         )
-        rule = alt.Chart(target).mark_rule(strokeDash=[6, 4], color="#57606a").encode(x="target:Q")
-        note = (
-            alt.Chart(target)
-            .mark_text(align="left", dx=4, dy=-6, color="#57606a", baseline="bottom")
-            .encode(x="target:Q", y=alt.value(0), text="label:N")
-        )
-        layers += [rule, note]
-    return alt.layer(*layers).properties(height=max(120, BAR * len(df)))
+        at_target = {"field": "target", "type": "quantitative"}
+        layers += [
+            {
+                "data": {"name": "target"},
+                "mark": {"type": "rule", "strokeDash": [6, 4], "color": "#57606a"},
+                "encoding": {"x": at_target},
+            },
+            {
+                "data": {"name": "target"},
+                "mark": {"type": "text", "align": "left", "dx": 4, "dy": -6, "color": "#57606a", "baseline": "bottom"},
+                "encoding": {"x": at_target, "y": {"value": 0}, "text": {"field": "label", "type": "nominal"}},
+            },
+        ]
+    return {"datasets": datasets, "layer": layers, "height": max(120, BAR * len(data))}

@@ -29,19 +29,18 @@ def _warm_up() -> None:
     """Prepare the first visitor's page while the browser is still loading Streamlit's JavaScript.
 
     Computes the overview's default view into the same caches a session reads
-    (``ui.data``) and builds its chart once (altair validates its schema on
-    first use), so the first script run only draws.
+    (``ui.data``) and builds its chart once, so the first script run only draws.
     """
     import time
 
-    from ui import data, filters, widgets
+    from ui import charts, data, filters
 
     t = time.perf_counter()
     f = filters.defaults()
     if f is not None:
         trend = data.overview(f)[2]
         if not trend.empty:
-            widgets.trend_chart(trend).to_dict()
+            charts.trend_chart(trend)
     print(f"  {READY} ({time.perf_counter() - t:.1f} s)".replace(".", ","), file=sys.stderr, flush=True)
 
 

@@ -1,4 +1,4 @@
-"""Drawing helpers: state badges, tiles, charts, downloads. Vietnamese formats."""
+"""Drawing helpers: state badges, tiles, downloads. Vietnamese formats (the charts: ui/charts.py)."""
 
 from __future__ import annotations
 
@@ -121,33 +121,6 @@ def unit_choices(units: pd.DataFrame, candidates) -> tuple[list[str], dict[str, 
     return first + [c for c in rest if c not in first], names
 
 
-def on_time_chart(summary: pd.DataFrame):
-    """The share of units reporting on time per quarter, with the plan's target as a rule (Vega-Lite)."""
-    import altair as alt
-
-    from core.periods import label as period_label
-
-    df = summary.assign(
-        ky=[period_label(q) for q in summary.quarter], text=[fmt.percent(v) for v in summary.on_time_rate]
-    )
-    order = list(df.ky)
-    y = alt.Y("on_time_rate:Q", title="Đúng hạn (%)", scale=alt.Scale(domain=[0, 100]))
-    line = (
-        alt.Chart(df)
-        .mark_line(point=alt.OverlayMarkDef(size=60))
-        .encode(
-            x=alt.X("ky:N", title="Kỳ", sort=order, axis=alt.Axis(labelAngle=0)),
-            y=y,
-            tooltip=[alt.Tooltip("ky:N", title="Kỳ"), alt.Tooltip("text:N", title="Đúng hạn")],
-        )
-    )
-    target = summary.target.dropna()
-    if len(target):
-        rule = alt.Chart(pd.DataFrame({"t": [float(target.iloc[0])]})).mark_rule(strokeDash=[6, 4]).encode(y="t:Q")
-        line = line + rule
-    return line.properties(height=220)
-
-
 CHANGE_WORDS = {"trang_thai": "đổi trạng thái", "moi": "mới báo cáo", "giam": "giảm", "tang": "tăng"}
 
 
@@ -226,51 +199,3 @@ def target_list(df: pd.DataFrame) -> str:
 .nq-f{height:14px;border-radius:7px}.nq-pace{position:absolute;top:-3px;width:3px;height:20px;background:#24292f}
 .nq-ft{font-size:0.85rem;color:#57606a}</style>"""
     return style + "".join(rows)
-
-
-def trend_chart(trend: pd.DataFrame):
-    """Each %-target per quarter as a Vega-Lite line chart (``queries.trend`` rows).
-
-    The overview draws this chart with Streamlit's built-in Vega-Lite rather
-    than plotly: the overview is the page opened first, often on a phone, and
-    plotly's JavaScript is one 4,7 MB file that Streamlit loads for the first
-    plotly chart and that holds the whole page back while a 2-core laptop runs
-    it (bench/RESULTS.md). No page uses plotly any more (ui/charts.py).
-    """
-    import altair as alt
-
-    from core.periods import label as period_label
-
-    order = sorted(trend.quarter.unique())
-    df = trend.assign(
-        quarter=[period_label(c) for c in trend.quarter],
-        text=[fmt.percent(v) for v in trend.value],
-    )
-    return (
-        alt.Chart(df)
-        .mark_line(point=alt.OverlayMarkDef(size=60))
-        .encode(
-            x=alt.X("quarter:N", title="Quý", sort=[period_label(c) for c in order], axis=alt.Axis(labelAngle=0)),
-            y=alt.Y(
-                "value:Q",
-                title="Giá trị (%)",
-                scale=alt.Scale(domain=[0, 100]),
-                axis=alt.Axis(labelExpr="replace(format(datum.value, '~g'), '.', ',') + '%'"),
-            ),
-            color=alt.Color(
-                "indicator:N",
-                title=None,
-                # a long target name is cut with … where the screen ends (a phone), whole on a laptop
-                legend=alt.Legend(
-                    orient="bottom", direction="vertical", labelLimit=alt.ExprRef("max(width - 20, 120)")
-                ),
-            ),
-            tooltip=[
-                alt.Tooltip("indicator:N", title="Chỉ tiêu"),
-                alt.Tooltip("quarter:N", title="Quý"),
-                alt.Tooltip("text:N", title="Giá trị"),
-            ],
-        )
-        # the height is the plot's; the legend (one line per target) is added below it
-        .properties(height=260, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-    )
