@@ -3,6 +3,8 @@ and shown numbers checked against an independent computation from the observatio
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -223,6 +225,15 @@ def test_unit_grid_puts_the_units_most_behind_first(small_app):
     assert list(grid["Đơn vị"][:2]) == ["Xã Ea Ô", "Xã Ea Kar"]
     assert list(grid["Số chỉ tiêu chậm"][:3]) == [3, 1, 0] and len(grid) == 102
     assert grid.iloc[0]["CT01"] == "▼ 40%" and grid.iloc[1]["CT08"] == "▼ 0 mô hình"
+    # each cell is a label in its status colour (catalog/statuses.csv): the column's options and colours
+    config = json.loads(at.dataframe[0].proto.columns)
+    ct01 = config["CT01"]["type_config"]
+    assert ct01["type"] == "multiselect"
+    colour_of = {o["value"]: o["color"] for o in ct01["options"]}
+    assert colour_of["▼ 40%"] == "#cf222e"  # Chậm
+    assert colour_of["➜ 70%"] == "#0969da"  # Ea Kar: Đúng tiến độ
+    assert colour_of["? Chưa có số liệu"] == "#8c959f"
+    assert set(colour_of) == {c[0] for c in grid["CT01"]}  # one option per distinct text of the column
 
 
 def test_unit_detail_is_read_when_a_unit_is_chosen(small_app):

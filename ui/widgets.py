@@ -72,22 +72,22 @@ def metric(col, label: str, value: int, out_of: int | None = None, note: str | N
 
 
 def status_grid(shown: pd.DataFrame, states: pd.DataFrame, help: dict[str, str]) -> None:
-    """Units × targets, each cell tinted with its status colour (``tables.unit_matrix_wide``)."""
-    indicators = list(states.columns)
-    css = {
-        s: f"background-color: {status_colour(s)}22; color: {status_colour(s)}"
-        for s in pd.unique(states.values.ravel())
-    }
-    cells = pd.DataFrame(
-        {k: states[k].map(css).to_numpy() for k in indicators}, index=shown.index, columns=indicators
-    )  # one CSS text per cell, all at once
+    """Units × targets (``tables.unit_matrix_wide``), each cell a label in its status colour.
 
-    st.dataframe(
-        shown.style.apply(lambda _: cells, axis=None, subset=indicators),
-        hide_index=True,
-        height=min(600, 38 + 35 * len(shown)),
-        column_config={k: st.column_config.TextColumn(k, help=help.get(k)) for k in indicators},
-    )
+    The labels are Streamlit's own coloured options of a read-only multiselect column: one option
+    per distinct cell text of a column, coloured by that text's status (a text starts with its
+    status mark, so it has one status). A pandas Styler tinted the cells the same way but cost a
+    Python call per cell on every rerun (about 30 ms for a province's hundred xã/phường)."""
+    grid = shown.copy()
+    config = {}
+    for k in states.columns:
+        texts = shown[k].to_numpy()
+        status_of = dict(zip(texts, states[k].to_numpy(), strict=True))
+        grid[k] = [[t] for t in texts]
+        config[k] = st.column_config.MultiselectColumn(
+            k, help=help.get(k), options=list(status_of), color=[status_colour(s) for s in status_of.values()]
+        )
+    st.dataframe(grid, hide_index=True, height=min(600, 38 + 35 * len(shown)), column_config=config)
 
 
 def unit_tiles(rows: pd.DataFrame) -> None:
