@@ -6,6 +6,7 @@ import is seen on the next rerun and an old result is never shown after it.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 from collections.abc import Callable
@@ -148,8 +149,10 @@ def _year_progress(f) -> dict[str, pd.DataFrame]:
     return {p.code: rows[rows.period == p.code].drop(columns="period").reset_index(drop=True) for p in wanted}
 
 
-def overview(f) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The overview page's results for filters ``f``: progress, reporting, trend.
+def overview(f, today: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The overview page's results for filters ``f``: progress, reporting (days overdue counted to
+    ``today``, by default the server's date: part of the cache key, so a server running past midnight
+    does not keep yesterday's count), trend.
 
     One function for the page and for ``ui.serve``, which computes the default
     view while the server starts so the first visitor is served from the cache.
@@ -159,7 +162,7 @@ def overview(f) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     quarters = queries.quarters_of_year(periods_with_data(), f.period.year)
     return (
         year[f.period.code],
-        reporting(f.plan, f.period, f.scope, level=f.level, units=f.units),
+        reporting(f.plan, f.period, f.scope, level=f.level, units=f.units, today=today or dt.date.today()),
         queries.trend({c: year[c] for c in quarters}),
     )
 
