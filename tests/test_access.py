@@ -191,3 +191,14 @@ def test_own_units_in_words(monkeypatch):
     assert filters.own_units(Scope.of(["24373-TH"])) == "Trường Tiểu học Ea Kar"  # a school's own account
     both = Scope.of(["24373", "24373-MN", "24373-TH", "24133", "24133-TH"])
     assert filters.own_units(both) == "Phường Buôn Ma Thuột, Xã Ea Kar và 3 trường thuộc xã/phường"
+    # the unit registry's chi bộ under a phường are chi bộ, not schools (catalog/demo/don_vi.csv)
+    names |= {"24133-CB01": "Chi bộ Văn phòng HĐND và UBND phường", "24133-CB02": "Chi bộ Công an phường"}
+    ward_of |= {"24133-CB01": "24133", "24133-CB02": "24133"}
+    levels = {c: "xa" for c in ("24373", "24133")} | {"24133-CB01": "chi_bo", "24133-CB02": "chi_bo"}
+    monkeypatch.setattr(
+        filters, "lookups", lambda: {"names": names, "ward_of": ward_of, "level": levels | {"24133-TH": "truong"}}
+    )
+    party = Scope.of(["24133", "24133-TH", "24133-CB01", "24133-CB02"])
+    assert filters.own_units(party) == "Phường Buôn Ma Thuột và 1 trường, 2 chi bộ thuộc phường"
+    assert filters.own_units(party, "truong") == "1 trường thuộc Phường Buôn Ma Thuột"
+    assert filters.own_units(Scope.of(["24133", "24133-CB01"])) == "Phường Buôn Ma Thuột và 1 chi bộ thuộc phường"

@@ -203,6 +203,7 @@ def _lookups(path: str, ver) -> dict:
     return {
         "names": dict(zip(codes, everyone.name.tolist(), strict=True)),
         "ward_of": {c: p for c, p in zip(codes, parents, strict=True) if isinstance(p, str) and p},
+        "level": dict(zip(codes, everyone.level.tolist(), strict=True)),
         "provinces": sorted({int(p) for p in everyone.province.tolist()}),
     }
 

@@ -6,6 +6,7 @@ so a copied link shows a colleague exactly what you saw.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -203,12 +204,14 @@ def level_word(f: Filters) -> str:
 
 def own_units(scope: Scope, level: str | None = None) -> str:
     """A restricted viewer's units in words: ``Xã Ea Kar và 12 trường thuộc xã`` (``level="truong"``:
-    ``12 trường thuộc Xã Ea Kar``). A xã/phường brings its schools (``access.unit_scope``)."""
+    ``12 trường thuộc Xã Ea Kar``). A xã/phường brings the units under it (``access.unit_scope``): its
+    schools, and the unit registry's chi bộ, cơ quan or phòng, each counted under its own kind."""
     look = lookups()
-    names, ward_of = look.get("names", {}), look.get("ward_of", {})
+    names, ward_of, levels = look.get("names", {}), look.get("ward_of", {}), look.get("level", {})
     codes = sorted(scope.codes or (), key=lambda c: names.get(c, c))
     heads = [c for c in codes if ward_of.get(c) not in scope.codes]  # its xã/phường, or a school on its own
-    n_schools = sum(1 for c in codes if ward_of.get(c) in scope.codes)
+    below = Counter(levels.get(c, "truong") for c in codes if ward_of.get(c) in scope.codes)
+    n_schools = below.pop("truong", 0)
     listed = ", ".join(names.get(c, c) for c in heads[:3]) + (
         f" và {len(heads) - 3} đơn vị khác" if len(heads) > 3 else ""
     )
@@ -218,7 +221,13 @@ def own_units(scope: Scope, level: str | None = None) -> str:
     under = "phường" if first.startswith("phường") else "xã" if first.startswith("xã") else "xã/phường"
     if level == "truong":
         return f"{n_schools} trường thuộc {listed}" if n_schools else f"{listed} (chưa có trường nào trong danh mục)"
-    return f"{listed} và {n_schools} trường thuộc {under}" if n_schools else listed
+    kinds = catalog.unit_kinds()
+    parts = [f"{n_schools} trường"] * bool(n_schools) + [
+        f"{n} {kinds[k].word if k in kinds else k}" for k, n in sorted(below.items())
+    ]
+    if not parts:
+        return listed
+    return f"{listed} và {', '.join(parts)} thuộc {under}"
 
 
 def scope_caption(f: Filters) -> str:
