@@ -134,17 +134,23 @@ REASONS = {
     "ingest_vs_bare_load": (
         "Ingest vs bare load: the bare load only turns answers into strings and stores them (≈1 s). The "
         "product's first import, by its own laps (summary.timings, quiet machine): unit indexes of 3.321 "
-        "xã/phường and 50.000 schools built for a first import ≈0,6 s; header, period and unit matching of every "
-        "tab in Python ≈0,9 s; raw cells, staged rows, the distinct texts parsed once and the staged cells in SQL "
-        "≈1,4 s; marts ≈0,9 s; summary and publish ≈0,3 s. This session made the staging one statement and the "
-        "marts cheaper (same tables, compared row by row), which cut CPU by 10–20 % but left the ratio where "
-        "it was. Next steps: insert the raw cells on a second connection while Python matches the tabs (the "
-        "two are independent); keep the unit indexes across server restarts."
+        "xã/phường and 50.000 schools built for a first import ≈0,5 s (indexes 0,35 s, ref tables 0,15 s); "
+        "header, period and unit matching of every tab in Python ≈0,9 s; raw cells 0,25 s, staged rows 0,14 s, "
+        "the distinct texts parsed once 0,06 s and the staged cells 0,5 s in SQL, after ≈0,35 s of Python "
+        "building the Arrow tables; marts ≈0,85 s (mart.quarterly 0,37 s, sorted by unit for the pages' reads; "
+        "mart.current_cells 0,31 s); summary ≈0,2 s and publish ≈0,1 s. Tried and dropped (23/11): loading "
+        "each batch of tabs on a second cursor and thread while the next tabs are read. It measured slower "
+        "(4,6 s against 4,2–4,3 s): the first batch barely advanced while Python read tabs (the two threads "
+        "share the interpreter lock, and the frames DuckDB scans are built in Python), and five batches cost "
+        "≈0,6 s more than one load. Next steps: build the marts' sort and the summary from the new import's "
+        "rows only; keep the unit indexes across server restarts (a first import on a new machine would "
+        "still build them)."
     ),
     "page_theo_xa_phuong_p95": (
-        "Theo xã/phường p95: the page draws a styled heat-map table (pandas Styler: a Python call per cell) "
-        "after one progress query; one unit's detail is read only once a unit is picked. Next step: colour "
-        "the cells without Styler."
+        "Theo xã/phường p95: one progress query (40–60 ms for a province: ≈17 ms of it DuckDB planning and "
+        "optimising the query, which the Python client cannot keep prepared between calls), the grid (coloured "
+        "labels in Streamlit's multiselect column since 23/11, no longer a pandas Styler) and the CSV built "
+        "with the page."
     ),
     "ingest_national_year": (
         "A national year: each quarter's import rebuilds every mart over all the quarters before it, and at the "
@@ -162,11 +168,12 @@ REASONS = {
     "page_bao_cao": (
         "Tình hình báo cáo carries the reporting cycle: one reporting query over every quarter with data (the "
         "chosen quarter's rows and the on-time trend), the cycle's states, the open pending changes and the "
-        "roster's contacts, and four tables; the pandas baseline draws the overview only."
+        "roster's contacts, and four tables with their CSVs; the pandas baseline draws the overview only. Its "
+        "chart is a plain Vega-Lite spec since 23/11 (Altair validated it against the schema on every rerun, "
+        "≈15 ms, under a lock every session shares)."
     ),
     "page_theo_xa_phuong_vs_pandas": (
-        "Theo xã/phường: one progress query, then the heat-map grid drawn through pandas Styler (a Python call "
-        "per cell). Next step: colour the cells without Styler."
+        "Theo xã/phường: one progress query, then the grid of coloured labels and its CSV."
     ),
     "demo_first_chart": (
         "Demo first chart: ~1 s until the server answers (Python and Streamlit start), ~1,8 s until Streamlit's "
