@@ -1,7 +1,7 @@
 """Server-side rerun time of each page after a filter change, p50/p95, against the pandas baseline.
 
 Every rerun changes the filters to a combination not seen before (another
-province, then the other quarter), and Streamlit's caches are emptied before
+province, then the other quarter), and the cache of read results is emptied before
 each page (one process runs them all), so no result comes from the cache:
 this is the cost of a real filter change, measured under AppTest (the script
 run on the server, without the browser).
@@ -72,10 +72,10 @@ def run(db: Path, reruns: int = 22) -> dict:
     filters = _filter_sets(db, reruns + 2)
     results = {}
     for name, path in PAGES.items():
-        # one process runs every page: without this, a page would be served from the cache the pages
-        # before it filled for the same filters (Theo chỉ tiêu reads Theo xã/phường's progress)
+        # one process runs every page: without this, a page would be served the results the pages
+        # before it read for the same filters (Theo chỉ tiêu reads Theo xã/phường's progress). The
+        # database connection stays open, as in a running server.
         st.cache_data.clear()
-        st.cache_resource.clear()
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.run()
         at.switch_page(path)
