@@ -82,8 +82,8 @@ def status_grid(shown: pd.DataFrame, states: pd.DataFrame, help: dict[str, str])
     config = {}
     for k in states.columns:
         texts = shown[k].to_numpy()
-        status_of = dict(zip(texts, states[k].to_numpy(), strict=True))
-        grid[k] = [[t] for t in texts]
+        status_of = {t: s for t, s in zip(texts, states[k].to_numpy(), strict=True) if isinstance(t, str)}
+        grid[k] = [[t] if isinstance(t, str) else [] for t in texts]  # a unit without this target: empty
         config[k] = st.column_config.MultiselectColumn(
             k, help=help.get(k), options=list(status_of), color=[status_colour(s) for s in status_of.values()]
         )
