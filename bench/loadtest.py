@@ -632,34 +632,38 @@ def machine() -> str:
 
 
 ANALYSIS = """The budgets (p95 of a filter change ≤ 1,5 s and no error, with 30 people on one process) are **not met
-on this machine**. What the runs above show:
+on this machine**. What the runs above show (all four on this session's code: 1fac438 for 30 people on one
+process, 4f5a6f9 for the others, which differ only in an empty grid cell's label):
 
-- **One person: met**, and 10 people without an error. Alone, a filter change on the national data is drawn
-  in 0,44 s (p95 0,53 s). With 10 people p95 is 4,2 s, with 30 people 7,4 s (one process).
-- **The browsers, not the server, use the cores.** The last column of the memory table is new: the CPU time
-  of each kind of process during the run. With 30 people the headless Chromium that plays them used
-  ≈1,45 cores of the two, the Streamlit process ≈0,33 of a core (two processes: ≈0,32 together) and the rest
-  (this driver, Playwright) ≈0,1. The server is idle two thirds of the time; what a person waits for is
-  mostly a core for their own browser. Chromium's own counters (DevTools `Performance.getMetrics`, one page)
-  put a filter change at 0,3–0,8 s of the page's main thread and a first visit at ≈2 s (Streamlit's
-  JavaScript compiled again in each browser context): 30 first visits in a 30 s ramp alone ask for ~60 s
-  of CPU. On two cores shared with 30 browsers the budget cannot be shown either way.
-- **Opening the page is the failing action with 30 people.** Every remaining error but two is an
-  `open_overview` timeout (60 s): the page's JavaScript had not finished in the browser (`state: initial`,
-  Streamlit's skeleton still drawn) while the server's CPU was at a third of a core.
-- **Changes this session that the runs show:** Theo chỉ tiêu draws its bars with Vega-Lite instead of plotly
-  (a first visit no longer compiles plotly's 4,7 MB, a redraw costs the browser ≈0,4 s instead of ≈1,4 s:
-  `page_theo_chi_tieu` p95 with 30 people 3,9 s, was 15,6 s); downloads no longer fail with 30 people on one
-  process (0 errors in 28, were 8 of 16).
-- **Downloads.** The `Download.path: canceled` errors had a cause in Streamlit: a file built on click
-  (`download_button` with a callable) is held for no session, and every session's finished script run
-  marks such files and then deletes them (`MediaFileManager.remove_orphaned_files`), so with many people
-  the file could go before the browser fetched it. The CSV of a page-sized table (≤ 2.000 rows) is now built
-  with the page and held for its session. The two errors left (cluster run, one person, both rounds) are a
-  larger table, whose CSV is still built on click.
+- **One person: met.** Alone, a filter change on the national data is drawn in 0,40 s (p95 0,51 s). With
+  10 people p95 is 3,8 s (one error), with 30 people 4,7 s on one process.
+- **The browsers, not the server, use the cores.** With 30 people the headless Chromium that plays them used
+  ≈1,2 of the two cores (≈1,5 with two processes), the Streamlit process ≈0,23 of a core (two processes:
+  ≈0,28 together) and the rest (this driver, Playwright) ≈0,1. What a person waits for is mostly a core for
+  their own browser. Chromium's own counters (DevTools `Performance.getMetrics`, one page) put a filter change
+  at 0,3–0,8 s of the page's main thread and a first visit at ≈2 s (Streamlit's JavaScript compiled again in
+  each browser context): 30 first visits in a 30 s ramp alone ask for ~60 s of CPU. On two cores shared with
+  30 browsers the budget cannot be shown either way.
+- **Opening the page is the failing action.** With 30 people every error on two processes and 19 of 20 on
+  one are `open_overview` timeouts (60 s): either the navigation itself had not finished (`Page.goto`,
+  Streamlit's JavaScript still loading) or the script run had ended but the page still showed ten or so
+  placeholders (`stSkeleton`: elements whose JavaScript is loaded on first use). The last error (30 people)
+  and the one with 10 people are a `filter_unit` whose pick in the list started no run in 60 s; the logs do
+  not say whether the click was lost in the browser.
+- **Changes this session that the runs show:** the charts are plain Vega-Lite specs (Altair no longer checks
+  each against the schema on every rerun, under a lock all sessions share) and the Theo xã/phường grid no
+  longer goes through pandas Styler. Server CPU with 30 people fell from ≈0,33 to ≈0,23 of a core; the
+  filter-change p95 from 7,4 s to 4,7 s (30 people, one process) and from 14,1 s to 11,7 s (two processes);
+  `page_theo_xa_phuong` p50 with 30 people 2,0 s, was 2,8 s. No download failed in any run (2 had with two
+  processes).
+- **Downloads.** The `Download.path: canceled` errors of earlier runs had a cause in Streamlit: a file built on
+  click (`download_button` with a callable) is held for no session, and every session's finished script run
+  marks such files and then deletes them (`MediaFileManager.remove_orphaned_files`), so with many people the
+  file could go before the browser fetched it. The CSV of a page-sized table (≤ 2.000 rows) is built with the
+  page and held for its session; a larger table's CSV and every Excel file are still built on click.
 - **1 vs 2 processes on this machine says nothing about scaling out.** The cores were taken by the browsers;
-  a second Python process adds no core. With 2 processes more people got their page open (17 vs 14), and
-  those extra sessions then made filter changes too, so p95 was longer (14 s vs 7,4 s). Scale-out pays when
+  a second Python process adds no core. With 2 processes more people got their page open (18 vs 11), and
+  those extra sessions then made filter changes too, so p95 was longer (11,7 s vs 4,7 s). Scale-out pays when
   each process has its own core (more cores, or more machines).
 - **Next, to measure the budget fairly:** run the browsers on another machine
   (`python -m bench.loadtest --url http://server:8500 --db <same database> --sessions 30`) with nothing else

@@ -204,6 +204,37 @@ def reason(line: str) -> str:
     return f"`{line}` — " + (REASONS[key] if key else "no analysis written yet for this budget.")
 
 
+def loadtest_section() -> str:
+    """The latest ``make loadtest`` runs (bench/out/loadtest/result-*.json, written by bench/loadtest.py):
+    each run's command, date, code, filter-change p50/p95, errors, server RSS and budget lines. Their
+    own file, bench/LOADTEST.md, has every action and the analysis."""
+    import json
+
+    found = sorted((HERE / "out" / "loadtest").glob("result-*.json"))
+    if not found:
+        return "No `make loadtest` run stored on this machine (`bench/out/loadtest/`)."
+    runs = sorted((json.loads(p.read_text()) for p in found), key=lambda r: (-r["sessions"], r["workers"]))
+    rows = "\n".join(
+        f"| {r['title']} | `{r['command']}` | {r['date']} | {r['code'].split(' ')[0]} | "
+        f"{r['summary']['filter']['p50_s']:.2f} / {r['summary']['filter']['p95_s']:.2f} s | "
+        f"{r['summary']['errors']} | {r['memory']['peak_mb']:.0f} MB |"
+        for r in runs
+    )
+    budget_lines = "\n".join(line for r in runs for line in r.get("budget_lines", []))
+    return f"""Real headless Chromium sessions against the national database, the browsers on this same
+2-core machine (every action, the CPU each kind of process used, and why: `bench/LOADTEST.md`).
+
+| run | command | date | server code | filter change p50 / p95 | errors | server peak RSS |
+|---|---|---|---|---|---|---|
+{rows}
+
+```
+{budget_lines}
+```
+
+Why the budgets with 10 and 30 people are missed here: `bench/LOADTEST.md`, «What the runs show»."""
+
+
 def write_results(ing, pages, base, mem, fc, lines, year, hist) -> None:
     today = dt.date.today().strftime("%d/%m/%Y")
     rows = "\n".join(
@@ -274,6 +305,10 @@ server computes the default view into its cache while the browser loads
 (`ui/serve.py`), and the overview's chart is Vega-Lite (built into
 Streamlit), not plotly, whose 4,7 MB JavaScript the browser would otherwise
 have to run first; no page uses plotly any more.
+
+## 6. Many people at once (`make loadtest`, `bench/loadtest.py`)
+
+{loadtest_section()}
 
 ## Budgets
 
