@@ -5,7 +5,7 @@ import streamlit as st
 import queries
 from core import fmt
 from core.periods import label as period_label
-from ui import data, filters, tables
+from ui import filters, tables
 from ui.charts import trend_chart
 from ui.data import overview
 from ui.widgets import PACE_RULE, change_lines, downloads, metric, target_list
@@ -14,7 +14,7 @@ f = filters.current()
 st.title("Tổng quan")
 st.caption(filters.scope_caption(f))
 
-prog, rep, trend = overview(f)
+prog, rep, trend, prev, changed = overview(f)
 s = queries.overview_summary(prog, rep)
 overall = prog[prog.unit_code == queries.ALL]
 st.markdown(
@@ -29,7 +29,6 @@ metric(
 metric(c[1], "Chỉ tiêu đạt", s["met"], s["judged"], note=f"{s['on_track']} đúng tiến độ · {s['behind']} chậm")
 metric(c[2], "Đơn vị có chỉ tiêu chậm", s["units_behind"])
 
-prev, changed = data.changes(f)
 if changed is not None:
     with st.expander(f"Thay đổi so với {period_label(prev)}: {fmt.number(len(changed))} (xem 8 điều đầu)"):
         st.markdown("\n".join(f"- {line}" for line in change_lines(changed)) or "Không có thay đổi nào.")

@@ -186,14 +186,15 @@ def trend(progress_by_quarter: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Each %-target's value for the whole scope per quarter (the overview's trend), assembled from
     the ``progress`` result of each quarter (the dashboard has them cached). Columns quarter,
     indicator (code · name), value."""
-    rows = []
+    parts = []
     for code, t in progress_by_quarter.items():
         t = t[(t.unit_code == ALL) & t.value.notna() & (t.measure == "%")]
-        rows += [
-            {"quarter": code, "indicator": f"{r.indicator} {r.indicator_name}", "value": r.value}
-            for r in t.itertuples()
-        ]
-    return pd.DataFrame(rows, columns=["quarter", "indicator", "value"])
+        parts.append(
+            pd.DataFrame(
+                {"quarter": code, "indicator": t.indicator + " " + t.indicator_name, "value": t.value.astype(float)}
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["quarter", "indicator", "value"])
 
 
 def has_trend(trend_rows: pd.DataFrame) -> bool:

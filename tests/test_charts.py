@@ -46,7 +46,7 @@ def test_trend_lines_per_target_with_vietnamese_labels(demo_db, monkeypatch):
     from ui import data, filters
 
     f = filters.defaults()
-    trend = data.overview(f)[2]
+    trend = data.overview(f).trend
     assert queries.has_trend(trend)
     spec = charts.trend_chart(trend)
     rows = _check(spec)["trend"]

@@ -64,7 +64,7 @@ def test_trend_is_each_quarters_overall_value(small, monkeypatch):
     from ui.filters import Filters
 
     def trend(period, units=()):
-        return data.overview(Filters("000", "", PeriodSel(period), "xa", units, "", len(units), EVERY))[2]
+        return data.overview(Filters("000", "", PeriodSel(period), "xa", units, "", len(units), EVERY)).trend
 
     t = trend("2026-Q2", units=(EA_KAR, EA_O, CU_YANG))
     none = trend("2025-Q4")
@@ -88,7 +88,7 @@ def test_overview_counts_days_overdue_to_the_day_it_is_read(small, monkeypatch):
     f = Filters("000", "", PeriodSel("2026-Q2"), "xa", (), "", 0, EVERY)
 
     def overdue(day):  # days overdue of the units that have not reported
-        rep = data.overview(f, today=day)[1]
+        rep = data.overview(f, today=day).reporting
         assert rep[rep.reported].days_overdue.isna().all()
         return rep[~rep.reported].days_overdue.astype(int).value_counts().to_dict()
 

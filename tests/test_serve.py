@@ -31,7 +31,7 @@ def test_warm_up_fills_the_cache_the_first_visitor_reads(demo_db, monkeypatch):
     for name in real:  # from here on every query raises: the view must come from the warm-up's cache
         monkeypatch.setattr(queries, name, not_again)
     f = filters.defaults()
-    prog, rep, trend = data.overview(f)
+    prog, rep, trend, _, _ = data.overview(f)
     con = db.connect_read(demo_db)  # and the cached results are the real ones
     try:
         pd.testing.assert_frame_equal(

@@ -11,7 +11,7 @@ import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -149,21 +149,38 @@ def _year_progress(f) -> dict[str, pd.DataFrame]:
     return {p.code: rows[rows.period == p.code].drop(columns="period").reset_index(drop=True) for p in wanted}
 
 
-def overview(f, today: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+class Overview(NamedTuple):
+    """What the overview page shows, read once per rerun (``overview``)."""
+
+    progress: pd.DataFrame  # queries.progress of the chosen period
+    reporting: pd.DataFrame  # queries.reporting of the chosen period
+    trend: pd.DataFrame  # queries.trend of the period's year
+    prev: str | None  # the quarter before, when it has data
+    changes: pd.DataFrame | None  # queries.changes since ``prev``
+
+
+def overview(f, today: dt.date | None = None) -> Overview:
     """The overview page's results for filters ``f``: progress, reporting (days overdue counted to
     ``today``, by default the server's date: part of the cache key, so a server running past midnight
-    does not keep yesterday's count), trend.
+    does not keep yesterday's count), trend, and what changed since the quarter before (None when the
+    period is not a quarter or the quarter before has no data).
 
     One function for the page and for ``ui.serve``, which computes the default
     view while the server starts so the first visitor is served from the cache.
-    The chosen period and every quarter of its year (the trend) come from one query.
+    The chosen period, every quarter of its year (the trend) and the quarter before come from one
+    query, read from the cache once per rerun.
     """
     year = _year_progress(f)
     quarters = queries.quarters_of_year(periods_with_data(), f.period.year)
-    return (
+    prev = queries.previous_quarter(f.period.code)
+    if prev not in year:
+        prev = None
+    return Overview(
         year[f.period.code],
         reporting(f.plan, f.period, f.scope, level=f.level, units=f.units, today=today or dt.date.today()),
         queries.trend({c: year[c] for c in quarters}),
+        prev,
+        queries.changes(year[prev], year[f.period.code]) if prev else None,
     )
 
 
@@ -183,16 +200,6 @@ def reporting_view(f, today) -> tuple[pd.DataFrame, pd.DataFrame]:
     return rep, queries.trend_quarters(
         queries.reporting_summary(every if every is not None else pd.DataFrame(), target)
     )
-
-
-def changes(f) -> tuple[str | None, pd.DataFrame | None]:
-    """The previous quarter and what changed since then (``queries.changes``), from the overview's
-    cached progress; (None, None) when the period is not a quarter or the quarter before has no data."""
-    prev = queries.previous_quarter(f.period.code)
-    if prev is None or prev not in (periods_with_data() or []):
-        return None, None
-    year = _year_progress(f)
-    return prev, queries.changes(year[prev], year[f.period.code])
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

@@ -38,7 +38,7 @@ def _warm_up() -> None:
     t = time.perf_counter()
     f = filters.defaults()
     if f is not None:
-        trend = data.overview(f)[2]
+        trend = data.overview(f).trend
         if not trend.empty:
             charts.trend_chart(trend)
     print(f"  {READY} ({time.perf_counter() - t:.1f} s)".replace(".", ","), file=sys.stderr, flush=True)
