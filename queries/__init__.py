@@ -334,7 +334,7 @@ def submission_view(rep: pd.DataFrame, states: pd.DataFrame, contacts: pd.DataFr
 def chase_list(subs: pd.DataFrame, office: str) -> pd.DataFrame:
     """Whom the office must chase: units whose report is overdue and still missing, or returned and
     not sent again; most overdue first, with a ready-to-send reminder (deployment.toml templates)."""
-    late = subs[((subs.state == "chua_nop") & subs.days_overdue.notna()) | (subs.state == "tra_lai")].copy()
+    late = subs[((subs.state == "chua_nop") & subs.days_overdue.notna()) | (subs.state == "tra_lai")]
     late = late.sort_values(["state_order", "days_overdue", "unit_name"], ascending=[True, False, True])
     late["reminder"] = [reminder_text(r, office) for r in late.itertuples()]
     return late.reset_index(drop=True)

@@ -68,7 +68,10 @@ def panel(f, rep: pd.DataFrame) -> None:
 
 def _returned_notice(subs: pd.DataFrame) -> None:
     """A unit sees why its report came back."""
-    for r in subs[subs.state == "tra_lai"].head(5).itertuples():
+    returned = subs.state.to_numpy() == "tra_lai"
+    if not returned.any():  # the usual case: nothing to build
+        return
+    for r in subs[returned].head(5).itertuples():
         st.warning(
             f"**{r.unit_name}**: báo cáo {period_label(r.quarter)} bị trả lại ngày {fmt.datetime(r.at_time)}. "
             f"Lý do: {r.reason}. Sửa trong bảng tính rồi báo văn phòng duyệt lại.",
