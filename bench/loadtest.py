@@ -671,14 +671,17 @@ process, 4f5a6f9 for the others, which differ only in an empty grid cell's label
 """
 
 
+def stored_runs() -> list[dict]:
+    """The latest stored run of each size (bench/out/loadtest/result-*.json), most people first."""
+    runs = [json.loads(p.read_text()) for p in OUT.glob("result-*.json")]
+    return sorted(runs, key=lambda r: (-r["sessions"], r["workers"]))
+
+
 def write_markdown() -> None:
     """bench/LOADTEST.md from the latest stored runs: one process, and each cluster size."""
-    runs = []
-    for p in sorted(OUT.glob("result-*.json")):
-        runs.append(json.loads(p.read_text()))
+    runs = stored_runs()
     if not runs:
         return
-    runs.sort(key=lambda r: (-r["sessions"], r["workers"]))
     actions = []
     for r in runs:
         actions += [a for a in r["summary"]["actions"] if a not in actions]

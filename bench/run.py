@@ -208,12 +208,11 @@ def loadtest_section() -> str:
     """The latest ``make loadtest`` runs (bench/out/loadtest/result-*.json, written by bench/loadtest.py):
     each run's command, date, code, filter-change p50/p95, errors, server RSS and budget lines. Their
     own file, bench/LOADTEST.md, has every action and the analysis."""
-    import json
+    from bench.loadtest import stored_runs
 
-    found = sorted((HERE / "out" / "loadtest").glob("result-*.json"))
-    if not found:
+    runs = stored_runs()
+    if not runs:
         return "No `make loadtest` run stored on this machine (`bench/out/loadtest/`)."
-    runs = sorted((json.loads(p.read_text()) for p in found), key=lambda r: (-r["sessions"], r["workers"]))
     rows = "\n".join(
         f"| {r['title']} | `{r['command']}` | {r['date']} | {r['code'].split(' ')[0]} | "
         f"{r['summary']['filter']['p50_s']:.2f} / {r['summary']['filter']['p95_s']:.2f} s | "

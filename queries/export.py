@@ -27,9 +27,10 @@ def safe(df: pd.DataFrame) -> pd.DataFrame:
                 texts = np.fromiter((isinstance(v, str) for v in col), bool, len(col))
             else:
                 texts = col.notna().to_numpy()
-            risky = texts & col.astype(str).str.startswith(_DANGEROUS).to_numpy()
+            as_text = col.astype(str)
+            risky = texts & as_text.str.startswith(_DANGEROUS).to_numpy()
             if risky.any():
-                out[c] = col.where(~risky, "'" + col.astype(str))
+                out[c] = col.where(~risky, "'" + as_text)
     return out
 
 

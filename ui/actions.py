@@ -129,10 +129,14 @@ def exports_recorded() -> bool:
     return v.scope.unrestricted and not v.demo
 
 
+def _record_export(v: access.Viewer, name: str, rows: int) -> None:
+    access.record(v, "xuat_toan_bo", file=name, rows=rows)
+
+
 def record_export(name: str, rows: int) -> None:
     """A download of the whole province (an unrestricted scope) is recorded; a unit's own is not."""
     if exports_recorded():
-        access.record(access.current(), "xuat_toan_bo", file=name, rows=rows)
+        _record_export(access.current(), name, rows)
 
 
 def export_file(build, df, name: str):
@@ -145,7 +149,7 @@ def export_file(build, df, name: str):
     def file():
         content = build(df)
         if recorded:
-            access.record(v, "xuat_toan_bo", file=name, rows=len(df))
+            _record_export(v, name, len(df))
         return content
 
     return file
