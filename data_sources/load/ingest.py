@@ -420,7 +420,7 @@ def _load(con, import_id, tabs, results, seen, started) -> None:
     import numpy as np
     import pyarrow as pa
 
-    rr, cc, vv, tt, sizes, rows, layouts, checks = [], [], [], [], [], [], [], []
+    raws, rows, layouts, checks = [], [], [], []
     problems = [
         {"import_id": import_id, "source": tab.source, "sheet": tab.sheet, "gid": tab.gid, "url": tab.url, **p}
         for tab, res in zip(tabs, results, strict=True)
@@ -432,30 +432,18 @@ def _load(con, import_id, tabs, results, seen, started) -> None:
         con.unregister("_tab_problems")
     for i, (tab, res) in enumerate(zip(tabs, results, strict=True)):
         meta = {"source": tab.source, "sheet": tab.sheet}
-        rr += res.raw["row"]
-        cc += res.raw["col"]
-        vv += res.raw["value"]
-        tt += res.raw["type"]
-        sizes.append(len(res.raw["row"]))
+        raws.append(res.raw.append_column("tab", pa.array(np.full(res.raw.num_rows, i, np.int32))))
         r = _frame(ROW_COLS, res.rows, tab=i, import_id=import_id, gid=tab.gid, url=tab.url, seen_at=seen, **meta)
         r["ord"] = import_id * 10**9 + i * 10**6 + r["row"]
         rows.append(r)
         layouts += [{"tab": i, "col": c, "field": f, "kind": k} for c, f, k in res.layout]
         if res.checks:
             checks.append(pd.DataFrame(res.checks).assign(import_id=import_id, gid=tab.gid, url=tab.url, **meta))
-    if not rr:
-        return
     # one Arrow table for every cell of the import; which tab a cell is on is an index into
     # _tabs (source, sheet), not the two strings repeated a million times
-    raw = pa.table(
-        {
-            "row": pa.array(rr, pa.int32()),
-            "col": pa.array(cc, pa.int32()),
-            "value": pa.array(vv, pa.string()),
-            "type": pa.array(tt, pa.string()),
-            "tab": pa.array(np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)),
-        }
-    )
+    raw = pa.concat_tables(raws) if raws else None
+    if raw is None or raw.num_rows == 0:
+        return
     staged = _concat(rows, [])
     layout = pd.DataFrame(layouts, columns=["tab", "col", "field", "kind"])
     con.register("_raw", raw)
