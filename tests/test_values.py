@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from data_sources.parse.text import fold
+from data_sources.parse.text import clean, fold
 from data_sources.parse.values import (
     FORMULA_ERRORS,
     MISSING,
@@ -186,3 +186,23 @@ def test_yes_no_is_read_only_from_the_spec_words(text):
 def test_a_formula_error_is_never_a_value(err, kind):
     p = parse(kind, err)
     assert p.status == REJECTED and err in p.reason
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("  Phường\u00a0 Tân\tAn \n", "Phường Tân An"),  # non-breaking space, tab, line break
+        ("Xã\u202fEa\u2009Kar\u3000", "Xã Ea Kar"),  # narrow, thin and ideographic spaces
+        ("Tru\u031bo\u031b\u0300ng", "Trường"),  # NFD composed to NFC
+        ("\u200bA", "\u200bA"),  # a zero-width space is not a space: kept, never guessed away
+        (None, ""),
+    ],
+)
+def test_clean_collapses_every_kind_of_space_and_composes(text, want):
+    assert clean(text) == want
+
+
+@given(st.text(alphabet=st.sampled_from(" \t\n\r\x0b\x0c\x1c\x85\u00a0\u2009\u202f\u3000\u200bab"), max_size=12))
+def test_clean_matches_the_regex_definition_of_a_space(text):
+    # the definition the spec's rule is written in: every regex \s run is one space, ends trimmed
+    assert clean(text) == re.sub(r"\s+", " ", text).strip()

@@ -17,20 +17,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_SPACES = re.compile(r"\s+")
-
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
 def clean(text: object) -> str:
-    """NFC, non-breaking and odd spaces to plain spaces, trimmed, collapsed."""
+    """NFC, non-breaking and odd spaces to plain spaces, trimmed, collapsed (``str.split`` splits on
+    every Unicode space, the same set as the regex ``\\s``: checked over every code point)."""
     if text is None:
         return ""
-    s = nfc(str(text))
-    s = s.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
-    return _SPACES.sub(" ", s).strip()
+    return " ".join(nfc(str(text)).split())
 
 
 _NON_WORD = re.compile(r"[\W_]+")  # punctuation, underscores and every kind of space: one pass

@@ -140,7 +140,10 @@ class _Index:
         self.units = {u.code: u for u in units}
         self.with_type = with_type
         self.split = split or (split_name if with_type else (lambda n: (None, _school_bare(n))))
-        self._bare = [(u.code, self.split(u.name)[1], u.type) for u in units]
+        splits = [self.split(u.name) for u in units]
+        # a name written exactly as listed (the form kit writes the registry's names) is split once
+        self._known = {u.name: sp for u, sp in zip(units, splits, strict=True)}
+        self._bare = [(u.code, bare, u.type) for u, (_, bare) in zip(units, splits, strict=True)]
         # level 0 (the name with dấu) now; the folded levels only when a name first misses it
         self.levels: list[dict[str, set[str]] | None] = [self._level(0), None, None]
         self.display = {u.code: u.name for u in units}
@@ -169,7 +172,7 @@ class _Index:
         return self._fold_names
 
     def find(self, name: str, restrict: set[str] | None = None) -> Match:
-        t, bare = self.split(name)
+        t, bare = self._known.get(name) or self.split(name)
         if not bare:
             return Match("unmatched", reason="tên đơn vị trống")
         for lvl, key in enumerate(_keys(t, bare)):
