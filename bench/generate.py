@@ -15,7 +15,7 @@ from pathlib import Path
 
 from core import catalog
 from data_sources.parse.units import official_wards
-from data_sources.read.readers import Tab, cell
+from data_sources.read.readers import Tab, cell, gc_paused
 
 SEED = 2026
 FIELDS = catalog.form_fields()
@@ -136,6 +136,15 @@ def tabs_from_answers(answers: list[dict]) -> list[Tab]:
         tab.province = a["province"]
         tabs.append(tab)
     return tabs
+
+
+def import_answers(answers: list[dict], db: Path, codes: list[int], registry: Path):
+    """The API answers read into tabs and imported, as ``data_sources.load.refresh.refresh`` does it:
+    reading and import under one pause of the cycle collector (readers.gc_paused)."""
+    from data_sources.load.ingest import ingest_tabs
+
+    with gc_paused():
+        return ingest_tabs(tabs_from_answers(answers), db, province=codes, schools=str(registry))
 
 
 def api_tabs(province_codes: list[int], registry: Path, quarter: int = 1) -> list[Tab]:

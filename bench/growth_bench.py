@@ -9,9 +9,8 @@ import time
 from pathlib import Path
 
 import queries
-from bench.generate import api_answers, tabs_from_answers
+from bench.generate import api_answers, import_answers
 from core.db import connect_read
-from data_sources.load.ingest import ingest_tabs
 
 from .ingest_bench import _fresh
 
@@ -25,7 +24,7 @@ def national_year(out: Path, codes: list[int], registry: Path) -> dict:
     for q in (1, 2, 3, 4):
         answers = api_answers(codes, registry, quarter=q)
         t = time.perf_counter()
-        ingest_tabs(tabs_from_answers(answers), db, province=codes, schools=str(registry))
+        import_answers(answers, db, codes, registry)
         per_quarter.append(time.perf_counter() - t)
     _fresh(db)
     return {"year_s": sum(per_quarter), "per_quarter_s": per_quarter}
@@ -51,7 +50,7 @@ def history_after_imports(out: Path, codes: list[int], registry: Path, imports: 
     re-reads the sheets edited since the last one), so every import adds staged rows."""
     db = out / "history.duckdb"
     _fresh(db)
-    ingest_tabs(tabs_from_answers(api_answers(codes, registry)), db, province=codes, schools=str(registry))
+    import_answers(api_answers(codes, registry), db, codes, registry)
     con = connect_read(db)
     try:
         units = sorted(queries.units(con, queries.Scope.everything()).query("level == 'xa'").code)
@@ -62,7 +61,7 @@ def history_after_imports(out: Path, codes: list[int], registry: Path, imports: 
     some = codes[:4]
     for i in range(imports - 1):
         answers = api_answers(some, registry, quarter=1 + i % 2)
-        ingest_tabs(tabs_from_answers(answers), db, province=codes, schools=str(registry))
+        import_answers(answers, db, codes, registry)
     last = _history_ms(db, sample)
     _fresh(db)
     return {"first_ms": first, "last_ms": last, "imports": imports, "ratio": last / first}

@@ -10,9 +10,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from bench.generate import api_answers, provinces, school_registry, tabs_from_answers, write_province_xlsx
+from bench.generate import api_answers, import_answers, provinces, school_registry, write_province_xlsx
 from data_sources.load import ingest as ingest_mod
-from data_sources.load.ingest import ingest_tabs
 from data_sources.read.readers import gc_paused, read_xlsx
 
 RUNS = 3
@@ -71,13 +70,13 @@ def run(out: Path, n_provinces: int | None) -> dict:
         ingest_mod._MATCHERS.clear()  # each run a first import: unit indexes built, not reused
         t = time.perf_counter()
         # reading the API answers into tabs is part of the product's cost
-        summary = ingest_tabs(tabs_from_answers(answers), db, province=codes, schools=str(registry))
+        summary = import_answers(answers, db, codes, registry)
         ingest_runs.append(time.perf_counter() - t)
     bare, ingest = statistics.median(bare_runs), statistics.median(ingest_runs)
     # a second quarter on top of the first: the realistic steady state (indexes kept from the first)
     answers2 = api_answers(codes, registry, quarter=2)
     t = time.perf_counter()
-    summary2 = ingest_tabs(tabs_from_answers(answers2), db, province=codes, schools=str(registry))
+    summary2 = import_answers(answers2, db, codes, registry)
     ingest2 = time.perf_counter() - t
     # the xlsx of one province, as the office downloads it
     xlsx = out / "tinh.xlsx"
