@@ -20,7 +20,7 @@ import pandas as pd
 from core import catalog
 from core.periods import calendar_rows
 
-from ..parse.extract import ROW_COLS, TabResult, extract
+from ..parse.extract import ROW_COLS, ROW_TYPES, TabResult, extract
 from ..parse.text import clean
 from ..parse.units import Unit, UnitMatcher, official_wards, province_name, read_schools
 from ..parse.values import MISSING, OK, REJECTED, parse, parse_yesno
@@ -294,13 +294,6 @@ def _roster() -> pd.DataFrame:
     return df
 
 
-def _frame(cols: tuple[str, ...], data: dict[str, list], **const) -> pd.DataFrame:
-    df = pd.DataFrame({c: data[c] for c in cols})
-    for k, v in const.items():
-        df[k] = v
-    return df
-
-
 @gc_paused()
 def ingest_tabs(
     tabs: list[Tab], db, province=None, schools=None, seen_at=None, on_publish=None, progress=None
@@ -420,7 +413,7 @@ def _load(con, import_id, tabs, results, seen, started) -> None:
     import numpy as np
     import pyarrow as pa
 
-    raws, rows, layouts, checks = [], [], [], []
+    raws, rows, layouts, checks = [], [], [], []  # rows: how many staged rows each tab has
     problems = [
         {"import_id": import_id, "source": tab.source, "sheet": tab.sheet, "gid": tab.gid, "url": tab.url, **p}
         for tab, res in zip(tabs, results, strict=True)
@@ -430,12 +423,13 @@ def _load(con, import_id, tabs, results, seen, started) -> None:
         con.register("_tab_problems", pd.DataFrame(problems))
         con.execute(load("insert_tab_problems"))
         con.unregister("_tab_problems")
+    staged_cols: dict[str, list] = {c: [] for c in ROW_COLS}
     for i, (tab, res) in enumerate(zip(tabs, results, strict=True)):
         meta = {"source": tab.source, "sheet": tab.sheet}
         raws.append(res.raw.append_column("tab", pa.array(np.full(res.raw.num_rows, i, np.int32))))
-        r = _frame(ROW_COLS, res.rows, tab=i, import_id=import_id, gid=tab.gid, url=tab.url, seen_at=seen, **meta)
-        r["ord"] = import_id * 10**9 + i * 10**6 + r["row"]
-        rows.append(r)
+        for c in ROW_COLS:
+            staged_cols[c] += res.rows[c]
+        rows.append(len(res.rows["row"]))
         layouts += [{"tab": i, "col": c, "field": f, "kind": k} for c, f, k in res.layout]
         if res.checks:
             checks.append(pd.DataFrame(res.checks).assign(import_id=import_id, gid=tab.gid, url=tab.url, **meta))
@@ -444,18 +438,40 @@ def _load(con, import_id, tabs, results, seen, started) -> None:
     raw = pa.concat_tables(raws) if raws else None
     if raw is None or raw.num_rows == 0:
         return
-    staged = _concat(rows, [])
     layout = pd.DataFrame(layouts, columns=["tab", "col", "field", "kind"])
     con.register("_raw", raw)
     tab_index = {"tab": pa.array(range(len(tabs)), pa.int32())}
-    con.register("_tabs", pa.table({**tab_index, "source": [t.source for t in tabs], "sheet": [t.sheet for t in tabs]}))
+    con.register(
+        "_tabs",
+        pa.table(
+            {
+                **tab_index,
+                "source": [t.source for t in tabs],
+                "sheet": [t.sheet for t in tabs],
+                "gid": [t.gid for t in tabs],
+                "url": [t.url for t in tabs],
+            }
+        ),
+    )
     con.execute(load("insert_raw_cells"), {"id": import_id, "at": started})
-    con.unregister("_tabs")
-    if staged.empty:
-        con.unregister("_raw")
+    if not sum(rows):
+        for name in ("_raw", "_tabs"):
+            con.unregister(name)
         return
+    # the staged rows of every tab as one Arrow table, column by column; a row's tab is an index
+    # into _tabs (source, sheet, gid, url), its ord = import × 10⁹ + tab × 10⁶ + row
+    tab_of = np.repeat(np.arange(len(rows), dtype=np.int64), rows)
+    row_no = np.asarray(staged_cols["row"], dtype=np.int64)
+    staged = pa.table(
+        {
+            **{c: pa.array(staged_cols[c], ROW_TYPES[c]) for c in ROW_COLS},
+            "tab": pa.array(tab_of.astype(np.int32)),
+            "ord": pa.array(import_id * 10**9 + tab_of * 10**6 + row_no),
+        }
+    )
     con.register("_rows", staged)
-    con.execute(load("insert_stg_rows"))
+    con.execute(load("insert_stg_rows"), {"id": import_id, "seen": seen})
+    con.unregister("_tabs")
     con.register("_layout", layout)
     distinct = con.execute(load("distinct_cell_texts")).fetchall()
     parsed = []
@@ -480,8 +496,3 @@ def _load(con, import_id, tabs, results, seen, started) -> None:
         con.unregister("_checks")
     for name in ("_raw", "_rows", "_layout", "_parsed"):
         con.unregister(name)
-
-
-def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)

@@ -55,6 +55,12 @@ ROW_COLS = (
     "row", "unit_col", "unit_text", "parent_text", "unit_key", "unit_code", "unit_status",
     "unit_reason", "candidates", "period", "period_note", "submitted_at",
 )  # fmt: skip
+# the Arrow type of each (ingest.py loads the staged rows of an import as one Arrow table)
+ROW_TYPES = {
+    "row": pa.int32(), "unit_col": pa.int32(), "unit_text": pa.string(), "parent_text": pa.string(),
+    "unit_key": pa.string(), "unit_code": pa.string(), "unit_status": pa.string(), "unit_reason": pa.string(),
+    "candidates": pa.string(), "period": pa.string(), "period_note": pa.string(), "submitted_at": pa.timestamp("us"),
+}  # fmt: skip
 
 
 def _flatten(rows: list[list]) -> pa.Table:
