@@ -177,3 +177,32 @@ def test_versions_kept_is_a_setting_with_a_floor_of_two(tmp_path, monkeypatch, k
     for _ in range(5):
         _ingest(db, SMALL)
     assert len(published_versions(db)) == max(2, int(kept))
+
+
+def test_a_failure_storing_raw_cells_beside_the_matching_fails_the_import_and_publishes_nothing(tmp_path):
+    """raw.cells is written on a second cursor while the tabs are matched (ingest._Background): its
+    failure must stop the import like any other, with DuckDB's own error, and leave no version."""
+    import duckdb
+
+    from data_sources.load.ingest import ingest_paths
+
+    db = tmp_path / "nq71.duckdb"
+    con = duckdb.connect(str(db))  # a plain file whose raw.cells refuses the office sheet's total row
+    con.execute("CREATE SCHEMA raw")
+    con.execute(
+        'CREATE TABLE raw.cells (import_id INTEGER, source VARCHAR, sheet VARCHAR, "row" INTEGER, col INTEGER, '
+        "value VARCHAR CHECK (value <> 'Tổng cộng'), type VARCHAR, read_at TIMESTAMP)"
+    )
+    con.close()
+    with pytest.raises(duckdb.ConstraintException, match="CHECK"):
+        ingest_paths([OFFICE], db, province=66)
+    assert not os.path.islink(db)  # never swapped for a new version
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM raw.cells").fetchall() == [(0,)]
+        assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'mart'").fetchall() == [
+            (0,)
+        ]
+    finally:
+        con.close()
+    assert not versions_dir(db).exists() or not any(versions_dir(db).iterdir())

@@ -63,7 +63,7 @@ ROW_TYPES = {
 }  # fmt: skip
 
 
-def _flatten(rows: list[list]) -> pa.Table:
+def flatten(rows: list[list]) -> pa.Table:
     """Every non-empty cell as an Arrow table (row, col, value, type), 1-based. Built column-wise:
     the cells chained and unzipped in C, each cell's place from the row lengths (numpy), the empty
     ones filtered out by Arrow; not one Python append per cell (a national quarter has 1,3 million)."""
@@ -102,8 +102,9 @@ def parse_timestamp(text: str, typ: str, date_order: str = "dmy") -> dt.datetime
     return None
 
 
-def extract(tab: Tab, matcher: UnitMatcher, default_year: int) -> TabResult:
-    res = TabResult(tab.source, tab.sheet, tab.gid, _flatten(tab.rows), _cols(*ROW_COLS))
+def extract(tab: Tab, matcher: UnitMatcher, default_year: int, raw: pa.Table | None = None) -> TabResult:
+    """``raw``: the tab's cells as ``_flatten`` gives them, when the caller has them already."""
+    res = TabResult(tab.source, tab.sheet, tab.gid, flatten(tab.rows) if raw is None else raw, _cols(*ROW_COLS))
     res.notes += tab.notes
     if matcher is None:  # the caller reports why this tab cannot be matched
         return res
