@@ -63,5 +63,6 @@ with st.sidebar:
         st.caption(f"{viewer.name} · {viewer.role_label}")
         st.button("Đăng xuất", on_click=st.logout, key="logout", icon=":material/logout:")
 
-st.session_state["filters"] = filters.sidebar(viewer.scope) if data.version() else None
-nav.run()
+with data.timed_run(nav.url_path):  # NQ71_RUN_TIMES: the server's time of each run (make loadtest)
+    st.session_state["filters"] = filters.sidebar(viewer.scope) if data.version() else None
+    nav.run()

@@ -252,3 +252,21 @@ def test_unit_detail_is_read_when_a_unit_is_chosen(small_app):
     history = at.dataframe[-1].value.set_index("Trường số liệu")
     assert history.loc["Số CBQL, GV, NV được quán triệt"].tolist() == ["40", "70"]  # Quý I, Quý II
     assert {"**Lịch sử số liệu qua các kỳ**", "**Khó khăn, đề xuất của đơn vị**"} <= {m.value for m in at.markdown}
+
+
+def test_each_run_reports_its_server_time_when_the_load_test_asks(demo_db, monkeypatch, capsys):
+    """NQ71_RUN_TIMES=<tag>: one «[lượt chạy <tag>] N ms <page> xong» line per script run (the load test
+    reads the server's share of each action from them); without it, none."""
+    import re
+
+    monkeypatch.setenv("NQ71_DB", str(demo_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert "[lượt chạy" not in capsys.readouterr().err
+    monkeypatch.setenv("NQ71_RUN_TIMES", "t42")
+    at.sidebar.selectbox(key="f_period").set_value("2026-Q1").run()
+    at.switch_page("pages/theo_chi_tieu.py").run()
+    assert not at.exception, at.exception
+    lines = re.findall(r"\[lượt chạy t42\] (\d+) ms (\S+) (xong|dừng)", capsys.readouterr().err)
+    assert [(page, ended) for _, page, ended in lines] == [("/", "xong"), ("theo-chi-tieu", "xong")]
+    assert all(int(ms) > 0 for ms, _, _ in lines)

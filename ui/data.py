@@ -6,9 +6,12 @@ import is seen on the next rerun and an old result is never shown after it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
@@ -82,6 +85,29 @@ def _call_key(args: tuple, kwargs: tuple) -> str:
     return repr((args, kwargs))
 
 
+@contextlib.contextmanager
+def timed_run(page: str):
+    """With ``NQ71_RUN_TIMES=<tag>`` set, one stderr line per script run of a page:
+    ``[lượt chạy <tag>] 84 ms theo-xa-phuong xong`` (``dừng`` when a newer rerun stopped it). The load
+    test reads them from the server's log: the server's own share of each action (bench/loadtest.py)."""
+    tag = os.environ.get("NQ71_RUN_TIMES")
+    if not tag:
+        yield
+        return
+    t, ended = time.perf_counter(), "xong"
+    try:
+        yield
+    except BaseException:  # Streamlit stops a run with its own exceptions (a rerun, st.stop)
+        ended = "dừng"
+        raise
+    finally:
+        print(
+            f"[lượt chạy {tag}] {1000 * (time.perf_counter() - t):.0f} ms {page or '/'} {ended}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def _read(fn_name: str, args: tuple, kwargs: dict):
     ver = version()
     if ver is None:
@@ -90,9 +116,6 @@ def _read(fn_name: str, args: tuple, kwargs: dict):
     call = _call_key(args, key)
     if not os.environ.get("NQ71_TIMING"):
         return _cached(db_path(), ver, fn_name, call, args, key)
-    import sys
-    import time
-
     t = time.perf_counter()
     out = _cached(db_path(), ver, fn_name, call, args, key)
     print(f"[thời gian] {fn_name} {args[:1]}: {1000 * (time.perf_counter() - t):.0f} ms", file=sys.stderr)
