@@ -1,13 +1,15 @@
 """`make loadtest`: N people at once in real browsers (headless Chromium, Debian's), one server or a cluster.
 
-    python -m bench.loadtest [--sessions 30] [--quick] [--cluster N] [--url URL] [--rounds 2] [--think 2]
+    python -m bench.loadtest [--sessions 30] [--quick] [--cluster N] [--url URL] [--rounds 2] [--think 10] [--ramp 90]
 
 One Chromium process, one browser context per person (its own cookies, so its own Streamlit
-session; behind haproxy its own sticky worker). Each person, started a little after the one
-before (``--ramp``), does ``--rounds`` times: open the overview (Tổng quan) — first round only —,
-change the province and then a xã/phường in the sidebar (only the xã/phường on a one-province
+session; behind haproxy its own sticky worker). The people open the overview one after another
+over ``--ramp`` seconds; once all have (ramp-up), each does ``--rounds`` times, every session open
+(steady state): change the province and then a xã/phường in the sidebar (only the xã/phường on a one-province
 database), change the quarter, open «Theo xã/phường», open «Theo chỉ tiêu», download its CSV, go
-back to the overview; pausing ``--think`` seconds (±50 %, seeded) between actions as a person reads.
+back to the overview; pausing ``--think`` seconds (±50 %, seeded) between actions as a person reads
+(10 s by default: the brief's ten seconds in which leadership understands a page; ``--think 2`` is a
+stress run, people clicking as soon as the page is drawn).
 
 Each action is timed from the click that commits it until the page is drawn: Streamlit's script
 run that the action started has finished (``data-test-script-state`` went back to ``notRunning``:
@@ -55,6 +57,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-b
                  "--disable-component-update", "--disable-sync", "--disable-quic"]  # fmt: skip
 FILTER_ACTIONS = ("filter_province", "filter_unit", "filter_quarter")
 FILTER_BUDGET_S = 1.5
+RAMP_S = 90.0  # the people open the overview one after another over 90 s (one every 3 s for 30)
+THINK_S = 10.0  # reading time between two actions: leadership understands a page in ten seconds (the brief)
 ACTION_TIMEOUT_MS = 60000
 SELECT_ALL = re.compile(r"tất cả|select all", re.I)
 
@@ -327,9 +331,23 @@ class RssSampler(threading.Thread):
 # ---------------------------------------------------------------- one person
 
 
+class AllOpen:
+    """The ramp's end: every person has opened the overview (or failed to). The rounds start then, so
+    every filter change is made with all the sessions open at once (ramp-up, then steady state)."""
+
+    def __init__(self, n: int):
+        self.n, self.arrived, self.event = n, 0, asyncio.Event()
+
+    def arrive(self) -> None:
+        self.arrived += 1
+        if self.arrived >= self.n:
+            self.event.set()
+
+
 class Session:
-    def __init__(self, i: int, browser, url: str, facts: dict, args, results: dict):
+    def __init__(self, i: int, browser, url: str, facts: dict, args, results: dict, all_open: AllOpen):
         self.i, self.browser, self.url, self.facts, self.args, self.results = i, browser, url, facts, args, results
+        self.all_open = all_open
         self.rng = random.Random(1000 + i)
         self.page = None
         self.js_errors = 0
@@ -468,10 +486,14 @@ class Session:
         await ctx.add_init_script(INIT_JS)
         self.page = page = await ctx.new_page()
         page.on("pageerror", lambda e: setattr(self, "js_errors", self.js_errors + 1))
+        arrived = False
         try:
             opened = await self.timed(
                 "open_overview", lambda: page.goto(self.url + "/", timeout=ACTION_TIMEOUT_MS), navigates=True
             )
+            self.all_open.arrive()
+            arrived = True
+            await self.all_open.event.wait()
             if not opened:
                 return
             provinces = facts["provinces"]
@@ -511,6 +533,8 @@ class Session:
             self.record("session", None, f"{type(e).__name__}: {e}")
             traceback.print_exc()
         finally:
+            if not arrived:  # never keep the others waiting
+                self.all_open.arrive()
             self.results.setdefault("_js_errors", {"times": [], "errors": []})["times"].append(self.js_errors)
             await ctx.close()
 
@@ -531,7 +555,10 @@ async def _drive(url: str, facts: dict, args) -> tuple[dict, float]:
                     await page.wait_for_function(DRAWN_JS, arg=0, timeout=120000, polling=100)
                 await ctx.close()
             t = time.perf_counter()
-            await asyncio.gather(*(Session(i, browser, url, facts, args, results).run() for i in range(args.sessions)))
+            all_open = AllOpen(args.sessions)
+            await asyncio.gather(
+                *(Session(i, browser, url, facts, args, results, all_open).run() for i in range(args.sessions))
+            )
             wall = time.perf_counter() - t
         finally:
             await browser.close()
@@ -563,6 +590,30 @@ def summarize(results: dict) -> dict:
 
 
 # ---------------------------------------------------------------- report
+
+
+def server_runs(tag: str) -> dict | None:
+    """The server's own time of each script run during this run (``[lượt chạy <tag>] N ms <page> xong``
+    lines of the servers' logs, written when NQ71_RUN_TIMES is set: ui.data.timed_run): p50/p95 ms.
+    None for a server whose code does not write them (an older commit)."""
+    pattern = re.compile(rf"\[lượt chạy {re.escape(tag)}\] (\d+) ms \S+ (xong|dừng)")
+    done, stopped = [], 0
+    for log in [*OUT.glob("streamlit-*.log"), *(OUT / "cluster").glob("worker-*.log")]:
+        for ms, ended in pattern.findall(log.read_text(errors="replace")):
+            if ended == "xong":
+                done.append(float(ms))
+            else:
+                stopped += 1
+    if not done:
+        return None
+    return {"n": len(done), "p50_ms": pct(done, 50), "p95_ms": pct(done, 95), "max_ms": max(done), "stopped": stopped}
+
+
+def server_runs_text(r: dict) -> str:
+    x = r.get("server_runs")
+    if not x:
+        return "n/a"
+    return f"{x['p50_ms']:.0f} / {x['p95_ms']:.0f} ms ({x['n']} runs)"
 
 
 def budget_lines(s: dict, sessions: int, tag: str) -> list[tuple[str, bool]]:
@@ -597,6 +648,7 @@ def print_report(res: dict) -> list[str]:
             print(f"    {e}")
     f = s["filter"]
     print(f"filter changes (all kinds): p50 {f['p50_s']:.2f} s, p95 {f['p95_s']:.2f} s over {f['n']}")
+    print(f"the server's own time per script run (p50 / p95): {server_runs_text(res)}")
     print(f"errors: {s['errors']} (JavaScript errors on pages, not counted: {s['js_errors']})")
     mem = res.get("memory")
     if mem:
@@ -671,10 +723,22 @@ process, 4f5a6f9 for the others, which differ only in an empty grid cell's label
 """
 
 
+def think_tag(think: float) -> str:
+    """A budget's suffix for a run whose reading time is not the default (``_think2``): a stress run's
+    lines are printed too, never mixed with the default's."""
+    return "" if think == THINK_S else f"_think{think:g}"
+
+
 def stored_runs() -> list[dict]:
-    """The latest stored run of each size (bench/out/loadtest/result-*.json), most people first."""
+    """The latest stored run of each size and reading time (bench/out/loadtest/result-*.json): the
+    default reading time first, then most people first."""
     runs = [json.loads(p.read_text()) for p in OUT.glob("result-*.json")]
-    return sorted(runs, key=lambda r: (-r["sessions"], r["workers"]))
+    return sorted(runs, key=lambda r: (r["think"] != THINK_S, -r["sessions"], r["workers"], -r["think"]))
+
+
+def label(r: dict) -> str:
+    """A stored run's name with its reading time: «1 process, 30 people, reading 10 s»."""
+    return f"{r['title']}, reading {r['think']:g} s"
 
 
 def write_markdown() -> None:
@@ -685,7 +749,7 @@ def write_markdown() -> None:
     actions = []
     for r in runs:
         actions += [a for a in r["summary"]["actions"] if a not in actions]
-    head = "| action | " + " | ".join(f"{r['title']}: p50 / p95 (n, errors)" for r in runs) + " |"
+    head = "| action | " + " | ".join(f"{label(r)}: p50 / p95 (n, errors)" for r in runs) + " |"
     sep = "|---|" + "---|" * len(runs)
     rows = []
     for a in actions:
@@ -697,8 +761,9 @@ def write_markdown() -> None:
     rows.append("| **filter changes, all kinds** | " + " | ".join(
         f"{r['summary']['filter']['p50_s']:.2f} / **{r['summary']['filter']['p95_s']:.2f}** s ({r['summary']['filter']['n']})"
         for r in runs) + " |")  # fmt: skip
+    rows.append("| *the server's own time per script run* | " + " | ".join(server_runs_text(r) for r in runs) + " |")
     mem_rows = "\n".join(
-        f"| {r['title']} | {r['memory']['peak_mb']:.0f} | "
+        f"| {label(r)} | {r['memory']['peak_mb']:.0f} | "
         f"{', '.join(f'{m:.0f}' for m in r['memory']['per_process_peak_mb'])} | {r['memory']['end_mb']:.0f} | "
         f"{r['memory'].get('load_avg_mean', 0):.1f} / {r['memory'].get('load_avg_max', 0):.1f} ({r.get('load_before', 0):.1f}) | "
         f"{cpu_text(r['memory'])} |"
@@ -707,14 +772,14 @@ def write_markdown() -> None:
     )
     budgets = "\n".join(f"    {line}" for r in runs for line in r["budget_lines"])
     runs_txt = "\n".join(
-        f"- **{r['title']}**: `{r['command']}` on {r['date']}, server code: {r.get('code', '?')} "
+        f"- **{label(r)}**: `{r['command']}` on {r['date']}, server code: {r.get('code', '?')} "
         f"({r['wall_s']:.0f} s; errors {r['summary']['errors']}, "
         f"JavaScript errors {r['summary']['js_errors']})"
         for r in runs
     )
     publish = "\n".join(f"- {r['publish_check']}" for r in runs if r.get("publish_check"))
     others = "\n".join(
-        f"- {r['title']}: " + ("; ".join(f"`{p}`" for p in r["other_python"][:6]) or "none")
+        f"- {label(r)}: " + ("; ".join(f"`{p}`" for p in r["other_python"][:6]) or "none")
         for r in runs
         if "other_python" in r
     )
@@ -731,11 +796,15 @@ Machine: {runs[-1]["machine"]}.
 ## What each person does
 
 One headless Chromium (Debian's `/usr/bin/chromium`) with one browser context per person (own cookies,
-own Streamlit session; behind haproxy, own sticky worker). The people start one after another, spread
-evenly over {runs[0]["ramp"]:.0f} s (a ramp), then each does {runs[0]["rounds"]} rounds of: change the province (34 on the national database),
-pick a xã/phường, change the quarter, open «Theo xã/phường», open «Theo chỉ tiêu», download its CSV, back to
-«Tổng quan»; the first action is opening the overview. Between actions a person pauses
-{runs[0]["think"]} s ±50 % (reading). Each province is one not yet seen by most sessions, so most filter
+own Streamlit session; behind haproxy, own sticky worker). The people open the overview one after another
+over the run's ramp ({", ".join(sorted({f"{r['ramp']:g} s" for r in runs}))}); in the runs «reading {THINK_S:g} s» the rounds start once all of
+them have opened it, so every filter change is made with all the sessions open (ramp-up, then steady
+state; the runs «reading 2 s», from before, started each person's rounds right after their own open).
+Each person does {runs[0]["rounds"]} rounds of: change the province (34 on the national database), pick a
+xã/phường, change the quarter, open «Theo xã/phường», open «Theo chỉ tiêu», download its CSV, back to
+«Tổng quan». Between actions a person reads the page for the run's reading time ±50 %: {THINK_S:g} s by
+default (the brief: leadership understands a page in ten seconds); a run «reading 2 s» is a stress run,
+people clicking again as soon as the page is drawn. Each province is one not yet seen by most sessions, so most filter
 changes miss the query cache. The server(s) first served each page once (a warm-up visit, not measured),
 as a server in service has.
 
@@ -758,6 +827,10 @@ they share the cores; the machine load column below shows how busy the machine w
 {others}
 
 ## Time to a drawn page (seconds)
+
+The last row is the server's own share: how long each script run took inside the Streamlit process
+(every page run and rerun of the run, from the sidebar's filters to the page's last element: the
+`[lượt chạy]` lines that `NQ71_RUN_TIMES` makes the app write, `ui/data.py` `timed_run`), p50 / p95.
 
 {head}
 {sep}
@@ -884,8 +957,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--url", help="đo một máy chủ hay cụm đang chạy (không khởi động gì)")
     ap.add_argument("--cluster", type=int, default=0, metavar="N", help="N tiến trình sau haproxy")
     ap.add_argument("--rounds", type=int, default=2)
-    ap.add_argument("--think", type=float, default=2.0, help="giây nghỉ giữa hai thao tác (±50 %%)")
-    ap.add_argument("--ramp", type=float, default=30.0, help="giây từ người đầu tiên đến người cuối cùng bắt đầu")
+    ap.add_argument(
+        "--think", type=float, default=THINK_S, help="giây đọc trang giữa hai thao tác (±50 %%; mặc định 10 s)"
+    )
+    ap.add_argument(
+        "--ramp", type=float, default=RAMP_S, help="giây từ người đầu tiên đến người cuối cùng mở trang (mặc định 90)"
+    )
     ap.add_argument("--rebuild", action="store_true", help="dựng lại cơ sở dữ liệu đo tải bằng mã hiện tại")
     ap.add_argument("--app-root", type=Path, help="chạy máy chủ bằng mã của thư mục này (mặc định: thư mục này)")
     ap.add_argument(
@@ -932,9 +1009,13 @@ def main(argv: list[str] | None = None) -> int:
     cmd = "python -m bench.loadtest " + " ".join(a for a in (argv if argv is not None else sys.argv[1:]))
     res = {"title": title, "workers": workers if not args.url else 0, "sessions": args.sessions,
            "rounds": args.rounds, "think": args.think, "ramp": args.ramp, "db": what,
-           "tag": f"_{args.cluster}_processes" if args.cluster else "", "command": cmd.strip(),
+           "tag": (f"_{args.cluster}_processes" if args.cluster else "") + think_tag(args.think),
+           "command": cmd.strip(),
            "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(), "code": code}  # fmt: skip
 
+    # each script run of the server(s) writes its own time to their log, tagged with this run (ui.data.timed_run)
+    tag = f"lt{os.getpid()}-{int(time.time())}"
+    os.environ["NQ71_RUN_TIMES"] = tag
     res["load_before"] = os.getloadavg()[0]
     res["other_python"] = _foreign_processes()
     sampler = None
@@ -959,6 +1040,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(OUT / f"db-{os.getpid()}", ignore_errors=True)
     res["wall_s"] = wall
     res["summary"] = summarize(results)
+    if not args.url:
+        res["server_runs"] = server_runs(tag)
     res["budget_lines"] = print_report(res)
 
     if args.cluster and not args.url:
@@ -970,7 +1053,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.write and not args.url and not args.quick and args.db is None:
         OUT.mkdir(parents=True, exist_ok=True)
-        (OUT / f"result-{workers}w-{args.sessions}s.json").write_text(
+        (OUT / f"result-{workers}w-{args.sessions}s-think{args.think:g}.json").write_text(
             json.dumps(res, indent=1, ensure_ascii=False, default=str)
         )
         write_markdown()

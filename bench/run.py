@@ -208,13 +208,13 @@ def loadtest_section() -> str:
     """The latest ``make loadtest`` runs (bench/out/loadtest/result-*.json, written by bench/loadtest.py):
     each run's command, date, code, filter-change p50/p95, errors, server RSS and budget lines. Their
     own file, bench/LOADTEST.md, has every action and the analysis."""
-    from bench.loadtest import stored_runs
+    from bench.loadtest import label, stored_runs
 
     runs = stored_runs()
     if not runs:
         return "No `make loadtest` run stored on this machine (`bench/out/loadtest/`)."
     rows = "\n".join(
-        f"| {r['title']} | `{r['command']}` | {r['date']} | {r['code'].split(' ')[0]} | "
+        f"| {label(r)} | `{r['command']}` | {r['date']} | {r['code'].split(' ')[0]} | "
         f"{r['summary']['filter']['p50_s']:.2f} / {r['summary']['filter']['p95_s']:.2f} s | "
         f"{r['summary']['errors']} | {r['memory']['peak_mb']:.0f} MB |"
         for r in runs
