@@ -28,6 +28,15 @@ def test_two_sessions_on_the_demo(demo_db):
         assert re.search(rf"^action {action}: p50 \d+\.\d\d s, p95 \d+\.\d\d s, max .* n [12], errors 0$", out, re.M), (
             out
         )
-    assert re.search(r"^budget filter_change_p95_2_sessions: \d+\.\d\d s \(limit 1\.50 s\) (ok|OVER)$", out, re.M), out
-    assert re.search(r"^budget errors_2_sessions: 0 \(limit 0\) ok$", out, re.M), out
+    # a reading time other than the default (10 s) names its budget lines: never mixed with the default's
+    assert re.search(
+        r"^budget filter_change_p95_2_sessions_think0\.3: \d+\.\d\d s \(limit 1\.50 s\) (ok|OVER)$", out, re.M
+    ), out
+    assert re.search(r"^budget errors_2_sessions_think0\.3: 0 \(limit 0\) ok$", out, re.M), out
+    # the server's own time of its script runs, read from its log (the open, 2 filter changes, 3 pages
+    # per person at least)
+    runs = re.search(
+        r"^the server's own time per script run \(p50 / p95\): (\d+) / (\d+) ms \((\d+) runs\)$", out, re.M
+    )
+    assert runs and int(runs[3]) >= 12 and 0 < int(runs[1]) <= int(runs[2]), out
     assert re.search(r"^server RSS: peak \d+ MB", out, re.M), out
