@@ -596,7 +596,7 @@ def server_runs(tag: str) -> dict | None:
     """The server's own time of each script run during this run (``[lượt chạy <tag>] N ms <page> xong``
     lines of the servers' logs, written when NQ71_RUN_TIMES is set: ui.data.timed_run): p50/p95 ms.
     None for a server whose code does not write them (an older commit)."""
-    pattern = re.compile(rf"\[lượt chạy {re.escape(tag)}\] (\d+) ms \S+ (xong|dừng)")
+    pattern = re.compile(rf"\[lượt chạy {re.escape(tag)}\] (\d+) ms \S+ (xong|dừng|lỗi)")
     done, stopped = [], 0
     for log in [*OUT.glob("streamlit-*.log"), *(OUT / "cluster").glob("worker-*.log")]:
         for ms, ended in pattern.findall(log.read_text(errors="replace")):

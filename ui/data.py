@@ -88,8 +88,11 @@ def _call_key(args: tuple, kwargs: tuple) -> str:
 @contextlib.contextmanager
 def timed_run(page: str):
     """With ``NQ71_RUN_TIMES=<tag>`` set, one stderr line per script run of a page:
-    ``[lượt chạy <tag>] 84 ms theo-xa-phuong xong`` (``dừng`` when a newer rerun stopped it). The load
-    test reads them from the server's log: the server's own share of each action (bench/loadtest.py)."""
+    ``[lượt chạy <tag>] 84 ms theo-xa-phuong xong`` (a page ending with st.stop() has finished too;
+    ``dừng`` when a newer rerun interrupted it, ``lỗi`` on an error). The load test reads them from the
+    server's log: the server's own share of each action (bench/loadtest.py)."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
     tag = os.environ.get("NQ71_RUN_TIMES")
     if not tag:
         yield
@@ -97,8 +100,10 @@ def timed_run(page: str):
     t, ended = time.perf_counter(), "xong"
     try:
         yield
-    except BaseException:  # Streamlit stops a run with its own exceptions (a rerun, st.stop)
-        ended = "dừng"
+    except StopException:  # st.stop(): the page said all it had to
+        raise
+    except BaseException as e:  # a rerun asked mid-run (Streamlit's RerunException), or an error
+        ended = "dừng" if type(e).__name__ == "RerunException" else "lỗi"
         raise
     finally:
         print(
