@@ -139,8 +139,10 @@ def tabs_from_answers(answers: list[dict]) -> list[Tab]:
 
 
 def import_answers(answers: list[dict], db: Path, codes: list[int], registry: Path):
-    """The API answers read into tabs and imported, as ``data_sources.load.refresh.refresh`` does it:
-    reading and import under one pause of the cycle collector (readers.gc_paused)."""
+    """The API answers read into tabs and imported under one pause of the cycle collector
+    (readers.gc_paused), as ``ingest_paths`` reads files and imports them. A Google refresh holds no
+    pause across its reads (the server's other sessions run meanwhile): there a collection that walks
+    the tabs already read runs while the next sheet is awaited from Google."""
     from data_sources.load.ingest import ingest_tabs
 
     with gc_paused():

@@ -554,6 +554,7 @@ async def _drive(url: str, facts: dict, args) -> tuple[dict, float]:
                     await page.goto(f"{url}/{path}", timeout=120000)
                     await page.wait_for_function(DRAWN_JS, arg=0, timeout=120000, polling=100)
                 await ctx.close()
+            _mark_logs()  # the server's times count from here: the warm-up's runs are not the people's
             t = time.perf_counter()
             all_open = AllOpen(args.sessions)
             await asyncio.gather(
@@ -592,28 +593,46 @@ def summarize(results: dict) -> dict:
 # ---------------------------------------------------------------- report
 
 
+_LOG_START: dict[str, int] = {}  # where each server log stood when the people started (bytes)
+
+
+def _run_logs() -> list[Path]:
+    return [*OUT.glob("streamlit-*.log"), *(OUT / "cluster").glob("worker-*.log")]
+
+
+def _mark_logs() -> None:
+    _LOG_START.clear()
+    _LOG_START.update({str(p): p.stat().st_size for p in _run_logs()})
+
+
 def server_runs(tag: str) -> dict | None:
     """The server's own time of each script run during this run (``[lượt chạy <tag>] N ms <page> xong``
     lines of the servers' logs, written when NQ71_RUN_TIMES is set: ui.data.timed_run): p50/p95 ms.
     None for a server whose code does not write them (an older commit)."""
     pattern = re.compile(rf"\[lượt chạy {re.escape(tag)}\] (\d+) ms \S+ (xong|dừng|lỗi)")
-    done, stopped = [], 0
-    for log in [*OUT.glob("streamlit-*.log"), *(OUT / "cluster").glob("worker-*.log")]:
-        for ms, ended in pattern.findall(log.read_text(errors="replace")):
+    done: list[float] = []
+    other = {"dừng": 0, "lỗi": 0}
+    for log in _run_logs():
+        with open(log, "rb") as f:  # from where it stood when the people started (after the warm-up)
+            f.seek(_LOG_START.get(str(log), 0))
+            text = f.read().decode("utf-8", errors="replace")
+        for ms, ended in pattern.findall(text):
             if ended == "xong":
                 done.append(float(ms))
             else:
-                stopped += 1
+                other[ended] += 1
     if not done:
         return None
-    return {"n": len(done), "p50_ms": pct(done, 50), "p95_ms": pct(done, 95), "max_ms": max(done), "stopped": stopped}
+    return {"n": len(done), "p50_ms": pct(done, 50), "p95_ms": pct(done, 95), "max_ms": max(done),
+            "reruns": other["dừng"], "errors": other["lỗi"]}  # fmt: skip
 
 
 def server_runs_text(r: dict) -> str:
     x = r.get("server_runs")
     if not x:
         return "n/a"
-    return f"{x['p50_ms']:.0f} / {x['p95_ms']:.0f} ms ({x['n']} runs)"
+    extra = "".join(f", {x[k]} {w}" for k, w in (("reruns", "cut by st.rerun"), ("errors", "errors")) if x.get(k))
+    return f"{x['p50_ms']:.0f} / {x['p95_ms']:.0f} ms ({x['n']} runs{extra})"
 
 
 def budget_lines(s: dict, sessions: int, tag: str) -> list[tuple[str, bool]]:
@@ -819,8 +838,11 @@ they share the cores; the machine load column below shows how busy the machine w
 ## Time to a drawn page (seconds)
 
 The last row is the server's own share: how long each script run took inside the Streamlit process
-(every page run and rerun of the run, from the sidebar's filters to the page's last element: the
-`[lượt chạy]` lines that `NQ71_RUN_TIMES` makes the app write, `ui/data.py` `timed_run`), p50 / p95.
+(from the sidebar's filters to the page's end: the `[lượt chạy]` lines that `NQ71_RUN_TIMES` makes the
+app write, `ui/data.py` `timed_run`), p50 / p95. A run cut short for a newer rerun (Streamlit's fast
+reruns) ends like a page's st.stop() and is counted with them. The runs stored before 18:20 on 23/11
+also count the four warm-up page runs before the people start (the server's first runs, the slowest:
+it weighs on the 1-person p95, 29 runs, not on 394).
 
 {head}
 {sep}

@@ -88,9 +88,11 @@ def _call_key(args: tuple, kwargs: tuple) -> str:
 @contextlib.contextmanager
 def timed_run(page: str):
     """With ``NQ71_RUN_TIMES=<tag>`` set, one stderr line per script run of a page:
-    ``[lượt chạy <tag>] 84 ms theo-xa-phuong xong`` (a page ending with st.stop() has finished too;
-    ``dừng`` when a newer rerun interrupted it, ``lỗi`` on an error). The load test reads them from the
-    server's log: the server's own share of each action (bench/loadtest.py)."""
+    ``[lượt chạy <tag>] 84 ms theo-xa-phuong xong``. ``xong``: the run ended, at its last line or by
+    StopException, which is both st.stop() (a page that said all it had to) and how Streamlit cuts a
+    run short for a newer rerun when ``runner.fastReruns`` is on (the default): the two cannot be told
+    apart here. ``dừng``: a RerunException (st.rerun, switch_page); ``lỗi``: an error. The load test
+    reads them from the server's log: the server's own time per run (bench/loadtest.py)."""
     from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
     tag = os.environ.get("NQ71_RUN_TIMES")
@@ -100,7 +102,7 @@ def timed_run(page: str):
     t, ended = time.perf_counter(), "xong"
     try:
         yield
-    except StopException:  # st.stop(): the page said all it had to
+    except StopException:  # st.stop(), or a run cut short by a newer one (fast reruns): see above
         raise
     except BaseException as e:  # a rerun asked mid-run (Streamlit's RerunException), or an error
         ended = "dừng" if type(e).__name__ == "RerunException" else "lỗi"

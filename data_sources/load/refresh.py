@@ -22,7 +22,6 @@ from core.db import connect_read
 
 from ..publish.store import publishing
 from ..read.google import GoogleError, SheetsReader, parse_sheet_link
-from ..read.readers import gc_paused
 from ..sql import load
 
 
@@ -104,7 +103,6 @@ class RefreshResult:
         return "\n".join(lines)
 
 
-@gc_paused()  # the sheets' cells and their import under one pause: no collection walks them in between
 def refresh(
     db,
     service_account_info: dict | None = None,
