@@ -299,3 +299,13 @@ def test_repaired_or_legacy_encoding_is_said_in_the_notes(db):
     notes = {t["source"]: "\n".join(t["notes"]) for t in s.tabs}
     assert "đã khôi phục đúng chữ tiếng Việt" in notes["csv_cp1252_mojibake.csv"]
     assert "Windows-1258" in notes["csv_cp1258.csv"]
+
+
+def test_no_tab_to_import_is_refused_before_any_version_is_written(db):
+    from data_sources.load.ingest import ingest_tabs
+    from data_sources.publish.store import versions_dir
+    from data_sources.read.readers import ReadError
+
+    with pytest.raises(ReadError, match="Không có trang tính nào để nhập"):
+        ingest_tabs([], db, province=66)
+    assert not db.exists() and not (versions_dir(db).exists() and any(versions_dir(db).iterdir()))

@@ -303,6 +303,8 @@ def ingest_tabs(
 ) -> ImportSummary:
     """Load tabs, rebuild the marts and publish; ``on_publish(con)`` writes more in the same version;
     ``progress(fraction, text)`` hears each step."""
+    if not tabs:  # nothing read: no version is written (its summary would have no tab to list)
+        raise ReadError("Không có trang tính nào để nhập: các nguồn đã đọc không có trang nào.")
     step = progress or (lambda fraction, text: None)
     s = catalog.settings()
     provinces = provinces_of(province if province is not None else s["province"])
