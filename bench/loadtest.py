@@ -331,21 +331,8 @@ class RssSampler(threading.Thread):
 # ---------------------------------------------------------------- one person
 
 
-class AllOpen:
-    """The ramp's end: every person has opened the overview (or failed to). The rounds start then, so
-    every filter change is made with all the sessions open at once (ramp-up, then steady state)."""
-
-    def __init__(self, n: int):
-        self.n, self.arrived, self.event = n, 0, asyncio.Event()
-
-    def arrive(self) -> None:
-        self.arrived += 1
-        if self.arrived >= self.n:
-            self.event.set()
-
-
 class Session:
-    def __init__(self, i: int, browser, url: str, facts: dict, args, results: dict, all_open: AllOpen):
+    def __init__(self, i: int, browser, url: str, facts: dict, args, results: dict, all_open: asyncio.Barrier):
         self.i, self.browser, self.url, self.facts, self.args, self.results = i, browser, url, facts, args, results
         self.all_open = all_open
         self.rng = random.Random(1000 + i)
@@ -491,9 +478,8 @@ class Session:
             opened = await self.timed(
                 "open_overview", lambda: page.goto(self.url + "/", timeout=ACTION_TIMEOUT_MS), navigates=True
             )
-            self.all_open.arrive()
             arrived = True
-            await self.all_open.event.wait()
+            await self.all_open.wait()  # the rounds start once everyone has opened (or failed to)
             if not opened:
                 return
             provinces = facts["provinces"]
@@ -534,7 +520,7 @@ class Session:
             traceback.print_exc()
         finally:
             if not arrived:  # never keep the others waiting
-                self.all_open.arrive()
+                await self.all_open.wait()
             self.results.setdefault("_js_errors", {"times": [], "errors": []})["times"].append(self.js_errors)
             await ctx.close()
 
@@ -556,7 +542,9 @@ async def _drive(url: str, facts: dict, args) -> tuple[dict, float]:
                 await ctx.close()
             _mark_logs()  # the server's times count from here: the warm-up's runs are not the people's
             t = time.perf_counter()
-            all_open = AllOpen(args.sessions)
+            # the ramp's end: every person has opened the overview (or failed to); the rounds start
+            # then, so every filter change is made with all the sessions open (ramp-up, then steady state)
+            all_open = asyncio.Barrier(args.sessions)
             await asyncio.gather(
                 *(Session(i, browser, url, facts, args, results, all_open).run() for i in range(args.sessions))
             )

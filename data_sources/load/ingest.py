@@ -318,10 +318,9 @@ def ingest_tabs(
         import_id = con.execute(load("next_import_id")).fetchall()[0][0]
         # every non-empty cell first, stored (raw.cells) on a second cursor while Python matches
         # headers, periods and units: DuckDB scans the Arrow table without the interpreter lock
-        raws = [flatten(t.rows) for t in tabs]
-        raw = _raw_table(raws)
+        raw, tab_table = _raw_table([flatten(t.rows) for t in tabs]), _tab_table(tabs)
         store_raw = _Background(
-            con, load("insert_raw_cells"), {"id": import_id, "at": started}, {"_raw": raw, "_tabs": _tab_table(tabs)}
+            con, load("insert_raw_cells"), {"id": import_id, "at": started}, {"_raw": raw, "_tabs": tab_table}
         )
         timing.lap("tách ô thô")
         try:
@@ -336,21 +335,21 @@ def ingest_tabs(
                 )
                 matcher = matchers.get(tab.province or (provinces[0] if len(provinces) == 1 else None))
                 if matcher is None:
-                    res = extract(Tab(tab.source, tab.sheet, tab.rows), None, s["reporting_year"], raws[n])
+                    res = extract(Tab(tab.source, tab.sheet, tab.rows), None, s["reporting_year"])
                     res.error = (
                         f"Trang «{tab.sheet}» của «{tab.source}»: không rõ thuộc tỉnh nào trong các tỉnh đã cấu hình; "
                         "hãy ghi tỉnh cho nguồn này."
                     )
                     results.append(res)
                     continue
-                results.append(extract(tab, matcher, s["reporting_year"], raws[n]))
+                results.append(extract(tab, matcher, s["reporting_year"]))
         except BaseException:
             store_raw.wait(quiet=True)  # the error here is the one to report
             raise
         store_raw.wait()  # raises what the store raised: the import fails, nothing is published
         timing.lap("đọc bảng, khớp đơn vị")
         step(0.7, "Đang nạp số liệu và kiểm tra từng ô")
-        _load(con, import_id, tabs, results, raw, seen)
+        _load(con, import_id, tabs, tab_table, results, raw, seen)
         timing.lap("nạp raw + stg")
         step(0.8, "Đang tính lại các bảng tổng hợp")
         rebuild_marts(con, event="nhap", at=started, import_id=import_id)
@@ -423,7 +422,7 @@ def _has_table(con, schema: str, name: str) -> bool:
     return con.execute(load("has_table"), {"s": schema, "n": name}).fetchall()[0][0] > 0
 
 
-def _load(con, import_id, tabs, results, raw, seen) -> None:
+def _load(con, import_id, tabs, tab_table, results, raw, seen) -> None:
     """Bulk loads after raw.cells (stored while the tabs were matched): staged rows, then staged
     cells built in SQL.
 
@@ -455,7 +454,7 @@ def _load(con, import_id, tabs, results, raw, seen) -> None:
         return
     layout = pd.DataFrame(layouts, columns=["tab", "col", "field", "kind"])
     con.register("_raw", raw)
-    con.register("_tabs", _tab_table(tabs))
+    con.register("_tabs", tab_table)
     # the staged rows of every tab as one Arrow table, column by column; a row's tab is an index
     # into _tabs (source, sheet, gid, url), its ord = import × 10⁹ + tab × 10⁶ + row
     tab_of = np.repeat(np.arange(len(rows), dtype=np.int64), rows)

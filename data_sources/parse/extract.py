@@ -1,9 +1,8 @@
-"""One tab -> raw cells, staged rows and staged value cells (plain column lists).
+"""One tab -> its raw cells (``flatten``: every non-empty cell) and its staged rows (``extract``).
 
-Nothing here touches the database: ``ingest.py`` bulk-loads what this returns.
-Every non-empty cell goes to ``raw``; every data row becomes one staged row
-(unit as written and as matched, period, submission time) and one staged cell
-per field column (parsed value or the reason it was rejected).
+Nothing here touches the database: ``ingest.py`` bulk-loads what these return. Every
+data row becomes one staged row (unit as written and as matched, period, submission
+time); its field cells are staged and parsed in bulk by ingest.py.
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ class TabResult:
     source: str
     sheet: str
     gid: str
-    raw: pa.Table  # every non-empty cell: RAW_SCHEMA
     rows: dict[str, list]
     notes: list[str] = field(default_factory=list)
     error: str = ""
@@ -102,9 +100,8 @@ def parse_timestamp(text: str, typ: str, date_order: str = "dmy") -> dt.datetime
     return None
 
 
-def extract(tab: Tab, matcher: UnitMatcher, default_year: int, raw: pa.Table | None = None) -> TabResult:
-    """``raw``: the tab's cells as ``_flatten`` gives them, when the caller has them already."""
-    res = TabResult(tab.source, tab.sheet, tab.gid, flatten(tab.rows) if raw is None else raw, _cols(*ROW_COLS))
+def extract(tab: Tab, matcher: UnitMatcher, default_year: int) -> TabResult:
+    res = TabResult(tab.source, tab.sheet, tab.gid, _cols(*ROW_COLS))
     res.notes += tab.notes
     if matcher is None:  # the caller reports why this tab cannot be matched
         return res
