@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import pandas as pd
@@ -66,3 +67,17 @@ def test_server_warms_up_once_it_listens(demo_db):
     assert serve.READY in text, text
     assert text.index("You can now view") < text.index(serve.READY)  # after the server listens, not before
     assert "Traceback" not in text
+
+
+def test_warm_up_sets_the_started_heap_aside_for_the_cycle_collector(demo_db):
+    """Streamlit collects garbage after every script run (runner.postScriptGC); the objects alive
+    after the warm-up must be frozen so that each collection does not walk them again. Run in a
+    process of its own: freezing this test process's heap would outlive the test."""
+    import subprocess
+    import sys
+
+    code = "import gc; from ui import serve; serve._warm_up(); print(gc.get_freeze_count())"
+    env = {**os.environ, "NQ71_DB": str(demo_db)}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    frozen = int(out.stdout.split()[-1])
+    assert frozen > 10_000, frozen  # streamlit, pandas, DuckDB and the caches: about 120 000 objects on the demo

@@ -36,12 +36,34 @@ def _warm_up() -> None:
     from ui import charts, data, filters
 
     t = time.perf_counter()
-    f = filters.defaults()
-    if f is not None:
-        trend = data.overview(f).trend
-        if not trend.empty:
-            charts.trend_chart(trend)
+    try:
+        f = filters.defaults()
+        if f is not None:
+            trend = data.overview(f).trend
+            if not trend.empty:
+                charts.trend_chart(trend)
+    finally:
+        freeze_startup_heap()
     print(f"  {READY} ({time.perf_counter() - t:.1f} s)".replace(".", ","), file=sys.stderr, flush=True)
+
+
+def freeze_startup_heap() -> None:
+    """Set aside, for Python's cycle collector, every object alive once the server has started and
+    warmed up: the imported libraries (Streamlit, pandas, DuckDB, Vega specs' helpers), the catalog,
+    the first view's caches. They live as long as the process.
+
+    Streamlit runs a full collection (``gc.collect(2)``) after every script run, on the session's
+    thread and holding the interpreter, so every other session waits; it walked these objects each
+    time, about 80 ms of a 250 ms page change in the server's CPU (py-spy, national database,
+    bench/LOADTEST.md). Frozen, they are no longer walked; the collection after each run still frees
+    what the run left behind, and memory is still freed by reference counting as before. An object
+    frozen here and later dropped is freed as usual unless it sits in a reference cycle."""
+    import atexit
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    atexit.register(gc.unfreeze)  # at exit, frozen objects would never be freed: extension modules then report leaks
 
 
 def _after_server_start(warm_up) -> None:
