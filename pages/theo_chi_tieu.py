@@ -6,7 +6,7 @@ import streamlit as st
 import queries
 from core import fmt
 from ui import data, filters, tables
-from ui.charts import indicator_bars
+from ui.charts import bars_note, indicator_bars
 from ui.widgets import PACE_RULE, downloads, metric, status_label, status_word, value_text
 
 f = filters.current()
@@ -37,5 +37,10 @@ if chart.empty:
     st.info("Chưa đơn vị nào có số liệu cho chỉ tiêu này trong kỳ.", icon=":material/info:")
 else:
     st.vega_lite_chart(spec=indicator_bars(chart, overall), key="indicator_chart", width="stretch")
+    if note := bars_note(len(chart)):
+        st.caption(note)
 st.caption(PACE_RULE)
-downloads(tables.indicator_units(rows), f"{ind}_{f.period.code}", "indicator")
+table = tables.indicator_units(rows)
+with st.expander(f"Tất cả đơn vị ({fmt.number(len(table))})"):
+    st.dataframe(table, hide_index=True)
+downloads(table, f"{ind}_{f.period.code}", "indicator")

@@ -68,10 +68,14 @@ def test_indicator_bars_follow_the_units_and_the_target(demo_db):
     spec = charts.indicator_bars(rows, overall)
     data = _check(spec)
     bars = data["units"]
-    assert list(bars.unit) == list(rows.unit_name)  # worst first, as the read API ordered them
-    assert bars.value.tolist() == pytest.approx(rows.value.astype(float).tolist(), nan_ok=True)
+    assert len(rows) > charts.BARS_MAX  # the demo's 100-odd xã/phường: the chart draws the first ones
+    first = rows.head(charts.BARS_MAX)
+    assert list(bars.unit) == list(first.unit_name)  # worst first, as the read API ordered them
+    assert bars.value.tolist() == pytest.approx(first.value.astype(float).tolist(), nan_ok=True)
     assert all(t.endswith(("Đạt", "Chậm", "Đúng tiến độ", "Chưa có số liệu")) for t in bars.text)
-    assert spec["height"] == max(120, charts.BAR * len(rows))
+    assert spec["height"] == charts.BAR * charts.BARS_MAX
+    few = charts.indicator_bars(rows.head(3), overall)
+    assert list(_check(few)["units"].unit) == list(rows.unit_name.head(3)) and few["height"] == 120
     assert data["target"].target.tolist() == [float(overall.target)]
     assert data["target"].label.iloc[0] == f"Chỉ tiêu {overall.target:g}%"
 
@@ -79,6 +83,12 @@ def test_indicator_bars_follow_the_units_and_the_target(demo_db):
     no_target["target"] = None
     plain = charts.indicator_bars(rows, no_target)
     assert "target" not in _check(plain) and len(plain["layer"]) == 2  # no rule, no label
+
+
+def test_bars_note_says_how_many_units_the_chart_leaves_out():
+    assert charts.bars_note(charts.BARS_MAX) is None
+    note = charts.bars_note(3321)
+    assert f"vẽ {charts.BARS_MAX} đơn vị" in note and "3.321 đơn vị có số liệu" in note and "Tất cả đơn vị" in note
 
 
 def test_on_time_chart_from_the_reporting_view(demo_db, monkeypatch):

@@ -275,3 +275,24 @@ def test_each_run_reports_its_server_time_when_the_load_test_asks(demo_db, monke
         ("theo-xa-phuong", "xong"),
     ]
     assert all(int(ms) > 0 for ms, _, _ in lines)
+
+
+def test_indicator_chart_draws_the_first_units_and_the_table_lists_all(app):
+    """The demo's 100-odd xã/phường: the chart draws the first BARS_MAX (the page says so) and the
+    table under it lists every unit, with data or not (the counts of the page's own tiles)."""
+    from ui.charts import BARS_MAX
+
+    app.switch_page("pages/theo_chi_tieu.py").run()
+    assert not app.exception, app.exception
+    tiles = {m.label: m.value for m in app.metric}
+    with_data = int(tiles["Đơn vị đạt chỉ tiêu"].split("/")[1].replace(".", ""))
+    no_data = int(tiles["Chưa có số liệu"].replace(".", ""))
+    assert with_data > BARS_MAX
+    assert any(
+        f"Biểu đồ vẽ {BARS_MAX} đơn vị" in c.value and f"trong {with_data} đơn vị" in c.value for c in app.caption
+    )
+    [box] = [e for e in app.expander if e.label.startswith("Tất cả đơn vị")]
+    assert box.label == f"Tất cả đơn vị ({with_data + no_data})"
+    table = box.dataframe[0].value
+    assert len(table) == with_data + no_data and table["Mã đơn vị"].is_unique
+    assert (table["Trạng thái"] == "Chưa có số liệu").sum() == no_data

@@ -19,6 +19,11 @@ from core.periods import label as period_label
 from ui.widgets import status_colour, status_label, value_text
 
 BAR = 24  # pixels per unit
+# Bars drawn on Theo chỉ tiêu: the units furthest behind first, about one laptop screen. Every unit is
+# in the page's table and download. A bar per unit of a whole country (3 321 xã/phường, 80 000 px)
+# was more than a browser can draw (a blank canvas), and a province's hundred took the browser a
+# third of a second at each redraw.
+BARS_MAX = 30
 # a Vietnamese axis: 12,5 not 12.5
 NUMBER_LABEL = "replace(format(datum.value, '~g'), '.', ',')"
 
@@ -108,9 +113,20 @@ def on_time_chart(summary: pd.DataFrame) -> dict:
     return {"datasets": datasets, "layer": layers, "height": 220}
 
 
+def bars_note(units: int) -> str | None:
+    """What the page says under Theo chỉ tiêu's chart when it does not draw every unit."""
+    if units <= BARS_MAX:
+        return None
+    return (
+        f"Biểu đồ vẽ {BARS_MAX} đơn vị đầu danh sách (chậm nhất trước) trong {fmt.number(units)} đơn vị có "
+        "số liệu; đủ mọi đơn vị ở bảng «Tất cả đơn vị» và trong tệp tải xuống."
+    )
+
+
 def indicator_bars(chart: pd.DataFrame, overall: pd.Series) -> dict:
-    """One bar per unit (worst first, as ``queries.indicator_view`` ordered them), coloured and
-    labelled by status, with the plan's target as a dashed line."""
+    """One bar per unit for the first ``BARS_MAX`` units (worst first, as ``queries.indicator_view``
+    ordered them), coloured and labelled by status, with the plan's target as a dashed line."""
+    chart = chart.head(BARS_MAX)
     data = pd.DataFrame(
         {
             "unit": chart.unit_name.to_numpy(),
