@@ -81,3 +81,16 @@ def test_warm_up_sets_the_started_heap_aside_for_the_cycle_collector(demo_db):
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     frozen = int(out.stdout.split()[-1])
     assert frozen > 10_000, frozen  # streamlit, pandas, DuckDB and the caches: about 120 000 objects on the demo
+
+
+def test_streamlit_reads_the_setting_that_turns_off_its_collection_after_each_run():
+    """.streamlit/config.toml sets runner.postScriptGC = false: Streamlit's gc.collect(2) after every
+    script run held the interpreter for every session at once (bench/LOADTEST.md). AppTest's runner
+    never collects, so the check is that the pinned Streamlit still knows the (hidden) option and reads
+    it from the project's config, in a process started where the server starts."""
+    import subprocess
+    import sys
+
+    code = "from streamlit import config; print(config.get_option('runner.postScriptGC'))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-1] == "False"
