@@ -62,20 +62,12 @@ THINK_S = 10.0  # reading time between two actions: leadership understands a pag
 ACTION_TIMEOUT_MS = 60000
 SELECT_ALL = re.compile(r"tất cả|select all", re.I)
 
-# Counts the finished script runs: each time stApp's data-test-script-state becomes notRunning.
-INIT_JS = """
-window.__nqDone = 0;
-new MutationObserver((ms) => {
-  for (const m of ms) {
-    if (m.target.getAttribute && m.target.getAttribute('data-test-script-state') === 'notRunning') window.__nqDone++;
-  }
-}).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
-"""
 # The run started by the action has finished and the page is drawn, and has stayed so for STABLE_MS
 # (Streamlit may end one run and start another at once: a page's first run, a rerun it asks for).
 # window.__nqOkAt is when the drawn state began (performance.now()): the action's end.
 STABLE_MS = 250
-DRAWN_JS = """
+# Is the page drawn for the first script run after the n-th finished one? Pure: reads the page only.
+DRAWN_FN = """
 (n) => {
   const app = document.querySelector("[data-testid='stApp']");
   const status = document.querySelector("[data-testid='stStatusWidget']");
@@ -85,24 +77,68 @@ DRAWN_JS = """
   // the run the action started: counted when it ended, or seen in what it drew (a fast rerun may
   // go from notRunning to notRunning in one React render, which no observer sees)
   const ran = window.__nqDone > n || (window.__nqSig != null && sig !== window.__nqSig);
-  const drawn = app && ran && app.getAttribute('data-test-script-state') === 'notRunning'
+  return !!(app && ran && app.getAttribute('data-test-script-state') === 'notRunning'
     && !document.querySelector(
       "[data-testid='stSkeleton'], [data-testid='stSkeletonElement'], [data-testid='stAppSkeleton'], [data-stale='true']")
     && !(status && /running|đang chạy/i.test(status.innerText || ''))
     && h1
     && [...document.querySelectorAll("[data-testid='stPlotlyChart']")].every(c => c.querySelector('.main-svg'))
-    && [...document.querySelectorAll("[data-testid='stVegaLiteChart']")].every(c => c.querySelector('svg, canvas'));
-  if (!drawn) { window.__nqOkAt = null; return false; }
+    && [...document.querySelectorAll("[data-testid='stVegaLiteChart']")].every(c => c.querySelector('svg, canvas')));
+}
+"""
+# In every page, before Streamlit's own scripts: count the finished script runs (each time stApp's
+# data-test-script-state becomes notRunning), and while an action waits (window.__nqWant: the count it
+# waits past), look again whether the page is drawn 16 ms after any change of the page (a
+# MutationObserver), recording when the drawn state began. A page nobody waits on does nothing; the
+# load test reads one variable a few times a second (READY_JS) instead of querying the whole page
+# every 50 ms in each waiting browser, which cost the shared cores (about 16 ms of a renderer's CPU
+# per second of waiting, and the driver's round trips) the server and the drawing needed.
+INIT_JS = """
+window.__nqDone = 0;
+window.__nqWant = null;
+window.__nqOkAt = null;
+window.__nqDrawn = DRAWN_FN;
+window.__nqCheck = () => {
+  if (window.__nqWant == null) return;
+  if (!window.__nqDrawn(window.__nqWant)) window.__nqOkAt = null;
+  else if (window.__nqOkAt == null) window.__nqOkAt = performance.now();
+};
+new MutationObserver((ms) => {
+  for (const m of ms) {
+    if (m.target.getAttribute && m.target.getAttribute('data-test-script-state') === 'notRunning') window.__nqDone++;
+  }
+}).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
+let nqQueued = false;
+new MutationObserver(() => {
+  if (window.__nqWant == null || nqQueued) return;
+  nqQueued = true;
+  setTimeout(() => { nqQueued = false; window.__nqCheck(); }, 16);
+}).observe(document, {attributes: true, childList: true, characterData: true, subtree: true});
+""".replace("DRAWN_FN", DRAWN_FN.strip())
+# Waiting for an action (polled): start watching for run n on the first call; true once the page
+# has been drawn for STABLE_MS.
+READY_JS = """
+(n) => {
+  if (window.__nqWant !== n) { window.__nqWant = n; window.__nqOkAt = null; window.__nqCheck(); }
+  return window.__nqOkAt != null && performance.now() - window.__nqOkAt >= STABLE_MS;
+}
+""".replace("STABLE_MS", str(STABLE_MS))
+# The same answer by querying the page at each poll (the warm-up and the publish check: not timed).
+DRAWN_JS = """
+(n) => {
+  if (!window.__nqDrawn(n)) { window.__nqOkAt = null; return false; }
   if (window.__nqOkAt == null) window.__nqOkAt = performance.now();
   return performance.now() - window.__nqOkAt >= STABLE_MS;
 }
 """.replace("STABLE_MS", str(STABLE_MS))
-# Before an action: remember what the page shows (title and caption) and the time.
+# Before an action: remember what the page shows (title and caption) and the time, and start
+# watching for the run after the n-th (so a run drawn before the first poll is timed when drawn).
 STAMP_JS = """
-() => {
+(n) => {
   const h1 = document.querySelector("[data-testid='stMain'] h1");
   const cap = document.querySelector("[data-testid='stMain'] [data-testid='stCaptionContainer']");
   window.__nqSig = (h1 ? h1.innerText : '') + '|' + (cap ? cap.innerText : '');
+  window.__nqWant = n;
   window.__nqOkAt = null;
   return performance.now();
 }
@@ -362,12 +398,13 @@ class Session:
         return await self.page.evaluate("window.__nqDone || 0")
 
     async def drawn(self, n: int) -> None:
-        await self.page.wait_for_function(DRAWN_JS, arg=n, timeout=ACTION_TIMEOUT_MS, polling=50)
+        await self.page.wait_for_function(READY_JS, arg=n, timeout=ACTION_TIMEOUT_MS, polling=100)
 
     async def timed(self, action: str, commit, prepare=None, navigates: bool = False) -> bool:
         """``prepare()`` (opening a list: not timed), then ``commit()`` timed until drawn: from the
         browser's clock just before the click (or the navigation's start) to the moment the drawn
-        state began (``window.__nqOkAt``), so neither the polling nor the stability wait is counted."""
+        state began (``window.__nqOkAt``, noted by the page itself 16 ms after the change that drew it), so
+        neither the polling nor the stability wait is counted."""
         page = self.page
         n = 0
         try:
@@ -375,10 +412,10 @@ class Session:
                 await prepare()
             if not navigates:
                 n = await self.done_count()
-                t0 = await page.evaluate(STAMP_JS)
+                t0 = await page.evaluate(STAMP_JS, n)
             await commit()
             await self.drawn(n)
-            ok_at = await page.evaluate("window.__nqOkAt")
+            ok_at = await page.evaluate("() => { window.__nqWant = null; return window.__nqOkAt; }")
             seconds = (ok_at - (0 if navigates else t0)) / 1000
         except Exception as e:  # a timeout or a Playwright failure: the person saw no page
             why = ""
