@@ -701,6 +701,7 @@ def print_report(res: dict) -> list[str]:
         print(f"machine load (1-min average, {os.cpu_count()} cores): mean {mem['load_avg_mean']:.1f}, "
               f"max {mem['load_avg_max']:.1f}; before the run {res.get('load_before', 0):.1f}")  # fmt: skip
         print(f"CPU time during the run ({mem.get('cpu_wall_s', 0):.0f} s, {os.cpu_count()} cores): {cpu_text(mem)}")
+        print(f"machine speed: a fixed Python loop took {speed_text(res)} before / after the run (lower is faster)")
     else:
         print("server RSS: n/a (--url: the server is not ours)")
     lines = []
@@ -708,6 +709,24 @@ def print_report(res: dict) -> list[str]:
         print(text)
         lines.append(text)
     return lines
+
+
+def speed_ms() -> float:
+    """How fast this machine runs Python at this moment: the best of three runs of a fixed loop, in ms
+    (lower is faster). Taken before and after a run: the same work has cost this virtual machine up to
+    40 % more CPU time from one hour to the next, so runs are compared with this beside them."""
+    best = float("inf")
+    for _ in range(3):
+        t, x = time.perf_counter(), 0
+        for i in range(2_000_000):
+            x += i * i % 7
+        best = min(best, time.perf_counter() - t)
+    return best * 1000
+
+
+def speed_text(r: dict) -> str:
+    sp = r.get("speed_ms")
+    return f"{sp[0]:.0f} / {sp[1]:.0f} ms" if sp else "n/a"
 
 
 def _foreign_processes() -> list[str]:
@@ -808,7 +827,8 @@ def write_markdown() -> None:
     runs_txt = "\n".join(
         f"- **{label(r)}**: `{r['command']}` on {r['date']}, server code: {r.get('code', '?')} "
         f"({r['wall_s']:.0f} s; errors {r['summary']['errors']}, "
-        f"JavaScript errors {r['summary']['js_errors']})"
+        f"JavaScript errors {r['summary']['js_errors']}; machine speed, a fixed Python loop before / after: "
+        f"{speed_text(r)})"
         for r in runs
     )
     publish = "\n".join(f"- {r['publish_check']}" for r in runs if r.get("publish_check"))
@@ -1054,6 +1074,7 @@ def main(argv: list[str] | None = None) -> int:
     tag = f"lt{os.getpid()}-{int(time.time())}"
     os.environ["NQ71_RUN_TIMES"] = tag
     res["load_before"] = os.getloadavg()[0]
+    before = speed_ms()
     res["other_python"] = _foreign_processes()
     sampler = None
     if args.url:
@@ -1076,6 +1097,7 @@ def main(argv: list[str] | None = None) -> int:
     if work_db is not None and not args.url:
         shutil.rmtree(OUT / f"db-{os.getpid()}", ignore_errors=True)
     res["wall_s"] = wall
+    res["speed_ms"] = (before, speed_ms())
     res["summary"] = summarize(results)
     if not args.url:
         res["server_runs"] = server_runs(tag)

@@ -40,3 +40,5 @@ def test_two_sessions_on_the_demo(demo_db):
     )
     assert runs and int(runs[3]) >= 12 and 0 < int(runs[1]) <= int(runs[2]), out
     assert re.search(r"^server RSS: peak \d+ MB", out, re.M), out
+    # how fast the machine ran a fixed loop before and after: runs on a drifting machine are compared with it
+    assert re.search(r"^machine speed: a fixed Python loop took \d+ / \d+ ms before / after the run", out, re.M), out
