@@ -164,3 +164,40 @@ def test_reporting_cycle_on_desk_and_phone(server, browser, width, tag):
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(ARTIFACTS / f"reporting-cycle-{tag}.png"))
     ctx.close()
+
+
+def _caption(page) -> str:
+    return page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
+
+
+def test_a_unit_picked_after_the_kind_of_unit_changed_is_applied(server, browser):
+    """A school chosen, then the kind switched back to xã/phường: the school no longer fits and is
+    dropped, in the browser too. When only the server forgot it, the browser kept its chip and sent it
+    back with the next pick, which was then dropped with it: every later pick did nothing (seen in the
+    load test, national database, after a change of province)."""
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(server)
+    wait_app(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text("Cơ sở giáo dục", exact=True).click()
+    wait_app(page)
+    units = page.get_by_label("Đơn vị (để trống: tất cả)")
+    units.click()
+    units.press_sequentially("Tiểu học Tuy")
+    page.get_by_role("option").filter(has_text="Trường Tiểu học Tuy Hòa").first.click()
+    page.keyboard.press("Escape")
+    wait_app(page)
+    assert _caption(page).endswith("Cơ sở giáo dục: 1 đơn vị đã chọn"), _caption(page)
+    sidebar.get_by_text("Xã/phường", exact=True).click()
+    wait_app(page)
+    assert _caption(page).endswith("Xã/phường: tất cả đơn vị"), _caption(page)
+    tags = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelectTagsContainer']")
+    assert "Tuy Hòa" not in tags.inner_text(), tags.inner_text()  # the browser dropped the school too
+    units.click()
+    units.press_sequentially("Ea Kar")
+    page.get_by_role("option", name="Xã Ea Kar", exact=True).click()
+    page.keyboard.press("Escape")
+    wait_app(page)
+    assert _caption(page).endswith("Xã/phường: 1 đơn vị đã chọn"), _caption(page)
+    assert tags.inner_text().split("\n")[0] == "Xã Ea Kar", tags.inner_text()
+    page.close()

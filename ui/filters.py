@@ -148,13 +148,18 @@ def sidebar(scope: Scope) -> Filters | None:
             options = list(wards.code) + (list(schools.code) if level == "truong" else [])
         else:  # a kind of the unit registry (chi bộ, cơ quan…): its own units
             options = list(in_province[in_province.level == level].code)
-        if any(u not in options for u in st.session_state.get("f_units") or []):
-            del st.session_state["f_units"]  # units of another kind, chosen before the kind changed
+        held = st.session_state.get("f_units") or []
+        if any(u not in options for u in held):
+            # units of another province or kind, chosen before it changed: keep those still offered, and
+            # set (not delete) the key so the browser is told too. Deleted, the browser kept its old
+            # chips and sent them back with the next pick, which was then dropped with them: every later
+            # pick did nothing (tests/test_browser.py).
+            st.session_state["f_units"] = [u for u in held if u in options]
         own = None if scope.unrestricted else own_units(scope)
         chosen = st.multiselect(
             "Đơn vị (để trống: tất cả)" if own is None else "Đơn vị (để trống: mọi đơn vị của bạn)",
             options,
-            default=[u for u in url_units if u in options],
+            default=[u for u in url_units if u in options] or None,  # None: no warning beside a set key
             format_func=lambda c: f"{names[c]} – {names[ward_of[c]]}" if ward_of.get(c) in names else names[c],
             placeholder="Gõ tên xã, phường hoặc trường" if level in catalog.BUILT_IN_LEVELS else f"Gõ tên {word}",
             key="f_units",
