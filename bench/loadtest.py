@@ -400,7 +400,7 @@ class Session:
     async def drawn(self, n: int) -> None:
         await self.page.wait_for_function(READY_JS, arg=n, timeout=ACTION_TIMEOUT_MS, polling=100)
 
-    async def timed(self, action: str, commit, prepare=None, navigates: bool = False) -> bool:
+    async def timed(self, action: str, commit, prepare=None, navigates: bool = False, shows: str | None = None) -> bool:
         """``prepare()`` (opening a list: not timed), then ``commit()`` timed until drawn: from the
         browser's clock just before the click (or the navigation's start) to the moment the drawn
         state began (``window.__nqOkAt``, noted by the page itself 16 ms after the change that drew it), so
@@ -429,6 +429,12 @@ class Session:
             text = (await exc.first.inner_text())[:200].replace("\n", " ")
             self.record(action, seconds, f"stException: {text}")
             return False
+        if shows is not None:  # the choice took effect: the page's caption names it
+            caption = await _caption_text(page)
+            if shows not in caption:
+                self.record(action, seconds, f"trang vẽ xong nhưng không theo lựa chọn «{shows}»: {caption[-120:]}")
+                await self.shot(action)
+                return False
         self.record(action, seconds)
         return True
 
@@ -525,19 +531,19 @@ class Session:
                 if len(provinces) > 1:
                     name = provinces[(self.i * 7 + rnd * 13) % len(provinces)]
                     if not await self.timed(
-                        "filter_province", *reversed(await self.pick("Tỉnh, thành phố", name, name[:5]))
+                        "filter_province", *reversed(await self.pick("Tỉnh, thành phố", name, name[:5])), shows=name
                     ):
                         return
                     await self.think()
                 prep, commit = await self.pick("Đơn vị (để trống: tất cả)", None, index=self.i + rnd * 3)
-                ok = await self.timed("filter_unit", commit, prep)
+                ok = await self.timed("filter_unit", commit, prep, shows="đơn vị đã chọn")
                 await page.keyboard.press("Escape")
                 if not ok:
                     return
                 await self.think()
                 quarter = await self.other_quarter()
                 if quarter and not await self.timed(
-                    "filter_quarter", *reversed(await self.pick("Kỳ báo cáo", quarter))
+                    "filter_quarter", *reversed(await self.pick("Kỳ báo cáo", quarter)), shows=quarter
                 ):
                     return
                 for title, action in (
@@ -560,6 +566,11 @@ class Session:
                 await self.all_open.wait()
             self.results.setdefault("_js_errors", {"times": [], "errors": []})["times"].append(self.js_errors)
             await ctx.close()
+
+
+async def _caption_text(page) -> str:
+    cap = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first
+    return await cap.inner_text() if await cap.count() else ""
 
 
 async def _drive(url: str, facts: dict, args) -> tuple[dict, float]:
