@@ -149,7 +149,10 @@ REASONS = {
         "Theo xã/phường p95: one progress query (40–60 ms for a province: ≈17 ms of it DuckDB planning and "
         "optimising the query, which the Python client cannot keep prepared between calls), the grid (coloured "
         "labels in Streamlit's multiselect column since 23/11, no longer a pandas Styler) and the CSV built "
-        "with the page."
+        "with the page. On 23/11 at 20:49, right after a `make bench` that gave 153 ms, the page alone "
+        "(bench.pages_bench, runs alternated) gave p50/p95 132/279 and 138/229 ms on the code of 6738c02 (the "
+        "run at 17:45 that met it with 133 ms) and 121/234 and 125/174 ms on this code: the machine was slower "
+        "and noisier at that hour, not the page."
     ),
     "ingest_national_year": (
         "A national year: each quarter's import rebuilds every mart over all the quarters before it, and at the "
@@ -230,7 +233,8 @@ def loadtest_section() -> str:
 {budget_lines}
 ```
 
-Why the budgets with 10 and 30 people are missed here: `bench/LOADTEST.md`, «What the runs show»."""
+Why a load-test budget is missed here (30 people; the stress runs «reading 2 s»): `bench/LOADTEST.md`,
+«Reading these figures»."""
 
 
 def write_results(ing, pages, base, mem, fc, lines, year, hist) -> None:

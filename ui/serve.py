@@ -52,12 +52,12 @@ def freeze_startup_heap() -> None:
     warmed up: the imported libraries (Streamlit, pandas, DuckDB, Vega specs' helpers), the catalog,
     the first view's caches. They live as long as the process.
 
-    Streamlit runs a full collection (``gc.collect(2)``) after every script run, on the session's
-    thread and holding the interpreter, so every other session waits; it walked these objects each
-    time, about 80 ms of a 250 ms page change in the server's CPU (py-spy, national database,
-    bench/LOADTEST.md). Frozen, they are no longer walked; the collection after each run still frees
-    what the run left behind, and memory is still freed by reference counting as before. An object
-    frozen here and later dropped is freed as usual unless it sits in a reference cycle."""
+    A full collection (``gc.collect(2)``: Python's own now and then, and Streamlit's after every script
+    run unless ``runner.postScriptGC`` is off, as in .streamlit/config.toml) holds the interpreter, so
+    every other session waits; it walked these objects each time, about 80 ms of a 250 ms page change in
+    the server's CPU (py-spy, national database, bench/LOADTEST.md). Frozen, they are no longer walked;
+    what a run leaves behind is still collected, and memory is still freed by reference counting as
+    before. An object frozen here and later dropped is freed as usual unless it sits in a reference cycle."""
     import atexit
     import gc
 
