@@ -886,8 +886,11 @@ fast that the attribute never visibly changed, the page's title or caption now s
 skeleton or running indicator is left, the page's title is there, every chart has drawn its SVG, and all of
 this held for {STABLE_MS} ms (not counted in the time). Opening the overview is timed from the navigation's
 start (a new visitor: Streamlit's JavaScript is downloaded and run, the websocket opened, the script run). The download is
-timed until the whole file has arrived. Errors: `stException` elements, timeouts ({ACTION_TIMEOUT_MS // 1000} s),
-Playwright failures.
+timed until the whole file has arrived. The page notes itself when it becomes drawn (from the runs of
+c1747e6 on: a MutationObserver looks again 16 ms after any change while an action waits; before, the
+driver queried each waiting page every 50 ms). Errors: `stException` elements, timeouts
+({ACTION_TIMEOUT_MS // 1000} s), Playwright failures, and (from c1747e6 on) a filter change whose drawn page's
+caption does not name the choice (the province, the quarter, «đơn vị đã chọn»).
 
 The browsers run **on the same 2-core machine** as the server(s): Chromium's rendering of
 {runs[0]["sessions"]} pages competes with Python for the same two cores, so these figures are worse than
