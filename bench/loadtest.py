@@ -115,20 +115,12 @@ new MutationObserver(() => {
   setTimeout(() => { nqQueued = false; window.__nqCheck(); }, 16);
 }).observe(document, {attributes: true, childList: true, characterData: true, subtree: true});
 """.replace("DRAWN_FN", DRAWN_FN.strip())
-# Waiting for an action (polled): start watching for run n on the first call; true once the page
-# has been drawn for STABLE_MS.
+# Waiting for a page (polled; the actions, the warm-up, the publish check): start watching for run n on
+# the first call; true once the page has been drawn for STABLE_MS.
 READY_JS = """
 (n) => {
   if (window.__nqWant !== n) { window.__nqWant = n; window.__nqOkAt = null; window.__nqCheck(); }
   return window.__nqOkAt != null && performance.now() - window.__nqOkAt >= STABLE_MS;
-}
-""".replace("STABLE_MS", str(STABLE_MS))
-# The same answer by querying the page at each poll (the warm-up and the publish check: not timed).
-DRAWN_JS = """
-(n) => {
-  if (!window.__nqDrawn(n)) { window.__nqOkAt = null; return false; }
-  if (window.__nqOkAt == null) window.__nqOkAt = performance.now();
-  return performance.now() - window.__nqOkAt >= STABLE_MS;
 }
 """.replace("STABLE_MS", str(STABLE_MS))
 # Before an action: remember what the page shows (title and caption) and the time, and start
@@ -143,7 +135,7 @@ STAMP_JS = """
   return performance.now();
 }
 """
-# Why DRAWN_JS is still false (for the error message of a timeout).
+# Why READY_JS is still false (for the error message of a timeout).
 WHY_JS = """
 (n) => {
   const app = document.querySelector("[data-testid='stApp']");
@@ -484,9 +476,7 @@ class Session:
         quarters = self.facts["quarters"]
         if len(quarters) < 2:
             return None
-        caption = await self.page.locator(
-            "[data-testid='stMain'] [data-testid='stCaptionContainer']"
-        ).first.inner_text()
+        caption = await _caption_text(self.page)
         others = [q for q in quarters if q not in caption]
         return self.rng.choice(others or quarters)
 
@@ -568,8 +558,11 @@ class Session:
             await ctx.close()
 
 
+CAPTION = "[data-testid='stMain'] [data-testid='stCaptionContainer']"  # the page's first caption: what it shows
+
+
 async def _caption_text(page) -> str:
-    cap = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first
+    cap = page.locator(CAPTION).first
     return await cap.inner_text() if await cap.count() else ""
 
 
@@ -586,7 +579,7 @@ async def _drive(url: str, facts: dict, args) -> tuple[dict, float]:
                 page = await ctx.new_page()
                 for path in ("", "theo-xa-phuong", "theo-chi-tieu", "tinh-hinh-bao-cao"):
                     await page.goto(f"{url}/{path}", timeout=120000)
-                    await page.wait_for_function(DRAWN_JS, arg=0, timeout=120000, polling=100)
+                    await page.wait_for_function(READY_JS, arg=0, timeout=120000, polling=100)
                 await ctx.close()
             _mark_logs()  # the server's times count from here: the warm-up's runs are not the people's
             t = time.perf_counter()
@@ -946,11 +939,11 @@ NEW_QUARTER = "Quý III/2026"
 
 
 def _caption(page) -> str:
-    return page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
+    return page.locator(CAPTION).first.inner_text()
 
 
 def _sync_drawn(page, n: int, timeout: float = 60000) -> None:
-    page.wait_for_function(DRAWN_JS, arg=n, timeout=timeout, polling=100)
+    page.wait_for_function(READY_JS, arg=n, timeout=timeout, polling=100)
 
 
 def publish_check(workers: int = 2, run_dir: Path = OUT / "publish-check", src: Path | None = None) -> dict:
