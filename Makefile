@@ -10,7 +10,7 @@ DEMO_DB := data/demo.duckdb
 # neither set: Streamlit's default 8501.
 PORT ?=
 
-.PHONY: run test check lint format demo demo-files browser-deps report-deps clean bench bench-quick \
+.PHONY: runtime-venv run test check lint format demo demo-files browser-deps report-deps clean bench bench-quick \
         loadtest serve-cluster cluster-deps
 
 $(PY):
@@ -23,6 +23,19 @@ $(VENV)/.installed: requirements.txt | $(PY)
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
+
+# A venv from requirements.txt alone: what `make run` and a production server install. The sign-in
+# test (tests/test_runtime_venv.py) serves from it, so a package that only requirements-dev.txt brings
+# cannot hide a broken «Đăng nhập»; pip check proves the pins agree.
+RUNTIME_VENV := .venv-runtime
+$(RUNTIME_VENV)/.installed: requirements.txt
+	rm -rf $(RUNTIME_VENV)
+	$(PYTHON) -m venv $(RUNTIME_VENV)
+	$(RUNTIME_VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	$(RUNTIME_VENV)/bin/python -m pip check
+	touch $@
+
+runtime-venv: $(RUNTIME_VENV)/.installed
 
 # The demo database is built from the committed demo sheets through the real
 # ingestion code, and rebuilt when either changes.
@@ -65,7 +78,8 @@ report-deps:
 	  exit 1; \
 	fi
 
-test: $(VENV)/.installed-dev browser-deps report-deps cluster-deps
+test: $(VENV)/.installed-dev $(RUNTIME_VENV)/.installed browser-deps report-deps cluster-deps
+	$(PY) -m pip check
 	$(PY) -m pytest
 
 # Benchmarks (bench/): national scale, writes bench/RESULTS.md; quick: 3 provinces, < 2 min, run by CI.

@@ -35,23 +35,31 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(db: str | Path, timeout: float = 60.0, args: tuple[str, ...] = (), env: dict | None = None,
-                     port: int | None = None, host: str = "127.0.0.1", log_dir: Path = ARTIFACTS):  # fmt: skip
+def streamlit_server(db: str | Path | None, timeout: float = 60.0, args: tuple[str, ...] = (), env: dict | None = None,
+                     port: int | None = None, host: str = "127.0.0.1", log_dir: Path = ARTIFACTS,
+                     python: str = sys.executable, demo_catalog: bool = True):  # fmt: skip
     """The real server (``python -m ui.serve``, as ``make run``) on a free port; its log goes to
-    ``log_dir`` (made if missing: the benchmarks pass their own folder, never the tests' scratch one)."""
+    ``log_dir`` (made if missing: the benchmarks pass their own folder, never the tests' scratch one).
+
+    ``python``: the interpreter of the venv to serve from (the runtime-only venv of
+    tests/test_runtime_venv.py). ``db=None`` and ``demo_catalog=False``: nothing set for the server
+    but ``env`` (a deployment's own configuration file, tests/test_walkthrough.py)."""
     port = port or free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "NQ71_DB": str(db),
+    demo = {
         "NQ71_SCHOOLS": "catalog/demo/truong_hoc.csv",
         "NQ71_UNITS": "catalog/demo/don_vi.csv",
         "NQ71_ROSTER": "catalog/demo/roster.csv",
+    }
+    env = {
+        **os.environ,
+        **({"NQ71_DB": str(db)} if db is not None else {}),
+        **(demo if demo_catalog else {}),
         **(env or {}),
     }
     log = open(log_dir / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", "--server.port", str(port),
+        [python, "-m", "ui.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", *args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -103,3 +111,40 @@ def wait_app(page, timeout: float = 30000) -> None:
         timeout=timeout,
     )
     page.wait_for_timeout(800)  # Vega draws after the run
+
+
+@contextlib.contextmanager
+def oidc_provider():
+    """A real OpenID provider on a free loopback port (oidc-provider-mock: discovery, authorize, token,
+    userinfo, end session); any e-mail typed into its form signs in."""
+    from oidc_provider_mock import run_server_in_thread
+
+    with run_server_in_thread(port=0) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+def auth_secrets(path: Path, redirect_uri: str, provider: str, cookie_secret: str, client_secret: str) -> Path:
+    """A secrets.toml with Streamlit's [auth] section pointing at ``provider``."""
+    path.write_text(
+        "[auth]\n"
+        f'redirect_uri = "{redirect_uri}"\n'
+        f'cookie_secret = "{cookie_secret}"\n'
+        'client_id = "nq71-dashboard"\n'
+        f'client_secret = "{client_secret}"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def sign_in(browser, app_url: str, email: str):
+    """Click «Đăng nhập», answer the provider's form as ``email``; the context and the page, back on the app."""
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    page = ctx.new_page()
+    page.goto(app_url)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_selector("input[name=sub]", timeout=30000)  # the provider's authorize form
+    page.fill("input[name=sub]", email)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{app_url}/**", timeout=30000)
+    return ctx, page

@@ -13,7 +13,17 @@ import secrets as pysecrets
 import pytest
 
 from core import audit
-from tests.browser import ARTIFACTS, chromium, free_port, server_log, streamlit_server, wait_app
+from tests.browser import (
+    ARTIFACTS,
+    auth_secrets,
+    chromium,
+    free_port,
+    oidc_provider,
+    server_log,
+    sign_in,
+    streamlit_server,
+    wait_app,
+)
 from tests.conftest import FIXTURES, require_browser
 
 pytestmark = pytest.mark.browser
@@ -25,10 +35,8 @@ COOKIE_SECRET = "nq71-cookie-" + pysecrets.token_hex(16)
 
 @pytest.fixture(scope="module")
 def provider():
-    from oidc_provider_mock import run_server_in_thread
-
-    with run_server_in_thread(port=0) as server:
-        yield f"http://localhost:{server.server_port}"
+    with oidc_provider() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +53,8 @@ def app_url(provider, login_db):
     require_browser()
     db, work = login_db, login_db.parent
     port = free_port()
-    secrets_file = work / "secrets.toml"
-    secrets_file.write_text(
-        "[auth]\n"
-        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
-        f'cookie_secret = "{COOKIE_SECRET}"\n'
-        'client_id = "nq71-dashboard"\n'
-        f'client_secret = "{CLIENT_SECRET}"\n'
-        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
-        encoding="utf-8",
-    )
+    redirect = f"http://localhost:{port}/oauth2callback"
+    secrets_file = auth_secrets(work / "secrets.toml", redirect, provider, COOKIE_SECRET, CLIENT_SECRET)
     args = ("--secrets.files", str(secrets_file))
     env = {"NQ71_USERS": str(FIXTURES / "users.csv")}
     with streamlit_server(db, args=args, env=env, port=port, host="localhost") as url:
@@ -66,18 +66,6 @@ def browser():
     require_browser()
     with chromium() as b:
         yield b
-
-
-def sign_in(browser, app_url, email: str):
-    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
-    page = ctx.new_page()
-    page.goto(app_url)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_selector("input[name=sub]", timeout=30000)  # the provider's authorize form
-    page.fill("input[name=sub]", email)
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(f"{app_url}/**", timeout=30000)
-    return ctx, page
 
 
 def _download_units(page, app_url, tmp_path) -> set[str]:
