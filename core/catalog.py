@@ -75,10 +75,42 @@ def pairs() -> list[tuple[str, str]]:
     return [(c, f.denominator) for c, f in fields().items() if f.denominator]
 
 
+# Keys of a deployment's own configuration file whose values are paths: written relative to that
+# file's folder (so /etc/nq71/tinh.toml can say users = "nguoi_dung.csv"), made absolute when read.
+PATH_KEYS = ("database", "users", "schools", "don_vi", "roster", "secrets", "tls_cert", "backup_dir")
+
+
+def config_path() -> Path | None:
+    """The province's own configuration file (``NQ71_CONFIG``; template deploy/templates/tinh.toml), or
+    None: catalog/deployment.toml alone (the demo, the tests)."""
+    path = os.environ.get("NQ71_CONFIG", "").strip()
+    return Path(path).absolute() if path else None
+
+
+def read_config(path: Path) -> dict:
+    """One configuration file, its relative paths made absolute against its own folder. Raises
+    ValueError in Vietnamese when it is missing or not TOML (the server and ``deploy check`` say so)."""
+    try:
+        with open(path, "rb") as f:
+            s = tomllib.load(f)
+    except FileNotFoundError:
+        raise ValueError(f"không thấy tệp cấu hình «{path}»") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ValueError(f"tệp cấu hình «{path}» sai cú pháp TOML ({e})") from None
+    for key in PATH_KEYS:
+        if isinstance(s.get(key), str) and s[key] and not Path(s[key]).is_absolute():
+            s[key] = str(path.parent / s[key])
+    return s
+
+
 @functools.cache
 def settings() -> dict:
+    """catalog/deployment.toml, then the province's file (``NQ71_CONFIG``) over it, then the
+    environment (NQ71_PROVINCE, NQ71_PLAN, NQ71_SCHOOLS) over both."""
     with open(CATALOG_DIR / "deployment.toml", "rb") as f:
         s = tomllib.load(f)
+    if (own := config_path()) is not None:
+        s.update(read_config(own))
     env = os.environ
     if env.get("NQ71_PROVINCE"):
         s["province"] = int(env["NQ71_PROVINCE"])
@@ -94,6 +126,14 @@ def roster_path() -> Path:
     every call (not cached): the demo build points it at catalog/demo/roster.csv for its imports only."""
     path = os.environ.get("NQ71_ROSTER") or settings().get("roster") or ""
     return resolve(path) if path else CATALOG_DIR / "roster.csv"
+
+
+def users_path() -> Path:
+    """The users file: NQ71_USERS, else ``users`` in the configuration, else data/nguoi_dung.csv."""
+    env = os.environ.get("NQ71_USERS")
+    if env:
+        return Path(env)
+    return resolve(settings().get("users") or "data/nguoi_dung.csv")
 
 
 def resolve(path: str) -> Path:

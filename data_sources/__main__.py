@@ -97,6 +97,30 @@ def _cycle(args) -> int:
     return 0
 
 
+DB_HELP = "tệp cơ sở dữ liệu DuckDB (mặc định: database trong cấu hình, NQ71_CONFIG)"
+
+
+def _default_db(args) -> int | None:
+    """``--db`` left out: the configured database (systemd units and cron name the configuration
+    only). A configuration that cannot be read, or a --db that does not exist where one must: exit 2."""
+    from pathlib import Path
+
+    if getattr(args, "db", "unset") is None:
+        try:
+            args.db = str(catalog.resolve(catalog.settings()["database"]))
+        except ValueError as e:
+            print(f"Lỗi: {e}", file=sys.stderr)
+            return 2
+    if args.cmd in ("refresh", "backup") and not Path(args.db).exists():
+        print(
+            f"Lỗi: không thấy cơ sở dữ liệu «{args.db}». Kiểm tra --db hoặc database trong cấu hình; "
+            "cơ sở dữ liệu được tạo ở lần nhập đầu tiên (python -m data_sources ingest …).",
+            file=sys.stderr,
+        )
+        return 2
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m data_sources", description="Nhập số liệu biểu mẫu NQ71 vào DuckDB")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -110,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         help="thời điểm nhận báo cáo (dd/mm/yyyy HH:MM) khi nhập bù tệp nhận từ trước; mặc định: bây giờ",
     )
     rf = sub.add_parser("refresh", help="đọc lại các bảng Google Sheets đã đăng ký (cho cron)")
-    rf.add_argument("--db", required=True)
+    rf.add_argument("--db", help=DB_HELP)
     rf.add_argument("--sources", help="tệp CSV url,tabs,label: đăng ký thêm trước khi đọc")
     rf.add_argument("--deadline", type=float, default=600, help="giới hạn thời gian cả lần làm mới (giây)")
     src = sub.add_parser("sources", help="đăng ký / liệt kê / bỏ bảng Google Sheets")
@@ -120,12 +144,15 @@ def main(argv: list[str] | None = None) -> int:
     src.add_argument("--tabs", default="", help="tên các trang cần đọc, cách nhau bởi dấu phẩy (mặc định: tất cả)")
     src.add_argument("--label", default="", help="tên hiển thị")
     sub.add_parser("demo", help="tạo lại các tệp số liệu mẫu trong catalog/demo/")
-    bk = sub.add_parser("backup", help="sao lưu phiên bản đang công bố ra một tệp")
-    bk.add_argument("--db", required=True)
-    bk.add_argument("--out", required=True, help="tệp sao lưu (.duckdb)")
-    rs = sub.add_parser("restore", help="công bố lại một tệp sao lưu thành phiên bản mới nhất")
-    rs.add_argument("--db", required=True)
-    rs.add_argument("--from", dest="source", required=True, help="tệp sao lưu (.duckdb)")
+    bk = sub.add_parser(
+        "backup", help="sao lưu toàn bộ trạng thái (số liệu, người dùng, nhật ký, cấu hình) ra một tệp .tar"
+    )
+    bk.add_argument("--db", help=DB_HELP)
+    bk.add_argument("--out", help="tệp .tar hoặc thư mục (mặc định: backup_dir trong cấu hình, tên theo ngày giờ)")
+    rs = sub.add_parser("restore", help="khôi phục một bản sao lưu (kiểm tra mã kiểm tra trước khi ghi)")
+    rs.add_argument("--db", help=DB_HELP)
+    rs.add_argument("--from", dest="source", required=True, help="tệp sao lưu (.tar; hoặc .duckdb cũ)")
+    rs.add_argument("--config-to", help="thư mục nhận các tệp cấu hình trong bản sao lưu (để xem lại)")
     bd = sub.add_parser("build-demo", help="nhập số liệu mẫu vào cơ sở dữ liệu demo")
     bd.add_argument("--db", default="data/demo.duckdb")
     bd.add_argument("--if-missing", action="store_true", help="chỉ tạo khi chưa có")
@@ -138,21 +165,21 @@ def main(argv: list[str] | None = None) -> int:
     fk.add_argument("--qr", help="tệp .png của mã QR (kèm tệp .svg cùng tên); cần --link")
     _cycle_parser(sub)
     args = p.parse_args(argv)
+    if (code := _default_db(args)) is not None:
+        return code
     if args.cmd == "cycle":
         return _cycle(args)
     if args.cmd == "form-kit":
         return _form_kit(args)
     if args.cmd in ("backup", "restore"):
-        import duckdb
-
-        from .publish.store import backup, restore
+        from .publish.backup import BackupError, backup, restore
 
         try:
             if args.cmd == "backup":
                 print(f"Đã sao lưu {args.db} vào {backup(args.db, args.out)}")
             else:
-                print(f"Đã khôi phục {args.source}: phiên bản mới {restore(args.db, args.source).name}")
-        except (FileNotFoundError, duckdb.Error) as e:
+                print("\n".join(restore(args.db, args.source, args.config_to).lines))
+        except BackupError as e:
             print(f"Lỗi: {e}", file=sys.stderr)
             return 2
         return 0

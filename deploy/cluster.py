@@ -48,22 +48,32 @@ def haproxy_bin() -> str | None:
     )
 
 
-def healthy(port: int, timeout: float = 2.0) -> bool:
+def healthy(port: int, timeout: float = 2.0, tls: bool = False) -> bool:
+    """Streamlit's health answer on a loopback port (over HTTPS, certificate unchecked, for haproxy's
+    TLS front: the certificate names the public host, not 127.0.0.1)."""
+    import ssl
+
+    context = ssl._create_unverified_context() if tls else None
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}/_stcore/health"
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=timeout) as r:
+        with urllib.request.urlopen(url, timeout=timeout, context=context) as r:
             return r.status == 200
     except OSError:
         return False
 
 
 def render_config(
-    port: int, worker_ports: list[int], pidfile: Path, bind: str = "*", balance: str = "leastconn"
+    port: int, worker_ports: list[int], pidfile: Path, bind: str = "*", balance: str = "leastconn", tls_cert: str = ""
 ) -> str:
+    """haproxy's configuration; ``tls_cert`` (a PEM holding the certificate and its key): the front
+    speaks HTTPS only and tells the workers so (X-Forwarded-Proto), as one server or a cluster."""
     servers = "\n".join(
         f"    server w{i} 127.0.0.1:{p} check cookie w{i}" for i, p in enumerate(worker_ports, 1)
     )  # fmt: skip
+    ssl = f" ssl crt {tls_cert}" if tls_cert else ""
+    proto = "https" if tls_cert else "http"
     return string.Template(TEMPLATE.read_text()).substitute(
-        port=port, bind=bind, pidfile=pidfile, servers=servers, balance=balance
+        port=port, bind=bind, pidfile=pidfile, servers=servers, balance=balance, ssl=ssl, proto=proto
     )
 
 
@@ -78,6 +88,8 @@ class Cluster:
     env: dict = field(default_factory=dict)
     restarts: int = 0
     root: Path = ROOT  # the checkout whose app.py the workers run
+    tls_cert: str = ""  # PEM (certificate + key): haproxy's front speaks HTTPS
+    worker_args: tuple[str, ...] = ()  # more options for each worker (--secrets.files …)
 
     @property
     def url(self) -> str:
@@ -91,7 +103,7 @@ class Cluster:
         log = open(self.run_dir / f"worker-{i + 1}-{port}.log", "a")
         return subprocess.Popen(
             [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true"],
+             "--server.headless", "true", *self.worker_args],
             cwd=self.root, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
 
@@ -107,7 +119,8 @@ class Cluster:
             self.env.setdefault("NQ71_SCHOOLS", str(self.root / "catalog/demo/truong_hoc.csv"))
         self.workers = [self._start_worker(i) for i in range(len(self.worker_ports))]
         cfg = self.run_dir / f"haproxy-{self.port}.cfg"
-        cfg.write_text(render_config(self.port, self.worker_ports, self.run_dir / f"haproxy-{self.port}.pid", bind))
+        pidfile = self.run_dir / f"haproxy-{self.port}.pid"
+        cfg.write_text(render_config(self.port, self.worker_ports, pidfile, bind, tls_cert=self.tls_cert))
         check = subprocess.run([exe, "-c", "-q", "-f", str(cfg)], capture_output=True, text=True)
         if check.returncode != 0:
             self.stop()
@@ -129,7 +142,7 @@ class Cluster:
             time.sleep(0.3)
         hlog = open(self.run_dir / f"haproxy-{self.port}.log", "a")
         self.haproxy = subprocess.Popen([exe, "-db", "-f", str(cfg)], stdout=hlog, stderr=subprocess.STDOUT)
-        while not healthy(self.port, 1):
+        while not healthy(self.port, 1, tls=bool(self.tls_cert)):
             if self.haproxy.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"haproxy không trả lời trên cổng {self.port}; xem {hlog.name}")
@@ -159,10 +172,10 @@ class Cluster:
 @contextlib.contextmanager
 def cluster(db: str | Path, workers: int = DEFAULT_WORKERS, port: int | None = None,
             run_dir: Path = RUN_DIR, env: dict | None = None, timeout: float = 120.0, bind: str = "*",
-            root: Path = ROOT):  # fmt: skip
+            root: Path = ROOT, tls_cert: str = "", worker_args: tuple[str, ...] = ()):  # fmt: skip
     """A running cluster (workers on free loopback ports, haproxy on ``port`` or a free one)."""
     c = Cluster(Path(db).absolute(), port or free_port(), [free_port() for _ in range(workers)], Path(run_dir),
-                env=env or {}, root=Path(root))  # fmt: skip
+                env=env or {}, root=Path(root), tls_cert=tls_cert, worker_args=worker_args)  # fmt: skip
     try:
         c.start(timeout, bind)
         yield c
@@ -171,27 +184,47 @@ def cluster(db: str | Path, workers: int = DEFAULT_WORKERS, port: int | None = N
 
 
 def main(argv: list[str] | None = None) -> int:
+    from core import catalog
+
     ap = argparse.ArgumentParser(description="Nhiều tiến trình Streamlit sau haproxy (make serve-cluster)")
-    ap.add_argument("--db", default=os.environ.get("NQ71_DB") or "data/demo.duckdb", help="cơ sở dữ liệu đã công bố")
+    ap.add_argument("--db", default=os.environ.get("NQ71_DB") or None,
+                    help="cơ sở dữ liệu đã công bố (mặc định: database trong cấu hình, NQ71_CONFIG)")  # fmt: skip
     ap.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS") or DEFAULT_WORKERS))
     ap.add_argument("--port", type=int, default=int(os.environ.get("PORT") or DEFAULT_PORT), help="cổng công khai")
     ap.add_argument("--bind", default="*", help="địa chỉ haproxy lắng nghe (mặc định mọi địa chỉ)")
     ap.add_argument("--run-dir", type=Path, default=RUN_DIR, help="nơi ghi cấu hình haproxy và nhật ký")
+    ap.add_argument(
+        "--tls-cert", default=None, help="PEM (chứng chỉ + khóa) cho HTTPS; mặc định: tls_cert trong cấu hình"
+    )
     args = ap.parse_args(argv)
-    if not Path(args.db).exists():
-        print(f"Không thấy cơ sở dữ liệu «{args.db}» (make demo dựng dữ liệu mẫu).", file=sys.stderr)
+    try:
+        s = catalog.settings()
+    except ValueError as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
         return 2
+    db = args.db or str(catalog.resolve(s["database"]))
+    tls = args.tls_cert if args.tls_cert is not None else str(s.get("tls_cert") or "")
+    secrets = s.get("secrets")
+    worker_args = ("--secrets.files", str(secrets)) if secrets else ()
+    if not Path(db).exists() and not Path(db).is_symlink():
+        if Path(db).name.startswith("demo"):
+            print(f"Không thấy cơ sở dữ liệu «{db}» (make demo dựng dữ liệu mẫu).", file=sys.stderr)
+            return 2
+        print(f"Chưa có số liệu ở «{db}»: trang web báo chưa có số liệu cho tới lần nhập đầu tiên.", flush=True)
     stop = {"now": False}
 
     def _stop(*_):
         stop["now"] = True
 
     signal.signal(signal.SIGTERM, _stop)
+    scheme = "https" if tls else "http"
     print(f"Khởi động {args.workers} tiến trình Streamlit và haproxy trên cổng {args.port}…", flush=True)
     try:
-        with cluster(args.db, args.workers, args.port, args.run_dir, bind=args.bind) as c:
+        with cluster(db, args.workers, args.port, args.run_dir, bind=args.bind, tls_cert=tls,
+                     worker_args=worker_args) as c:  # fmt: skip
             ports = ", ".join(str(p) for p in c.worker_ports)
-            print(f"Sẵn sàng: http://localhost:{c.port}  (tiến trình trên cổng {ports}; nhật ký {args.run_dir})")
+            public = s.get("public_url") or f"{scheme}://localhost:{c.port}"
+            print(f"Sẵn sàng: {public}  (tiến trình trên cổng {ports}; nhật ký {args.run_dir})")
             print("Ctrl-C để dừng tất cả.", flush=True)
             while not stop["now"]:
                 time.sleep(2)

@@ -154,11 +154,12 @@ def test_damaged_or_missing_current_version_falls_back_with_a_message(tmp_path):
     assert path != current and "không còn tệp" in note and _observations(db) == good
 
 
-def test_backup_and_restore_give_back_the_same_data(tmp_path):
+def test_backup_and_restore_give_back_the_same_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("NQ71_USERS", str(tmp_path / "nguoi_dung.csv"))  # never the checkout's own data/
     db = tmp_path / "nq71.duckdb"
     _ingest(db, SMALL)
     saved = _observations(db)
-    out = tmp_path / "sao_luu" / "nq71-2026-07-10.duckdb"
+    out = tmp_path / "sao_luu" / "nq71-2026-07-10.tar"
     run_cli("data_sources", "backup", "--db", str(db), "--out", str(out))
     _ingest(db, OFFICE)
     assert _observations(db) != saved

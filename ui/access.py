@@ -75,10 +75,7 @@ def no_login_allowed() -> bool:
 
 
 def users_path() -> Path:
-    env = os.environ.get("NQ71_USERS")
-    if env:
-        return Path(env)
-    return catalog.resolve(catalog.settings().get("users") or "data/nguoi_dung.csv")
+    return catalog.users_path()
 
 
 def read_users(path: Path | None = None) -> list[dict[str, str]]:

@@ -82,7 +82,26 @@ def _after_server_start(warm_up) -> None:
     bootstrap._on_server_start = on_server_start
 
 
+def refuse_broken_configuration() -> None:
+    """Under a province's configuration (``NQ71_CONFIG``), run ``python -m deploy check`` first and
+    refuse to start on a ✗, with the same lines (exit 2); ``python -m deploy serve`` has run it already."""
+    import os
+
+    from core import catalog
+
+    own = catalog.config_path()
+    if own is None or os.environ.get("NQ71_CHECKED") == str(own):
+        return
+    from deploy.check import failed, report, run_checks
+
+    checks = run_checks()
+    if failed(checks):
+        print(report(checks), file=sys.stderr, flush=True)
+        raise SystemExit(2)
+
+
 def main() -> None:
+    refuse_broken_configuration()
     disable_legacy_pages_folder()
     _after_server_start(_warm_up)
     from streamlit.web import cli

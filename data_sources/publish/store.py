@@ -143,31 +143,6 @@ def publishing(db_path: str | Path):
         _swap(db, new)
 
 
-def backup(db_path: str | Path, out: str | Path) -> Path:
-    """Copy the published version (a finished file, never written again) to ``out``."""
-    db = Path(db_path)
-    if not db.exists():
-        raise FileNotFoundError(f"Chưa có cơ sở dữ liệu «{db}» để sao lưu.")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}")
-    shutil.copyfile(db, tmp)
-    os.replace(tmp, out)
-    return out
-
-
-def restore(db_path: str | Path, source: str | Path) -> Path:
-    """Publish a backup as the newest version; the versions before it stay, as after any publish."""
-    src = Path(source)
-    duckdb.connect(str(src), read_only=True).close()  # a file DuckDB cannot open is refused first
-    db = Path(db_path)
-    with _locked(db):
-        new = _next_version(db)
-        shutil.copyfile(src, new)
-        _swap(db, new)
-    return new
-
-
 def _remove(path: Path) -> None:
     for p in (path, Path(f"{path}.wal"), Path(f"{path}{PUBLISHED}")):
         with contextlib.suppress(FileNotFoundError):
