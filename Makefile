@@ -11,7 +11,7 @@ DEMO_DB := data/demo.duckdb
 PORT ?=
 
 .PHONY: runtime-venv run test check lint format demo demo-files browser-deps report-deps clean bench bench-quick \
-        loadtest serve-cluster cluster-deps
+        loadtest serve serve-cluster check-config cluster-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -107,10 +107,22 @@ cluster-deps:
 	  exit 1; \
 	fi
 
+# A province's server from its own configuration (README «Chạy thật cho một tỉnh»): CONFIG=/etc/nq71/tinh.toml
+# (or NQ71_CONFIG). python -m deploy serve checks the configuration first and refuses to start on a ✗.
+CONFIG ?= $(NQ71_CONFIG)
+serve: $(VENV)/.installed
+	@if [ -z "$(CONFIG)" ]; then echo "Cần tệp cấu hình: make serve CONFIG=/etc/nq71/tinh.toml (mẫu: deploy/templates/tinh.toml)"; exit 2; fi
+	NQ71_CONFIG=$(abspath $(CONFIG)) $(PY) -m deploy serve
+
+check-config: $(VENV)/.installed
+	@if [ -z "$(CONFIG)" ]; then echo "Cần tệp cấu hình: make check-config CONFIG=/etc/nq71/tinh.toml"; exit 2; fi
+	NQ71_CONFIG=$(abspath $(CONFIG)) $(PY) -m deploy check
+
 # WORKERS Streamlit processes (default 2) behind haproxy on PORT (default 8500), sticky sessions, one
-# published database (NQ71_DB=…, default the demo). Ctrl-C stops all. See README, «Mở rộng / Scale-out».
-serve-cluster: $(VENV)/.installed $(DEMO_DB) cluster-deps
-	$(PY) -m deploy.cluster --workers $(or $(WORKERS),2) --port $(or $(PORT),8500) --db $(or $(NQ71_DB),$(DEMO_DB))
+# published database: the configured one (CONFIG=…), or NQ71_DB=… (the demo: NQ71_DB=data/demo.duckdb).
+# Ctrl-C stops all. See README, «Mở rộng / Scale-out».
+serve-cluster: $(VENV)/.installed cluster-deps
+	$(if $(CONFIG),NQ71_CONFIG=$(abspath $(CONFIG)),) $(PY) -m deploy.cluster --workers $(or $(WORKERS),2) --port $(or $(PORT),8500) $(if $(NQ71_DB),--db $(NQ71_DB),)
 
 lint:
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .

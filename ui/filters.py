@@ -18,11 +18,15 @@ from ui import data
 from ui.data import lookups
 
 
-def levels(plan: str) -> dict[str, str]:
+def levels(plan: str, present: set[str] | None = None) -> dict[str, str]:
     """The kinds of unit reporting to ``plan`` (catalog/plans.csv ``don_vi_bao_cao``) with their names
-    (catalog/loai_don_vi.csv): xã/phường and schools for a Sở's plan, chi bộ for a Party committee's."""
+    (catalog/loai_don_vi.csv): xã/phường and schools for a Sở's plan, chi bộ for a Party committee's.
+    ``present``: the kinds that have units here; a kind with none (schools when no school list is
+    configured) is not offered. Never empty: the plan's first kind stays, to say «no unit»."""
     kinds = catalog.unit_kinds()
-    return {k: kinds[k].label for k in catalog.plan_levels(plan)}
+    wanted = catalog.plan_levels(plan)
+    offered = {k: kinds[k].label for k in wanted if present is None or k in present}
+    return offered or {k: kinds[k].label for k in wanted[:1]}
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,7 @@ def sidebar(scope: Scope) -> Filters | None:
             )
         else:
             period = None
-        offered = levels(plan)
+        offered = levels(plan, set(in_province.level))
         if st.session_state.get("f_level") not in (None, *offered):
             del st.session_state["f_level"]  # another plan's kind of unit (xã/phường → chi bộ)
         level = st.radio(
