@@ -216,9 +216,10 @@ def main(argv: list[str] | None = None) -> int:
                 add_sources_file(args.db, args.sources)
             result = refresh(args.db, load_service_account(), deadline_s=args.deadline)
         except GoogleError as e:
-            print(f"Lỗi: {e.message}", file=sys.stderr)
+            print(f"{dt.datetime.now().isoformat(timespec='seconds')} Lỗi: {e.message}", file=sys.stderr)
             return 2
-        print(result.text())
+        stamp = dt.datetime.now().isoformat(timespec="seconds")  # cron/systemd logs: when, and which sheet
+        print("\n".join(f"{stamp} {line}" for line in result.text().splitlines()))
         return 0 if not result.failed else 1
     if args.cmd == "demo":
         from .load.demo import generate

@@ -523,9 +523,13 @@ def _signature(doc, issuer: Issuer) -> None:
     from docx.shared import Pt
 
     c, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
+    from docx.oxml import OxmlElement
+
     t = doc.add_table(rows=1, cols=2)
     _no_borders(t)
     _widths(t, [85, TEXT_W - 85])
+    # the row cannot break across pages: title, «Ký…», the space to sign and the name line stay together
+    t.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     lc, rc = t.cell(0, 0), t.cell(0, 1)
     p = lc.paragraphs[0]
     run = p.add_run("Nơi nhận:")
@@ -686,11 +690,15 @@ def build_docx(d: ReportData, out: str | Path, today: dt.date | None = None) -> 
             who = ", ".join(names)
             doc.add_paragraph(f"- {text} ({fmt.number(len(names))} đơn vị: {who}).")
 
-    doc.add_paragraph(
+    closing = doc.add_paragraph(
         f"Trên đây là báo cáo kết quả công tác truyền thông thực hiện Nghị quyết số 71-NQ/TW {d.period.label} "
         f"của {d.issuer}./."
     )
-    doc.add_paragraph().paragraph_format.space_after = Pt(0)
+    spacer = doc.add_paragraph()
+    spacer.paragraph_format.space_after = Pt(0)
+    for p in (closing, spacer):  # the closing sentence goes to the next page with the signature, never apart
+        p.paragraph_format.keep_with_next = True
+        p.paragraph_format.keep_together = True
     _signature(doc, issuer)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

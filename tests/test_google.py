@@ -291,3 +291,61 @@ def test_refresh_reads_periods_google_turned_into_dates(db):
     con.close()
     assert [k for k, _, _ in rej] == ["ky_bao_cao"] and "46113" in rej[0][2]
     assert "01/04/2026" in notes and "ngày/tháng/năm" in notes
+
+
+# ---- a machine that cannot reach Google: the real cause, no retry, every sheet told ------------
+
+
+def _offline(*args, env_extra=None):
+    """The real command line in a network namespace of its own (``unshare -n``: no interface but a
+    downed loopback), so name resolution fails for real; nothing leaves this machine."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    if not shutil.which("unshare") or os.geteuid() != 0:
+        if os.environ.get("CI"):
+            pytest.fail("unshare -n needs root and util-linux in CI")
+        pytest.skip("unshare -n needs root")
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run(["unshare", "-n", sys.executable, "-m", "data_sources", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+def test_offline_refresh_names_the_cause_stops_calling_and_tells_every_sheet(db, tmp_path):
+    import json
+    import re
+
+    ids = [f"1NQ71offline{i:02d}aBcDeFgHiJkLmNoPq" for i in range(20)]
+    for i, sid in enumerate(ids):
+        add_source(db, sid, label=f"Bảng xã số {i + 1}")
+    key = tmp_path / "khoa.json"
+    key.write_text(json.dumps(SA), encoding="utf-8")
+    proc = _offline("refresh", "--db", str(db), env_extra={"GOOGLE_APPLICATION_CREDENTIALS": str(key)})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stdout.splitlines()
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d "
+    assert all(re.match(stamp, line) for line in lines), lines  # every log line carries its time
+    assert re.match(stamp + r"Làm mới 20 bảng: đọc 0, không đổi 0, lỗi 20 \(1 lượt gọi Google\)", lines[0])
+    failed = [line for line in lines if "✗" in line]
+    assert len(failed) == 20
+    for i, (line, sid) in enumerate(zip(failed, ids, strict=True)):
+        assert f"«Bảng xã số {i + 1}» ({sid})" in line and "(DNS)" in line, line
+        assert "quá thời gian" not in line and "không trả lời kịp" not in line
+    assert [s["last_error"] for s in list_sources(db)] == [failed[0].split(": ", 1)[1]] * 20
+
+
+def test_a_damaged_key_is_said_in_vietnamese_not_a_traceback(db, tmp_path):
+    import json
+
+    add_source(db, SID, label="Bảng tỉnh")
+    key = tmp_path / "khoa.json"
+    key.write_text(json.dumps({**SA, "private_key": "-----BEGIN PRIVATE KEY-----\nhong\n-----END PRIVATE KEY-----\n"}))
+    proc = _offline("refresh", "--db", str(db), env_extra={"GOOGLE_APPLICATION_CREDENTIALS": str(key)})
+    assert proc.returncode == 2
+    assert "Khóa tài khoản dịch vụ không đọc được" in proc.stderr and "Traceback" not in proc.stderr
+    assert SA["private_key"][40:80] not in proc.stderr + proc.stdout

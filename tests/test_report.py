@@ -355,3 +355,37 @@ def test_a_unit_gets_its_own_report_and_no_form_kit(small, monkeypatch):
     assert rows["CT01"] == "70%"
     assert "Ea Ô" not in "\n".join(_texts(doc))
     assert "kit" not in at.session_state and not [b for b in at.button if "biểu mẫu" in b.label]
+
+
+def test_the_signature_block_never_leaves_its_name_line_alone_on_a_page(demo_db, tmp_path):
+    """Every report of the demo (plans 000–004, 2026-Q1 and Q2, the whole scope): in the PDF, the
+    signer's title and the dotted line for the name are on one page, with the closing sentence.
+    Before the block was kept together, plan 001 Q1 and plan 004 Q2 ended on a page holding only
+    the page number and the dotted line."""
+    _require_libreoffice()
+    from core import catalog
+    from core.db import connect_read
+    from queries import PeriodSel
+    from queries.report import make
+
+    con = connect_read(demo_db)
+    try:
+        made = []
+        for plan in ("000", "001", "002", "003", "004"):
+            for period in ("2026-Q1", "2026-Q2"):
+                out = tmp_path / f"bao_cao_{plan}_{period}.docx"
+                level = catalog.plan_levels(plan)[0]
+                docx, pdf = make(con, plan, PeriodSel(period), EVERY, out, level=level, pdf=True)
+                made.append((plan, period, docx, pdf))
+    finally:
+        con.close()
+    for plan, period, docx, pdf in made:
+        signer = Document(str(docx)).tables[-1].cell(0, 1).paragraphs[0].text  # «GIÁM ĐỐC», «T/M ĐẢNG ỦY»…
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        pages = [" ".join(p.split()) for p in text.split("\f") if p.strip()]
+        with_name_line = [i for i, p in enumerate(pages) if "……………………………" in p]
+        assert len(with_name_line) == 1, (plan, period)
+        last = pages[with_name_line[0]]
+        assert signer and signer in last and "(Ký, ghi rõ họ tên và đóng dấu)" in last, (plan, period, last[-300:])
+        assert "Nơi nhận:" in last, (plan, period)
+        assert "Trên đây là báo cáo" in last, (plan, period)

@@ -95,7 +95,11 @@ def add_source(link: str, tabs: str, label: str) -> str:
 def refresh_all(sa: dict | None, progress: Callable[[int, int, str], None]) -> tuple[bool, str, str]:
     """Refresh every Google source: (any sheet failed, a one-line headline, the full summary)."""
     v = access.require("lam_moi")
-    r = gs.refresh(db_path(), sa, progress=progress)
+    try:
+        r = gs.refresh(db_path(), sa, progress=progress)
+    except GoogleError as e:  # the key itself cannot be used: nothing was read, the page says why
+        access.record(v, "lam_moi", read=0, unchanged=0, failed="tất cả", error=e.message)
+        return True, "Không làm mới được.", e.message
     access.record(v, "lam_moi", read=len(r.read), unchanged=len(r.unchanged), failed=len(r.failed))
     headline = f"Đọc {len(r.read)} bảng, không đổi {len(r.unchanged)}, lỗi {len(r.failed)}."
     return bool(r.failed), headline, r.text()

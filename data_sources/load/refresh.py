@@ -89,6 +89,7 @@ class RefreshResult:
     failed: dict[str, str] = field(default_factory=dict)
     summary: object = None
     requests: int = 0
+    labels: dict[str, str] = field(default_factory=dict)  # sheet id -> its name, for the lines
 
     def text(self) -> str:
         lines = [
@@ -97,7 +98,8 @@ class RefreshResult:
             f"({self.requests} lượt gọi Google)"
         ]
         for sid, err in self.failed.items():
-            lines.append(f"  ✗ {sid}: {err}")
+            name = self.labels.get(sid)
+            lines.append(f"  ✗ «{name}» ({sid}): {err}" if name else f"  ✗ {sid}: {err}")
         if self.summary is not None:
             lines.append(self.summary.text())
         return "\n".join(lines)
@@ -118,17 +120,24 @@ def refresh(
     tabs = []
     status: dict[str, dict] = {}
     now = dt.datetime.now().replace(microsecond=0)
+    offline: GoogleError | None = None
     for i, src in enumerate(sources):
         sid = src["source_id"]
+        result.labels[sid] = src.get("label") or ""
         if progress:
             progress(i, len(sources), src.get("label") or sid)
         wanted = {t.strip() for t in (src.get("tabs") or "").split(",") if t.strip()}
         last_modified = (src.get("last_modified") or "") if src.get("last_ok_at") else ""
+        if offline is not None:  # the machine cannot reach Google: no call for the sheets left
+            result.failed[sid] = offline.message
+            status[sid] = {"error": offline.message}
+            continue
         try:
             got = reader.fetch(parse_sheet_link(sid), wanted, last_modified)
         except GoogleError as e:
             result.failed[sid] = e.message
             status[sid] = {"error": e.message}
+            offline = e if e.network else None
             continue
         if got.unchanged:
             result.unchanged.append(sid)

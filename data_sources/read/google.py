@@ -32,6 +32,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+import google.auth.exceptions
 import requests
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
@@ -51,12 +52,63 @@ _ID = r"[A-Za-z0-9_-]{20,}"
 
 
 class GoogleError(Exception):
-    """A read that failed; ``message`` says in Vietnamese what happened and what to do."""
+    """A read that failed; ``message`` says in Vietnamese what happened and what to do. ``network``:
+    the machine itself cannot reach Google (no name resolution, no route, refused, TLS broken), which
+    no retry within the run heals: the refresh stops calling and says so for every sheet left."""
 
-    def __init__(self, message: str, status: int | None = None):
+    def __init__(self, message: str, status: int | None = None, network: str = ""):
         super().__init__(message)
         self.message = message
         self.status = status
+        self.network = network
+
+
+KEPT = "dữ liệu đọc được lần trước vẫn giữ nguyên"
+
+
+def _chain(e: BaseException):
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        yield e
+        e = e.__cause__ or e.__context__
+        if e is None:
+            break
+
+
+def network_cause(e: BaseException) -> GoogleError | None:
+    """The real cause of a connection failure, named (not «Google quá thời gian»); None when the
+    failure is a timeout or an answer from Google, which a later try may heal."""
+    import errno
+    import socket
+    import ssl
+
+    for c in _chain(e):
+        name = type(c).__name__
+        if name == "NameResolutionError" or isinstance(c, socket.gaierror):
+            return GoogleError(
+                "Không phân giải được tên máy chủ Google (DNS): máy chủ này không có mạng hoặc không dùng được "
+                f"DNS. Kiểm tra kết nối Internet và máy chủ DNS (/etc/resolv.conf) của máy chủ; {KEPT}.",
+                network="dns",
+            )
+        if isinstance(c, ConnectionRefusedError):
+            return GoogleError(
+                "Kết nối tới Google bị từ chối: tường lửa hoặc proxy của cơ quan chặn cổng 443. Nhờ bộ phận "
+                f"mạng mở kết nối HTTPS ra googleapis.com; {KEPT}.",
+                network="refused",
+            )
+        if isinstance(c, OSError) and c.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN):
+            return GoogleError(
+                f"Máy chủ không có đường mạng ra Internet (network unreachable). Kiểm tra cáp, cổng ra và định tuyến; {KEPT}.",
+                network="offline",
+            )
+        if isinstance(c, ssl.SSLError) or name == "SSLError":
+            return GoogleError(
+                "Không lập được kết nối bảo mật (TLS) với Google: proxy chặn HTTPS hoặc đồng hồ máy chủ sai. "
+                f"Kiểm tra giờ hệ thống và proxy; {KEPT}.",
+                network="tls",
+            )
+    return None
 
 
 @dataclass(frozen=True)
@@ -146,7 +198,9 @@ class PacedRetryingHTTPClient(HTTPClient):
                 if status not in self.retry_statuses:
                     raise
                 last = e
-            except (requests.Timeout, requests.ConnectionError) as e:
+            except (requests.Timeout, requests.ConnectionError, google.auth.exceptions.TransportError) as e:
+                if (cause := network_cause(e)) is not None:
+                    raise cause from None  # not healed by waiting: no retry
                 last = e
             wait = random.uniform(0, min(self.max_wait, self.base_wait * 2**attempt))  # full jitter
             self._wait(wait, "thử lại")
@@ -156,7 +210,15 @@ class PacedRetryingHTTPClient(HTTPClient):
 def _as_google_error(e: Exception, email: str = "") -> GoogleError:
     if isinstance(e, GoogleError):
         return e
-    if isinstance(e, (requests.Timeout, requests.ConnectionError)):
+    if (cause := network_cause(e)) is not None:
+        return cause
+    if isinstance(e, google.auth.exceptions.RefreshError):
+        return GoogleError(
+            "Google từ chối khóa tài khoản dịch vụ (khóa đã bị xóa, bị thu hồi hoặc sai dự án). Tạo khóa mới "
+            "trong Google Cloud Console và thay [gcp_service_account] trong tệp bí mật.",
+            401,
+        )
+    if isinstance(e, (requests.Timeout, requests.ConnectionError, google.auth.exceptions.TransportError)):
         return GoogleError(
             "Google không trả lời kịp (quá thời gian kết nối hoặc đọc). Hãy thử làm mới lại sau ít phút; "
             "dữ liệu đọc được lần trước vẫn giữ nguyên.",
@@ -264,7 +326,15 @@ class SheetsReader:
         if service_account_info:
             from google.oauth2.service_account import Credentials
 
-            creds = Credentials.from_service_account_info(service_account_info, scopes=SCOPES)
+            try:
+                creds = Credentials.from_service_account_info(service_account_info, scopes=SCOPES)
+            except (ValueError, KeyError, TypeError):
+                raise GoogleError(
+                    "Khóa tài khoản dịch vụ không đọc được (private_key hỏng hoặc thiếu trường như client_email). "
+                    "Tải lại khóa JSON từ Google Cloud Console, chép nguyên văn vào [gcp_service_account]; "
+                    "kiểm tra bằng python -m deploy check.",
+                    401,
+                ) from None
             self.email = service_account_info.get("client_email", "")
             self.http = PacedRetryingHTTPClient(creds)
             self.http.deadline = self.deadline
@@ -280,7 +350,7 @@ class SheetsReader:
             if self.http is None:
                 return self._public(ref)
             return self._api(ref, tabs, last_modified)
-        except (APIError, requests.RequestException) as e:
+        except (APIError, requests.RequestException, google.auth.exceptions.GoogleAuthError) as e:
             raise _as_google_error(e, self.email) from None
 
     def _api(self, ref: SheetRef, tabs: set[str], last_modified: str) -> Fetched:
@@ -340,6 +410,8 @@ class SheetsReader:
             try:
                 r = self.session.get(PUBLIC_EXPORT.format(id=ref.spreadsheet_id), timeout=TIMEOUT)
             except (requests.Timeout, requests.ConnectionError) as e:
+                if (cause := network_cause(e)) is not None:
+                    raise cause from None
                 last = e
             else:
                 if r.status_code == 200 and r.content[:2] == b"PK":
