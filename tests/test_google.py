@@ -103,6 +103,31 @@ def test_unchanged_spreadsheet_costs_one_request(db):
     pd.testing.assert_frame_equal(_observations(db), before)
 
 
+def test_a_refresh_that_reads_nothing_new_publishes_no_version_yet_records_its_try(db):
+    """Every try is recorded beside the database (core/source_reads.py); a version is published only
+    when changed content was read, so versions_kept keeps real imports to roll back to, not 45 minutes
+    of unchanged cron runs. The page and the CLI show the latest try all the same."""
+    import datetime as dt
+
+    from data_sources.publish.store import published_versions
+
+    add_source(db, SID)
+    _refresh(db, G / "form_office_quarter.json", now=dt.datetime(2026, 12, 4, 6, 0, 0))
+    versions = published_versions(db)
+    _refresh(db, G / "form_unchanged.json", now=dt.datetime(2026, 12, 4, 12, 0, 0))
+    assert published_versions(db) == versions  # nothing new: no version
+    src = list_sources(db)[0]
+    assert (
+        src["last_attempt_at"] == src["last_ok_at"] == dt.datetime(2026, 12, 4, 12, 0, 0) and src["last_error"] is None
+    )
+    result, _ = _refresh(db, G / "server_500_forever.json", all_fired=False, now=dt.datetime(2026, 12, 4, 18, 0, 0))
+    assert published_versions(db) == versions  # a failure changes no data either
+    src = list_sources(db)[0]
+    assert src["last_attempt_at"] == dt.datetime(2026, 12, 4, 18, 0, 0)
+    assert src["last_ok_at"] == dt.datetime(2026, 12, 4, 12, 0, 0)
+    assert src["last_error"] == result.failed[SID]
+
+
 def test_uploaded_xlsx_is_downloaded_through_drive(db):
     add_source(db, f"https://docs.google.com/spreadsheets/d/{XLSX_ID}/edit?gid=737321077#gid=737321077")
     result, calls = _refresh(db, G / "uploaded_xlsx.json")

@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 import queries
-from core import catalog, db
+from core import catalog, db, source_reads
 
 
 def db_path() -> str:
@@ -148,7 +148,19 @@ settings = _cached_read(queries.settings)
 provinces = _cached_read(queries.provinces)
 periods_with_data = _cached_read(queries.periods_with_data)
 imports = _cached_read(queries.imports)
-sources = _cached_read(queries.sources)
+_sources = _cached_read(queries.sources)
+
+
+def sources() -> pd.DataFrame | None:
+    """The Google sources as published, with each one's latest try (core/source_reads.py: a refresh
+    that read nothing new publishes no version, so the cached read alone would show the try before)."""
+    df = _sources()
+    if df is None or df.empty:
+        return df
+    rows = source_reads.merge(df.to_dict("records"), source_reads.read(db_path()))
+    return pd.DataFrame(rows, columns=df.columns)
+
+
 units = _cached_read(queries.units)
 progress = _cached_read(queries.progress)
 progress_periods = _cached_read(queries.progress_periods)

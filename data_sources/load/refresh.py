@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import catalog
+from core import catalog, source_reads
 from core.db import connect_read
 
 from ..publish.store import publishing
@@ -34,7 +34,8 @@ def load_service_account(secrets: dict | None = None) -> dict | None:
     if path:
         with open(path, encoding="utf-8") as f:
             return json.load(f)
-    toml = catalog.ROOT / ".streamlit" / "secrets.toml"
+    configured = catalog.settings().get("secrets")  # the province's secrets file (NQ71_CONFIG), for systemd/cron
+    toml = Path(configured) if configured else catalog.ROOT / ".streamlit" / "secrets.toml"
     if toml.exists():
         with open(toml, "rb") as f:
             data = tomllib.load(f)
@@ -77,9 +78,10 @@ def list_sources(db) -> list[dict]:
     try:
         cur = con.execute(load("sources_all"))
         cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
     finally:
         con.close()
+    return source_reads.merge(rows, source_reads.read(db))  # the latest try may be newer than the database
 
 
 @dataclass
@@ -111,6 +113,7 @@ def refresh(
     deadline_s: float = 600,
     progress: Callable[[int, int, str], None] | None = None,
     reader: SheetsReader | None = None,
+    now: dt.datetime | None = None,
 ) -> RefreshResult:
     from .ingest import ingest_tabs
 
@@ -119,7 +122,7 @@ def refresh(
     result = RefreshResult()
     tabs = []
     status: dict[str, dict] = {}
-    now = dt.datetime.now().replace(microsecond=0)
+    now = now or dt.datetime.now().replace(microsecond=0)
     offline: GoogleError | None = None
     for i, src in enumerate(sources):
         sid = src["source_id"]
@@ -163,9 +166,8 @@ def refresh(
                     {"now": now, "e": s["error"], "id": sid},
                 )
 
+    # every try is recorded beside the database; a new version only when changed content was read
+    source_reads.write(db, {sid: {"at": now, **s} for sid, s in status.items()})
     if tabs:
         result.summary = ingest_tabs(tabs, db, on_publish=record)
-    elif status:
-        with publishing(db) as con:
-            record(con)
     return result
