@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import actions, data, forms, tables
-from ui.widgets import refresh_progress
+from ui.widgets import refresh_status
 
 st.title("Nguồn dữ liệu")
 st.subheader("Nhập tệp biểu mẫu")
@@ -21,14 +21,10 @@ else:
         tables.sources(sources), hide_index=True,
         column_config={"Mở": st.column_config.LinkColumn("Mở", display_text="Mở bảng")},
     )  # fmt: skip
-    if st.button("Làm mới ngay", type="primary", key="refresh_now"):
-        st.session_state["last_refresh"] = actions.refresh_all(sa, refresh_progress())
-        st.rerun()  # show the sources table as the refresh left it
-    if "last_refresh" in st.session_state:
-        failed, headline, detail = st.session_state["last_refresh"]
-        (st.warning if failed else st.success)(headline)
-        with st.expander("Tóm tắt lần làm mới"):
-            st.code(detail, language=None)
+    # a callback: the refresh starts before this run draws the button, which is then drawn disabled
+    st.button("Làm mới ngay", type="primary", key="refresh_now", disabled=actions.refresh_running(),
+              on_click=actions.start_refresh, args=(sa,))  # fmt: skip
+    refresh_status(actions.refresh_job)
 
 st.subheader("Lịch sử nhập")
 imports = data.imports()

@@ -129,7 +129,7 @@ def test_unit_user_cannot_write_even_by_calling_the_action(signed_in, monkeypatc
     assert not [b for b in at.button if b.key == "confirm_mapping"]
     monkeypatch.setattr(access, "current", lambda: access.viewer_for("eakar@vidu.edu.vn"))
     for call in (lambda: actions.confirm_mapping("x", "X", "24373"), lambda: actions.upload([]),
-                 lambda: actions.refresh_all(None, lambda *a: None), lambda: actions.save_users([])):  # fmt: skip
+                 lambda: actions.start_refresh(None), lambda: actions.save_users([])):  # fmt: skip
         with pytest.raises(access.Denied):
             call()
 

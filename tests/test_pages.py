@@ -123,7 +123,7 @@ def test_sources_page_adds_a_link_and_refreshes(demo_db, monkeypatch, tmp_path):
     import responses
 
     from tests.conftest import FIXTURES
-    from tests.google_replay import load, register, service_account_info, token_endpoint
+    from tests.google_replay import load, register, service_account_info
 
     db = tmp_path / "demo.duckdb"
     shutil.copy(demo_db, db)
@@ -143,10 +143,34 @@ def test_sources_page_adds_a_link_and_refreshes(demo_db, monkeypatch, tmp_path):
     at.button[0].click().run()  # the form's submit button
     assert not at.exception, at.exception
     assert any(sid in s.value for s in at.success)
+    import threading
+    import time
+
+    from tests.google_replay import TOKEN_URI
+    from ui import actions
+
+    google_answers = threading.Event()  # Google is held until the page has been looked at mid-refresh
+
+    def token(_request):
+        google_answers.wait(60)
+        return 200, {}, json.dumps({"access_token": "ya29.test-token", "expires_in": 3600, "token_type": "Bearer"})
+
     with responses.RequestsMock() as rsps:
-        token_endpoint(rsps)
+        rsps.add_callback("POST", TOKEN_URI, callback=token)
         register(rsps, load(FIXTURES / "google" / "form_office_quarter.json"))
         at.button(key="refresh_now").click().run()
+        # the run ended while the refresh waits for Google: the whole page is drawn, with its progress
+        assert not at.exception, at.exception
+        assert any("Trang vẫn dùng được trong lúc đọc" in c.value for c in at.caption)
+        assert at.button(key="refresh_now").disabled  # a second click cannot start a second refresh
+        assert at.subheader[-1].value == "Lịch sử nhập"
+        assert not any("Đọc 1 bảng" in s.value for s in at.success)
+        google_answers.set()
+        deadline = time.monotonic() + 60
+        while actions.refresh_running():
+            assert time.monotonic() < deadline, "the refresh did not end"
+            time.sleep(0.05)
+    at.run()
     assert not at.exception, at.exception
     assert any("Đọc 1 bảng" in s.value for s in at.success)
     table = at.dataframe[0].value

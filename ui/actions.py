@@ -9,12 +9,18 @@ recorded in the audit log. Each action publishes a new database version atomical
 
 from __future__ import annotations
 
+import datetime as dt
+import sys
 import tempfile
+import threading
+import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
+from core import audit
 from data_sources.load import cycle
 from data_sources.load import refresh as gs
 from data_sources.load.ingest import ImportSummary, ingest_paths
@@ -32,16 +38,19 @@ __all__ = [
     "Denied",
     "GoogleError",
     "ReadError",
+    "RefreshJob",
     "accept_change",
     "add_source",
     "approve",
     "confirm_mapping",
-    "refresh_all",
+    "refresh_job",
+    "refresh_running",
     "reject_change",
     "remind",
     "return_report",
     "save_users",
     "service_account",
+    "start_refresh",
     "unlock",
     "upload",
 ]
@@ -92,17 +101,73 @@ def add_source(link: str, tabs: str, label: str) -> str:
     return sid
 
 
-def refresh_all(sa: dict | None, progress: Callable[[int, int, str], None]) -> tuple[bool, str, str]:
-    """Refresh every Google source: (any sheet failed, a one-line headline, the full summary)."""
+@dataclass
+class RefreshJob:
+    """A Google refresh running in the server, apart from any page: the page that started it (and any
+    other, in this process) shows its progress and stays usable; one at a time per database."""
+
+    db: str
+    who: str
+    started: dt.datetime
+    total: int = 0
+    done: int = 0
+    current: str = ""
+    finished: bool = False
+    outcome: tuple[bool, str, str] | None = None  # (any sheet failed, headline, the full summary)
+
+
+_JOBS: dict[str, RefreshJob] = {}
+_JOBS_LOCK = threading.Lock()
+
+
+def refresh_job() -> RefreshJob | None:
+    """The refresh of this database running now, or the last one this process ran."""
+    return _JOBS.get(db_path())
+
+
+def refresh_running() -> bool:
+    job = refresh_job()
+    return job is not None and not job.finished
+
+
+def start_refresh(sa: dict | None) -> RefreshJob:
+    """Start refreshing every Google source in the background (a second click joins the running one)."""
     v = access.require("lam_moi")
+    db = db_path()
+    with _JOBS_LOCK:
+        job = _JOBS.get(db)
+        if job is not None and not job.finished:
+            return job
+        job = _JOBS[db] = RefreshJob(db, v.name or v.email or "", dt.datetime.now().replace(microsecond=0))
+    threading.Thread(target=_run_refresh, args=(job, v, sa), daemon=True, name="nq71-refresh").start()
+    return job
+
+
+def _run_refresh(job: RefreshJob, v, sa: dict | None) -> None:
+    def progress(i: int, n: int, name: str) -> None:
+        job.done, job.total, job.current = i, n, name
+
+    who = v.email or "(chế độ mẫu)"
     try:
-        r = gs.refresh(db_path(), sa, progress=progress)
+        r = gs.refresh(job.db, sa, progress=progress)
+        audit.record(job.db, who, v.role, "lam_moi", read=len(r.read), unchanged=len(r.unchanged), failed=len(r.failed))
+        headline = f"Đọc {len(r.read)} bảng, không đổi {len(r.unchanged)}, lỗi {len(r.failed)}."
+        job.outcome = (bool(r.failed), headline, r.text())
     except GoogleError as e:  # the key itself cannot be used: nothing was read, the page says why
-        access.record(v, "lam_moi", read=0, unchanged=0, failed="tất cả", error=e.message)
-        return True, "Không làm mới được.", e.message
-    access.record(v, "lam_moi", read=len(r.read), unchanged=len(r.unchanged), failed=len(r.failed))
-    headline = f"Đọc {len(r.read)} bảng, không đổi {len(r.unchanged)}, lỗi {len(r.failed)}."
-    return bool(r.failed), headline, r.text()
+        audit.record(job.db, who, v.role, "lam_moi", read=0, unchanged=0, failed="tất cả", error=e.message)
+        job.outcome = (True, "Không làm mới được.", e.message)
+    except Exception:  # never a traceback on a page: the server's log has it, the page says where to look
+        traceback.print_exc(file=sys.stderr)
+        audit.record(
+            job.db, who, v.role, "lam_moi", read=0, unchanged=0, failed="tất cả", error="lỗi không lường trước"
+        )
+        job.outcome = (
+            True,
+            "Không làm mới được.",
+            "Lỗi không lường trước khi làm mới; quản trị viên xem nhật ký máy chủ.",
+        )
+    finally:
+        job.finished = True
 
 
 def confirm_mapping(unit_key: str, written_name: str, unit_code: str) -> None:

@@ -100,14 +100,36 @@ def unit_tiles(rows: pd.DataFrame) -> None:
         )  # fmt: skip
 
 
-def refresh_progress():
-    """A progress bar for a Google refresh: ``callback(i, n, name)`` as ``refresh`` reports each sheet."""
-    bar = st.progress(0.0, text="Đang đọc…")
+def refresh_status(get_job) -> None:
+    """The Google refresh running in the background (``ui.actions.RefreshJob``): its progress per
+    sheet, looked at again every second while it runs (a fragment: the rest of the page is not
+    redrawn and stays usable), then its outcome; once it ends, the whole page is drawn again so the
+    sources table shows what it left."""
+    job = get_job()
+    if job is None:
+        return
 
-    def show(i: int, n: int, name: str) -> None:
-        bar.progress(i / n if n else 1.0, text=f"Đang đọc {i + 1}/{n}: {name}" if i < n else "Đang công bố số liệu…")
+    @st.fragment(run_every=None if job.finished else 1.0)
+    def panel() -> None:
+        j = get_job()
+        if j is None:
+            return
+        started = f"bắt đầu {j.started:%H:%M:%S} ngày {j.started:%d/%m/%Y}, do {j.who}"
+        if not j.finished:
+            n = j.total
+            text = f"Đang đọc {j.done + 1}/{n}: {j.current}" if n and j.done < n else "Đang công bố số liệu…"
+            st.progress(j.done / n if n else 0.0, text=text if n else "Đang bắt đầu…")
+            st.caption(f"Đang làm mới ({started}). Trang vẫn dùng được trong lúc đọc.")
+            return
+        if st.session_state.get("refresh_drawn") != id(j):  # the first run after it ended: redraw the page
+            st.session_state["refresh_drawn"] = id(j)
+            st.rerun(scope="app")
+        failed, headline, detail = j.outcome
+        (st.warning if failed else st.success)(f"{headline} (lần làm mới {started})")
+        with st.expander("Tóm tắt lần làm mới"):
+            st.code(detail, language=None)
 
-    return show
+    panel()
 
 
 def unit_choices(units: pd.DataFrame, candidates) -> tuple[list[str], dict[str, str]]:
