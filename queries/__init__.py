@@ -211,7 +211,7 @@ def reporting(
     con, plan: str, period: PeriodSel, scope: Scope, level: str = "xa", units=None, today: dt.date | None = None
 ) -> pd.DataFrame:
     """One row per expected unit in scope × quarter of ``period`` (CT10): deadline, first_at,
-    reported, on_time, days_overdue, days_late."""
+    reported, on_time, time_unknown, days_overdue, days_late."""
     return reporting_quarters(con, plan, tuple(period.quarter_codes), scope, level=level, units=units, today=today)
 
 
@@ -384,10 +384,12 @@ def reporting_summary(rep: pd.DataFrame, target: float | None = None) -> pd.Data
     against the plan's reporting target (CT10)."""
     rows = []
     if rep.empty:
-        rep = pd.DataFrame(columns=["quarter", "deadline", "from_plan", "reported", "on_time"])
+        rep = pd.DataFrame(columns=["quarter", "deadline", "from_plan", "reported", "on_time", "time_unknown"])
     for quarter, part in rep.groupby("quarter", sort=True):
         n, done, ontime = len(part), int(part.reported.sum()), int(part.on_time.sum())
-        rate = 100.0 * ontime / n if n else None
+        unknown = int(part.time_unknown.sum())  # loaded after the deadline without a time of receipt
+        judged = n - unknown  # the rate is over the units whose timeliness is known: never late by default
+        rate = 100.0 * ontime / judged if judged else None
         if rate is None:
             status = "chua_co_so_lieu"
         elif target is None:
@@ -403,7 +405,8 @@ def reporting_summary(rep: pd.DataFrame, target: float | None = None) -> pd.Data
                 "reported": done,
                 "on_time": ontime,
                 "missing": n - done,
-                "late": int((part.reported & ~part.on_time).sum()),
+                "late": int((part.reported & ~part.on_time & ~part.time_unknown).sum()),
+                "time_unknown": unknown,
                 "reported_rate": 100.0 * done / n if n else None,
                 "on_time_rate": rate,
                 "target": target,
@@ -414,9 +417,19 @@ def reporting_summary(rep: pd.DataFrame, target: float | None = None) -> pd.Data
         rows,
         columns=[
             "quarter", "deadline", "from_plan", "expected", "reported", "on_time", "missing", "late",
-            "reported_rate", "on_time_rate", "target", "status",
+            "time_unknown", "reported_rate", "on_time_rate", "target", "status",
         ],
     )  # fmt: skip
+
+
+def late_rows(rep: pd.DataFrame) -> pd.DataFrame:
+    """The units that reported after the deadline, at a known time (``reporting`` rows)."""
+    return rep[rep.reported & ~rep.on_time & ~rep.time_unknown]
+
+
+def unknown_time_rows(rep: pd.DataFrame) -> pd.DataFrame:
+    """The units whose report was loaded after the deadline without a time of receipt."""
+    return rep[rep.time_unknown]
 
 
 def trend_quarters(summaries: pd.DataFrame) -> pd.DataFrame:

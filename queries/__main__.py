@@ -43,7 +43,8 @@ PENDING_COLUMNS = [
     "new_text", "source", "sheet", "row", "column", "import_id", "seen_at", "decided_by", "decided_at",
 ]  # fmt: skip
 SUBMISSION_COLUMNS = [
-    "unit_code", "unit_name", "quarter", "deadline", "state", "state_label", "first_at", "on_time", "days_overdue",
+    "unit_code", "unit_name", "quarter", "deadline", "state", "state_label", "first_at", "on_time", "time_unknown",
+    "days_overdue",
     "action", "reason", "actor", "at_time", "pending", "reminders", "contact", "phone", "email",
 ]  # fmt: skip
 

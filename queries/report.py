@@ -645,8 +645,9 @@ def build_docx(d: ReportData, out: str | Path, today: dt.date | None = None) -> 
             doc.add_paragraph(
                 f"- {period_label(s.quarter)} (hạn {fmt.date(s.deadline)}): {fmt.number(s.reported)}/"
                 f"{fmt.number(s.expected)} đơn vị đã báo cáo ({fmt.percent(s.reported_rate)}), trong đó "
-                f"{fmt.number(s.on_time)} đúng hạn, {fmt.number(s.late)} muộn; {fmt.number(s.missing)} "
-                "đơn vị chưa báo cáo."
+                f"{fmt.number(s.on_time)} đúng hạn, {fmt.number(s.late)} muộn"
+                + (f", {fmt.number(s.time_unknown)} không rõ thời điểm nhận" if s.time_unknown else "")
+                + f"; {fmt.number(s.missing)} đơn vị chưa báo cáo."
             )
         png = chart_reporting(rep)
         if png:

@@ -11,9 +11,11 @@
 -- the province, the school registry, or the unit registry: chi bộ of plan 004), less the units catalog/roster.csv
 -- marks phai_bao_cao = 0. Deadline: the plan's date for the
 -- period, else day `default_deadline_day` of the month after the quarter.
--- A submission's time: the Forms timestamp, else when the product first saw it.
+-- A submission's time: the Forms timestamp, else when the product first saw it. A file loaded
+-- without a time of receipt (mart.submissions.first_known false) after the deadline is neither on
+-- time nor late: time_unknown («không rõ thời điểm nhận»).
 -- Columns: unit_code, unit_name, parent_code, quarter, deadline, from_plan, first_at,
---   submissions, reported, on_time, days_overdue, days_late.
+--   submissions, reported, on_time, time_unknown, days_overdue, days_late.
 WITH roster AS (
     SELECT code AS unit_code, name AS unit_name, parent_code
     FROM ref.units
@@ -38,7 +40,8 @@ due AS (
     FROM quarters AS q
 ),
 sub AS (
-    SELECT unit_code, quarter, min(first_at) AS first_at, sum(submissions) AS submissions
+    SELECT unit_code, quarter, min(first_at) AS first_at, sum(submissions) AS submissions,
+        arg_min(first_known, first_at) AS first_known
     FROM mart.submissions WHERE quarter IS NOT NULL GROUP BY ALL
 )
 SELECT
@@ -46,8 +49,10 @@ SELECT
     s.first_at, coalesce(s.submissions, 0) AS submissions,
     s.first_at IS NOT NULL AS reported,
     s.first_at IS NOT NULL AND CAST(s.first_at AS DATE) <= d.deadline AS on_time,
+    coalesce(s.first_at IS NOT NULL AND NOT s.first_known AND CAST(s.first_at AS DATE) > d.deadline, FALSE)
+        AS time_unknown,
     CASE WHEN s.first_at IS NULL AND $today > d.deadline THEN date_diff('day', d.deadline, $today) END AS days_overdue,
-    CASE WHEN s.first_at IS NOT NULL AND CAST(s.first_at AS DATE) > d.deadline
+    CASE WHEN s.first_at IS NOT NULL AND s.first_known AND CAST(s.first_at AS DATE) > d.deadline
          THEN date_diff('day', d.deadline, CAST(s.first_at AS DATE)) END AS days_late
 FROM roster AS r
 CROSS JOIN due AS d

@@ -112,6 +112,10 @@ def late_units(late: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def unknown_time_units(rows: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"Đơn vị": rows.unit_name, "Nhập vào hệ thống lúc": [fmt.datetime(t) for t in rows.first_at]})
+
+
 DQ_KINDS = {
     "gia_tri": "Giá trị bị từ chối",
     "don_vi": "Tên đơn vị không khớp",

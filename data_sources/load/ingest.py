@@ -311,6 +311,9 @@ def ingest_tabs(
     schools = schools if schools is not None else s.get("schools")
     started = dt.datetime.now().replace(microsecond=0)
     seen = seen_at or started
+    # the time of receipt is known when given (--seen-at) or when reading is receiving (a Google refresh,
+    # on_publish set); a file loaded without --seen-at may have been received long before
+    received_known = seen_at is not None or on_publish is not None
     timing = Timing()
     step(0.3, "Đang sao chép phiên bản đang công bố")
     with publishing(db) as con:
@@ -349,7 +352,7 @@ def ingest_tabs(
         store_raw.wait()  # raises what the store raised: the import fails, nothing is published
         timing.lap("đọc bảng, khớp đơn vị")
         step(0.7, "Đang nạp số liệu và kiểm tra từng ô")
-        _load(con, import_id, tabs, tab_table, results, raw, seen)
+        _load(con, import_id, tabs, tab_table, results, raw, seen, received_known)
         timing.lap("nạp raw + stg")
         step(0.8, "Đang tính lại các bảng tổng hợp")
         rebuild_marts(con, event="nhap", at=started, import_id=import_id)
@@ -393,6 +396,7 @@ def ingest_tabs(
                 "province": provinces[0] if len(provinces) == 1 else 0,
                 "files": json.dumps(sorted({t.source for t in tabs}), ensure_ascii=False),
                 "summary": json.dumps(summary.totals),
+                "given": received_known,
             },
         )
         if on_publish is not None:
@@ -422,7 +426,7 @@ def _has_table(con, schema: str, name: str) -> bool:
     return con.execute(load("has_table"), {"s": schema, "n": name}).fetchall()[0][0] > 0
 
 
-def _load(con, import_id, tabs, tab_table, results, raw, seen) -> None:
+def _load(con, import_id, tabs, tab_table, results, raw, seen, given: bool) -> None:
     """Bulk loads after raw.cells (stored while the tabs were matched): staged rows, then staged
     cells built in SQL.
 
@@ -467,7 +471,7 @@ def _load(con, import_id, tabs, tab_table, results, raw, seen) -> None:
         }
     )
     con.register("_rows", staged)
-    con.execute(load("insert_stg_rows"), {"id": import_id, "seen": seen})
+    con.execute(load("insert_stg_rows"), {"id": import_id, "seen": seen, "given": given})
     con.unregister("_tabs")
     con.register("_layout", layout)
     distinct = con.execute(load("distinct_cell_texts")).fetchall()

@@ -27,6 +27,8 @@ SELECT
     coalesce(r.unit_code, m.unit_code) AS code,
     CASE WHEN r.unit_code IS NULL AND m.unit_code IS NOT NULL THEN 'mapped' ELSE r.unit_status END AS match_status,
     coalesce(r.submitted_at, r.seen_at) AS eff_at,
+    -- eff_at is a known time of receipt: a Forms timestamp, or an import whose time is known
+    r.submitted_at IS NOT NULL OR coalesce(r.seen_given, TRUE) AS eff_known,
     r.import_id = max(r.import_id) OVER (PARTITION BY r.source, r.sheet) AS live
 FROM stg.rows AS r
 LEFT JOIN ref.unit_mappings AS m ON r.unit_code IS NULL AND m.unit_key = r.unit_key;
@@ -164,7 +166,9 @@ SELECT
     p.quarter,
     min(coalesce(a.submitted_at, a.seen_at)) AS first_at,
     max(coalesce(a.submitted_at, a.seen_at)) AS last_at,
-    count(DISTINCT a.ord) AS submissions
+    count(DISTINCT a.ord) AS submissions,
+    -- first_at is a known time of receipt (else: loaded later without --seen-at)
+    arg_min(a.eff_known, a.eff_at) AS first_known
 FROM all_rows AS a
 LEFT JOIN ref.periods AS p ON p.period = a.period
 WHERE a.code IS NOT NULL AND a.period IS NOT NULL

@@ -17,6 +17,11 @@ CREATE TABLE IF NOT EXISTS raw.imports (
     files VARCHAR,
     summary_json VARCHAR
 );
+-- whether seen_at is a known time of receipt: --seen-at given, or a live import (seen_at = now);
+-- FALSE for a file loaded without --seen-at (its receipt time is not known: «không rõ thời điểm
+-- nhận» once its period's deadline has passed, never «muộn»). NULL in imports before this column
+-- (kept as they were counted). Added in place to databases made before it.
+ALTER TABLE raw.imports ADD COLUMN IF NOT EXISTS seen_given BOOLEAN;
 
 -- one row per non-empty cell as read
 CREATE TABLE IF NOT EXISTS raw.cells (
@@ -72,6 +77,8 @@ CREATE TABLE IF NOT EXISTS stg.rows (
     seen_at TIMESTAMP,
     ord BIGINT                  -- unique key and global reading order: import × 10⁹ + tab × 10⁶ + row
 );
+-- seen_at is a known time of receipt (see raw.imports.seen_given); NULL in rows staged before this column
+ALTER TABLE stg.rows ADD COLUMN IF NOT EXISTS seen_given BOOLEAN;
 
 -- one row per field cell of a data row per import
 CREATE TABLE IF NOT EXISTS stg.cells (
