@@ -117,3 +117,66 @@ def test_a_province_from_the_templates_to_a_signed_in_administrator_seeing_its_d
         log.close()
         served = (ARTIFACTS / f"walkthrough-{port}.log").read_text(encoding="utf-8", errors="replace")
         assert cookie not in served and client not in served
+
+
+def test_one_server_behind_haproxy_speaks_https_with_the_configured_certificate(tmp_path, demo_db):
+    """``tls_cert`` in the province's file: ``deploy serve`` puts the same haproxy front the cluster
+    uses, one worker, HTTPS only, before the dashboard; a browser reaches the page through it."""
+    from tests.test_cluster import require_haproxy
+
+    require_haproxy()
+    require_browser()
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    key, crt = etc / "key.pem", etc / "crt.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-keyout", str(key), "-out", str(crt)], check=True, capture_output=True)  # fmt: skip
+    (etc / "nq71.pem").write_text(crt.read_text() + key.read_text())
+    shutil.copy(ROOT / "deploy/templates/danh_sach_bao_cao.csv", etc / "danh_sach_bao_cao.csv")
+    shutil.copy(ROOT / "deploy/templates/nguoi_dung.csv", etc / "nguoi_dung.csv")
+    port = free_port()
+    text = (ROOT / "deploy/templates/tinh.toml").read_text(encoding="utf-8")
+    for old, new in (
+        ('public_url = "https://nq71.sogddt.example.vn"', f'public_url = "https://localhost:{port}"'),
+        ("port = 443", f"port = {port}"),
+        ('database = "/var/lib/nq71/nq71.duckdb"', f'database = "{demo_db}"'),
+        ('backup_dir = "/var/backups/nq71"', f'backup_dir = "{tmp_path / "backups"}"'),
+        ('secrets = "secrets.toml"', 'secrets = ""'),
+    ):
+        text = text.replace(old, new)
+    config = etc / "tinh.toml"
+    config.write_text(text, encoding="utf-8")
+    env = {**_env(config), "NQ71_ALLOW_NO_LOGIN": "1"}  # the demo database: no sign-in needed here
+    log = open(ARTIFACTS / f"walkthrough-tls-{port}.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "deploy", "serve"], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    try:
+        import ssl
+
+        from deploy.cluster import healthy
+
+        deadline = time.monotonic() + 120
+        while not healthy(port, 2, tls=True):
+            assert proc.poll() is None, f"deploy serve exited {proc.returncode}; see {log.name}"
+            assert time.monotonic() < deadline, f"no HTTPS answer on {port}; see {log.name}"
+            time.sleep(0.5)
+        with pytest.raises(OSError):  # plain HTTP is not served on the public port
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=5).read()
+        ctx = ssl._create_unverified_context()
+        with urllib.request.urlopen(f"https://127.0.0.1:{port}/_stcore/health", timeout=5, context=ctx) as r:
+            assert r.status == 200
+        with chromium() as browser:
+            page = browser.new_context(ignore_https_errors=True).new_page()
+            page.goto(f"https://localhost:{port}/")
+            wait_app(page)
+            page.screenshot(path=ARTIFACTS / "walkthrough-https.png")
+            assert page.locator("[data-testid='stMain'] h1").first.inner_text() == "Tổng quan"
+    finally:
+        import signal
+
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
