@@ -49,16 +49,7 @@ for s in summary.itertuples():
         table = tables.missing_units(part[~part.reported])
         st.dataframe(table, hide_index=True)
         downloads(table, f"chua_bao_cao_{s.quarter}", f"missing_{s.quarter}")
-    if s.late:
-        with st.expander(f"Đơn vị báo cáo muộn ({fmt.number(s.late)})"):
-            st.dataframe(tables.late_units(queries.late_rows(part)), hide_index=True)
-    if s.time_unknown:
-        with st.expander(f"Không rõ thời điểm nhận ({fmt.number(s.time_unknown)})"):
-            st.caption(
-                "Số liệu nhập sau hạn mà không ghi thời điểm nhận (nhập bù tệp cũ): không tính là muộn, không "
-                "tính vào tỷ lệ đúng hạn. Nhập lại với --seen-at «dd/mm/yyyy HH:MM» nếu biết ngày nhận."
-            )
-            st.dataframe(tables.unknown_time_units(queries.unknown_time_rows(part)), hide_index=True)
+    cycle.late_and_unknown(s, part)
 cycle.panel(f, rep)
 st.caption(
     "Thời điểm báo cáo: dấu thời gian của Google Forms nếu có, nếu không là lần đầu hệ thống đọc được dòng "

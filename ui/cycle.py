@@ -175,3 +175,18 @@ def unit_changes(scope, code: str) -> None:
     table = tables.history(hist)
     st.dataframe(table, hide_index=True, width="stretch")
     downloads(table, f"lich_su_{code}", f"history_{code}")
+
+
+def late_and_unknown(s, part: pd.DataFrame) -> None:
+    """Under a quarter of Tình hình báo cáo: the units that reported late, and apart from them those
+    whose report was loaded after the deadline with no time of receipt (never counted as late)."""
+    if s.late:
+        with st.expander(f"Đơn vị báo cáo muộn ({fmt.number(s.late)})"):
+            st.dataframe(tables.late_units(queries.late_rows(part)), hide_index=True)
+    if s.time_unknown:
+        with st.expander(f"Không rõ thời điểm nhận ({fmt.number(s.time_unknown)})"):
+            st.caption(
+                "Số liệu nhập sau hạn mà không ghi thời điểm nhận (nhập bù tệp cũ): không tính là muộn, không "
+                "tính vào tỷ lệ đúng hạn. Nhập lại với --seen-at «dd/mm/yyyy HH:MM» nếu biết ngày nhận."
+            )
+            st.dataframe(tables.unknown_time_units(queries.unknown_time_rows(part)), hide_index=True)

@@ -26,7 +26,7 @@ import duckdb
 
 from core import audit, catalog
 
-from ..sql import load
+from ..sql import load, statements
 from .store import _locked, _next_version, _remove, _swap
 
 FORMAT = "nq71-backup"
@@ -122,7 +122,14 @@ def _prune_backups(folder: Path) -> None:
 
 
 def _schema_tables() -> set[str]:
-    return {m.lower() for m in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+\.\w+)", load("schema"))}
+    """Every table schema.sql makes, read from an empty database it was run on."""
+    con = duckdb.connect()
+    try:
+        for stmt in statements("schema"):
+            con.execute(stmt)
+        return {r[0] for r in con.execute(load("table_names")).fetchall()}
+    finally:
+        con.close()
 
 
 def nq71_database_problem(path: Path) -> str | None:
@@ -133,12 +140,12 @@ def nq71_database_problem(path: Path) -> str | None:
     except (duckdb.Error, OSError):
         return "tệp không mở được như cơ sở dữ liệu DuckDB (hỏng, ghi dở, hoặc không phải cơ sở dữ liệu)"
     try:
-        rows = con.execute("SELECT schema_name || '.' || table_name FROM duckdb_tables()").fetchall()
+        rows = con.execute(load("table_names")).fetchall()
     except duckdb.Error:
         return "tệp mở được nhưng không đọc được danh sách bảng (hỏng)"
     finally:
         con.close()
-    missing = _schema_tables() - {r[0].lower() for r in rows}
+    missing = _schema_tables() - {r[0] for r in rows}
     if missing:
         return f"không phải cơ sở dữ liệu của bảng điều khiển NQ71 (thiếu {len(missing)} bảng, như {min(missing)})"
     return None
