@@ -8,6 +8,7 @@ time); its field cells are staged and parsed in bulk by ingest.py.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
@@ -23,7 +24,7 @@ from ..read.readers import Tab, col_letter
 from .layout import Layout, LayoutError, cell_ref, find_layout
 from .period_rule import conflict_message
 from .periods import parse_period
-from .text import clean, fold
+from .text import clean, fold, norm
 from .units import UnitMatcher, is_total, unit_key
 from .values import OK, parse_ratio
 
@@ -42,6 +43,10 @@ class TabResult:
     checks: list[dict] = field(default_factory=list)  # derived-ratio mismatches
     layout: list[tuple[int, str, str]] = field(default_factory=list)  # (1-based col, field, kind)
     problems: list[dict] = field(default_factory=list)  # tab-level problems (kind, reason): mart.rejects
+    # rows that are not units and not the table's total (layout 1, bieu-mau.md): counted, never staged
+    repeated_header_rows: list[int] = field(default_factory=list)  # 1-based rows
+    group_rows: list[tuple[int, str]] = field(default_factory=list)  # («I. KHỐI PHƯỜNG»)
+    subtotal_rows: list[tuple[int, str]] = field(default_factory=list)  # («Cộng khối phường»)
 
 
 def _cols(*names: str) -> dict[str, list]:
@@ -119,6 +124,7 @@ def extract(tab: Tab, matcher: UnitMatcher, default_year: int) -> TabResult:
     if not lay.resolution.conflict:
         codes = _rows(lay, rows, matcher, res, tab.date_order)
         lay.resolution.check_column(codes)
+        _note_skipped(res)
     if lay.resolution.conflict:  # strong period clues disagree: nothing of this tab is imported
         res.rows, res.layout, res.checks = _cols(*ROW_COLS), [], []
         res.error = conflict_message(tab.sheet or tab.source, lay.resolution)
@@ -164,23 +170,44 @@ def _rows(lay: Layout, rows: list, matcher: UnitMatcher, res: TabResult, tab_ord
     period_row: dict[str, int] = {}  # first row of each period text
     R = res.rows
     empty = ("", "s")
+    head_block = _HeaderBlock(rows, lay.first_data_row, unit_c)
+
+    def match(unit: str, parent: str):
+        key = (unit, parent)
+        m = match_cache.get(key)
+        if m is None:
+            m = match_cache[key] = matcher.match(unit, parent)
+        return m
+
     for r in range(lay.first_data_row, len(rows)):
         row = rows[r]
         n = len(row)
+        unit = clean(row[unit_c][0]) if unit_c < n else ""
+        # a heading or a total may be written in the first columns (TT, merged across) instead
+        label = unit or next((t for v, _ in row[:3] if (t := clean(v))), "")
         if not any(c < n and row[c][0].strip() for c in value_idx):
             if any(v.strip() for v, _ in row):
-                res.empty_rows += 1
+                if _is_group_heading(label, match):
+                    res.group_rows.append((r + 1, label))
+                else:
+                    res.empty_rows += 1
             continue
-        unit = clean(row[unit_c][0]) if unit_c < n else ""
+        if head_block.repeats(row, unit):  # the header block again (a table pasted page after page)
+            res.repeated_header_rows.append(r + 1)
+            continue
         parent = clean(row[parent_c][0]) if parent_c is not None and parent_c < n else ""
-        if is_total(unit) or (not unit and _is_total_row(row)):
-            res.total_rows += 1
+        if (is_total(unit) and match(unit, parent).status != "matched") or (not unit and _is_total_row(row)):
+            total = unit or next((t for v, _ in row[:3] if is_total(t := clean(v))), "")
+            if _SUBTOTAL.match(norm(total)):
+                res.subtotal_rows.append((r + 1, total))
+            else:
+                res.total_rows += 1
+            continue
+        if _is_group_heading(label, match) and (not unit or match(unit, parent).status == "unmatched"):
+            res.group_rows.append((r + 1, label))  # «II. KHỐI XÃ» carrying its group's sums
             continue
         if unit:
-            key = (unit, parent)
-            m = match_cache.get(key)
-            if m is None:
-                m = match_cache[key] = matcher.match(unit, parent)
+            m = match(unit, parent)
             status, code, reason, cands = m.status, m.code, m.reason, m.candidates
         else:
             status, code, reason, cands = "no_unit", None, "dòng có số liệu nhưng không có tên đơn vị", []
@@ -219,6 +246,80 @@ def _rows(lay: Layout, rows: list, matcher: UnitMatcher, res: TabResult, tab_ord
 
 def _is_total_row(row) -> bool:
     return any(is_total(v) for v, _ in row[:3])
+
+
+# a group heading among the units: «I. KHỐI PHƯỜNG», «II - Các trường THCS», «A. Khối xã», «KHỐI PHƯỜNG»
+# (a roman numeral, or a letter A–E, then a stop or dash; or a group word first). Only a label that
+# matches no unit is taken for one. «P.» and «X.» are how people shorten Phường and Xã, so a lone X
+# or P never makes a heading: «P. Tân Lập» that matches no ward stays on the list of names to fix.
+_GROUP_HEADING = re.compile(
+    r"^\s*(?:(?:I{1,3}|IV|VI{0,3}|IX|XI{1,3}|XIV|XV)\s*[.)/:–—-]\s*\S|[A-E]\s*[.)]\s*\S"
+    r"|(?:khối|khoi|nhóm|nhom|cụm|cum|khu vực|khu vuc)\s)",
+    re.IGNORECASE,
+)
+
+
+def _is_group_heading(label: str, match) -> bool:
+    return bool(label) and bool(_GROUP_HEADING.match(label)) and match(label, "").status == "unmatched"
+
+
+_SUBTOTAL = re.compile(
+    r"^(?:tổng cộng|tổng số|tổng|cộng|tong cong|tong so|tong|cong)\s+(?:các\s+|cac\s+)?"
+    r"(?:khối|khoi|nhóm|nhom|cụm|cum|khu vực|khu vuc|xã|xa|phường|phuong|trường|truong|cấp|cap|chi bộ|chi bo)\b"
+)
+_NUMBERING = re.compile(r"^\(\s*\d{1,3}\s*\)$")
+
+
+class _HeaderBlock:
+    """The texts above the first data row, column by column: a data row that repeats them (the header
+    rows, or the numbering row ``(1) (2) …``, pasted again between units) is not a unit."""
+
+    def __init__(self, rows: list, first_data_row: int, unit_c: int):
+        self.texts: dict[int, set[str]] = {}
+        for row in rows[:first_data_row]:
+            for c, (v, _) in enumerate(row):
+                if t := _same(v):
+                    self.texts.setdefault(c, set()).add(t)
+        self.unit_texts = self.texts.get(unit_c, set())
+
+    def repeats(self, row, unit: str) -> bool:
+        if unit.startswith("(") and _NUMBERING.match(unit):
+            return True
+        if unit and _same(unit) not in self.unit_texts:  # a named row (nearly every row): not the header's
+            return False
+        # the texts as written (a data cell «3» is not the numbering cell «(3)» above it)
+        filled = [(c, _same(v)) for c, (v, _) in enumerate(row) if v.strip()]
+        if len(filled) < 2:
+            return False
+        same = sum(t in self.texts.get(c, ()) for c, t in filled)
+        return same >= max(2, 0.6 * len(filled))
+
+
+def _same(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _note_skipped(res: TabResult) -> None:
+    """Say in the summary which rows were not units, by kind, and where."""
+
+    def rows(nums: list[int]) -> str:
+        shown = ", ".join(str(n) for n in nums[:6])
+        return f"dòng {shown}{'…' if len(nums) > 6 else ''}"
+
+    parts = []
+    if res.repeated_header_rows:
+        parts.append(f"{len(res.repeated_header_rows)} dòng tiêu đề lặp lại ({rows(res.repeated_header_rows)})")
+    if res.group_rows:
+        names = "; ".join(f"«{t}»" for _, t in res.group_rows[:3])
+        parts.append(f"{len(res.group_rows)} dòng tiêu đề nhóm ({names}{'…' if len(res.group_rows) > 3 else ''})")
+    if res.subtotal_rows:
+        names = "; ".join(f"«{t}»" for _, t in res.subtotal_rows[:3])
+        parts.append(f"{len(res.subtotal_rows)} dòng cộng nhóm ({names}{'…' if len(res.subtotal_rows) > 3 else ''})")
+    if parts:
+        res.notes.append(
+            f"Bỏ qua {', '.join(parts)}: không phải đơn vị, không vào danh sách tên cần sửa "
+            "(các ô vẫn được lưu ở dữ liệu gốc)."
+        )
 
 
 def _row_period(lay: Layout, text: str, res: TabResult, date_order: str) -> tuple[str | None, str]:

@@ -90,6 +90,45 @@ def _without_where(name: str) -> str:
     return s
 
 
+def has_marks(label: str) -> bool:
+    """The label carries at least one Vietnamese diacritic (or đ): its writer could tell twins apart."""
+    low = nfc(str(label)).lower()
+    return strip_marks(low) != low
+
+
+# A unit's code written with its name, as Forms dropdowns built from a unit list carry it:
+# «26566 - Phường Long Hương», «[26566] Phường Long Hương», «Phường Long Hương (26566)», «… - 26566».
+_CODE_FIRST = re.compile(r"^\s*[\[(]?\s*(\d{5})\s*[\])]?\s*(?:[-–—:|.]\s*|\s+)(\S.*)$")
+_CODE_LAST = re.compile(r"^(.*?\S)\s*(?:[\[(]\s*(\d{5})\s*[\])]|[-–—:|]\s*(\d{5}))\s*$")
+_ONLY_CODE = re.compile(r"^\s*[\[(]?\s*(\d{5})\s*[\])]?\s*$")
+# any code in parentheses at the end (schools and registry units: «Chi bộ Khu phố 1 (24133-CB01)»)
+_PAREN_CODE = re.compile(r"^(.*?\S)\s*\(\s*([^()\s]+)\s*\)\s*$")
+
+
+def split_code(label: str) -> tuple[str | None, str]:
+    """(the 5-digit code written with the name, the name without it), or (None, label)."""
+    if not any(ch.isdigit() for ch in label):
+        return None, label
+    if m := _ONLY_CODE.match(label):
+        return m.group(1), ""
+    if m := _CODE_LAST.match(label):
+        return m.group(2) or m.group(3), m.group(1)
+    if m := _CODE_FIRST.match(label):
+        return m.group(1), m.group(2)
+    return None, label
+
+
+def ward_elsewhere(code: str) -> str | None:
+    """«Phường Long Hương, Thành phố Hồ Chí Minh» for an official code of any province, else None."""
+    from vietnam_provinces import Province, Ward
+
+    try:
+        w = Ward.from_code(int(code))
+    except (ValueError, KeyError):
+        return None
+    return f"{' '.join(w.name.split())}, {Province.from_code(w.province_code).name}"
+
+
 def split_name(name: str) -> tuple[str | None, str]:
     """(type, bare name with dấu) from a written unit name."""
     n = norm(_without_where(name))
@@ -171,11 +210,27 @@ class _Index:
             self._fold_names = {c: strip_marks(norm(n)) for c, n in self.display.items()}
         return self._fold_names
 
+    def candidates(self, name: str) -> set[str]:
+        """The codes a name could be: those of the strictest level that has any (the same levels as
+        :meth:`find`, unrestricted)."""
+        t, bare = self._known.get(name) or self.split(name)
+        for lvl, key in enumerate(_keys(t, bare) if bare else ()):
+            if lvl < (0 if has_marks(name) else 1):
+                continue
+            if codes := self._at(lvl).get(key):
+                return set(codes)
+        return set()
+
     def find(self, name: str, restrict: set[str] | None = None) -> Match:
         t, bare = self._known.get(name) or self.split(name)
         if not bare:
             return Match("unmatched", reason="tên đơn vị trống")
+        # a label written without any diacritic cannot tell twins apart (Thanh An / Thạnh An): it is read
+        # from the folded level on, where both are candidates, even when it equals one letter for letter
+        start = 0 if has_marks(name) else 1
         for lvl, key in enumerate(_keys(t, bare)):
+            if lvl < start:
+                continue
             codes = self._at(lvl).get(key, set())
             if restrict is not None:
                 codes = codes & restrict
@@ -312,6 +367,47 @@ class UnitMatcher:
         return m
 
     def match(self, name: str, parent: str = "") -> Match:
+        code, rest = split_code(name)
+        if code is None and name.rstrip().endswith(")") and (m := _PAREN_CODE.match(name)) and m.group(2) in self.units:
+            code, rest = m.group(2), m.group(1)
+        if code is not None:
+            return self._with_code(code, rest, parent)
+        return self._by_name(name, parent)
+
+    def _with_code(self, code: str, rest: str, parent: str) -> Match:
+        """The code decides; a name that does not fit it (another unit's name, a code of another
+        province, a code that does not exist) is flagged with both readings and counts for neither."""
+        index = next((i for i in (self.wards, self.schools, self.registry) if code in i.units), None)
+        # the name fits its code when the code is one of the units the name could be (twins written
+        # without diacritics: the code tells them apart); a name that is another unit does not fit
+        if index is not None and (not rest.strip() or code in index.candidates(rest)):
+            return Match("matched", code)
+        by_name = self._by_name(rest, parent) if rest.strip() else Match("unmatched", reason="không có tên")
+        if by_name.status == "matched":
+            name_reading = f"tên «{rest}» là {self.units[by_name.code].name} (mã {by_name.code})"
+        else:
+            name_reading = f"tên «{rest}» {by_name.reason}"
+        if index is not None:
+            code_reading = f"mã {code} là {self.units[code].name}"
+            cands = [self.units[code].name]
+        else:
+            elsewhere = ward_elsewhere(code)
+            code_reading = (
+                f"mã {code} là {elsewhere}, không thuộc danh sách đơn vị của bảng điều khiển"
+                if elsewhere
+                else f"mã {code} không có trong danh mục đơn vị"
+            )
+            cands = []
+        if by_name.status == "matched":
+            cands.append(self.units[by_name.code].name)
+        return Match(
+            "ambiguous",
+            candidates=cands[:3],
+            reason=f"mã và tên không khớp nhau: {code_reading}; {name_reading}. Không tính cho đơn vị nào: "
+            "sửa mã hoặc tên trong bảng, hoặc xác nhận đơn vị đúng ở trang Chất lượng dữ liệu",
+        )
+
+    def _by_name(self, name: str, parent: str = "") -> Match:
         if self.mappings:
             mapped = self.mappings.get(unit_key(name, parent))
             if mapped and mapped in self.units:
