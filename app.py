@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import access, data, filters, widgets
 from ui.serve import disable_legacy_pages_folder
+from ui.text import plain
 
 disable_legacy_pages_folder()  # pages/ holds st.navigation pages, not a legacy multipage app (see ui/serve.py)
 
@@ -56,11 +57,11 @@ st.html(widgets.TILE_STYLE)  # tile values wrap rather than end in "…" (ui/wid
 with st.sidebar:
     st.markdown("### Nghị quyết 71-NQ/TW\nTheo dõi kết quả truyền thông")
     if note := data.fallback_note():
-        st.error(note, icon=":material/history:")
+        st.error(plain(note), icon=":material/history:")
     if data.is_demo():
         st.warning("**Dữ liệu mẫu (demo)** – số liệu giả lập, không phải báo cáo thật.", icon=":material/science:")
     if not viewer.demo:
-        st.caption(f"{viewer.name} · {viewer.role_label}")
+        st.caption(f"{plain(viewer.name)} · {viewer.role_label}")  # the identity provider's name: text
         st.button("Đăng xuất", on_click=st.logout, key="logout", icon=":material/logout:")
 
 with data.timed_run(nav.url_path):  # NQ71_RUN_TIMES: the server's time of each run (make loadtest)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import actions, data, filters, tables
+from ui.text import plain
 from ui.widgets import downloads, metric, unit_choices
 
 f = filters.current()
@@ -28,7 +29,7 @@ else:
         code = st.selectbox("Là đơn vị", order, format_func=names.get, key=f"map_to_{key}")
         if st.button("Xác nhận", type="primary", key="confirm_mapping"):
             actions.confirm_mapping(key, written[key], code)
-            st.toast(f"Đã ghi nhớ: «{written[key]}» là {names[code]}.", icon=":material/check_circle:")
+            st.toast(f"Đã ghi nhớ: «{plain(written[key])}» là {plain(names[code])}.", icon=":material/check_circle:")
             st.rerun()
 
 st.subheader("Danh sách chi tiết")

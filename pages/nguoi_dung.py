@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import catalog
 from ui import access, actions, tables
+from ui.text import plain
 
 st.title("Người dùng")
 st.caption(
@@ -25,7 +26,7 @@ if st.button("Lưu danh sách người dùng", type="primary", key="save_users")
     try:
         actions.save_users(edited.fillna("").to_dict("records"))
     except (ValueError, actions.Denied) as e:
-        st.error(str(e))
+        st.error(plain(e))
     else:
         st.success("Đã lưu. Người dùng thấy quyền mới ở lần tải trang sau.", icon=":material/check_circle:")
 

@@ -5,6 +5,7 @@ import streamlit as st
 import queries
 from core.periods import label as period_label
 from ui import cycle, data, filters, tables
+from ui.text import plain
 from ui.widgets import downloads, status_grid, status_legend, unit_tiles
 
 f = filters.current()
@@ -53,4 +54,4 @@ st.markdown("**Khó khăn, đề xuất của đơn vị**")
 if texts.empty:
     st.caption("Đơn vị không ghi khó khăn hay đề xuất.")
 for r in texts.itertuples():
-    st.markdown(f"- *{period_label(r.period)} · {r.field_name}:* {r.text}")
+    st.markdown(f"- *{period_label(r.period)} · {r.field_name}:* {plain(r.text)}")  # sheet text: drawn as text

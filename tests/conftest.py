@@ -71,3 +71,11 @@ def app(demo_db, monkeypatch):
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of markdown source whose punctuation was escaped (ui.text.plain): CommonMark
+    draws a backslash before an ASCII punctuation mark as the mark alone."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")  # the joiner is invisible

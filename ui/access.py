@@ -24,6 +24,7 @@ import streamlit as st
 from core import audit, catalog
 from queries import Scope
 from ui import data
+from ui.text import plain
 
 DEMO_USERS = "catalog/demo/nguoi_dung.csv"
 USER_COLUMNS = ["email", "vai_tro", "don_vi", "ho_ten"]
@@ -202,7 +203,7 @@ def gate() -> Viewer:
         contact = catalog.settings().get("lien_he_quan_tri") or "quản trị viên của Sở GDĐT"
         st.title("Chưa được cấp quyền xem")
         st.warning(
-            f"Tài khoản **{v.email}** đã đăng nhập nhưng chưa có trong danh sách người dùng của bảng điều khiển. "
+            f"Tài khoản **{plain(v.email)}** đã đăng nhập nhưng chưa có trong danh sách người dùng của bảng điều khiển. "
             f"Hãy gửi địa chỉ email này và tên đơn vị của bạn cho {contact} để được cấp quyền.",
             icon=":material/person_off:",
         )

@@ -11,10 +11,12 @@ import queries
 from core import catalog, fmt
 from core.periods import label as period_label
 from ui import access, actions, data, tables
+from ui.text import plain
 from ui.widgets import downloads, metric
 
 
 def _done(message: str) -> None:
+    message = plain(message)  # names units and reasons people wrote
     st.toast(message, icon=":material/check_circle:")
     st.session_state["cycle_message"] = message
 
@@ -23,7 +25,7 @@ def _run(fn, *args) -> None:
     try:
         out = fn(*args)
     except (actions.CycleError, actions.Denied) as e:
-        st.error(str(e), icon=":material/error:")
+        st.error(plain(e), icon=":material/error:")
         return
     if isinstance(out, list):
         out = "\n".join(out)
@@ -73,8 +75,8 @@ def _returned_notice(subs: pd.DataFrame) -> None:
         return
     for r in subs[returned].head(5).itertuples():
         st.warning(
-            f"**{r.unit_name}**: báo cáo {period_label(r.quarter)} bị trả lại ngày {fmt.datetime(r.at_time)}. "
-            f"Lý do: {r.reason}. Sửa trong bảng tính rồi báo văn phòng duyệt lại.",
+            f"**{plain(r.unit_name)}**: báo cáo {period_label(r.quarter)} bị trả lại ngày {fmt.datetime(r.at_time)}. "
+            f"Lý do: {plain(r.reason)}. Sửa trong bảng tính rồi báo văn phòng duyệt lại.",
             icon=":material/undo:",
         )
 

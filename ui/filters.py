@@ -16,6 +16,7 @@ from core.periods import label as period_label
 from queries import PeriodSel, Scope
 from ui import data
 from ui.data import lookups
+from ui.text import plain
 
 
 def levels(plan: str, present: set[str] | None = None) -> dict[str, str]:
@@ -221,7 +222,7 @@ def own_units(scope: Scope, level: str | None = None) -> str:
     heads = [c for c in codes if ward_of.get(c) not in scope.codes]  # its xã/phường, or a school on its own
     below = Counter(levels.get(c, "truong") for c in codes if ward_of.get(c) in scope.codes)
     n_schools = below.pop("truong", 0)
-    listed = ", ".join(names.get(c, c) for c in heads[:3]) + (
+    listed = ", ".join(plain(names.get(c, c)) for c in heads[:3]) + (  # registry names: drawn as text
         f" và {len(heads) - 3} đơn vị khác" if len(heads) > 3 else ""
     )
     if not heads:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import actions
+from ui.text import plain
 
 
 def upload_box() -> None:
@@ -24,7 +25,7 @@ def upload_box() -> None:
             summary = actions.upload(files, progress=lambda fraction, text: bar.progress(min(fraction, 1.0), text=text))
         except actions.ReadError as e:
             status.update(label="Không nhập được", state="error")
-            st.error(f"{e} Chưa nhập gì; dữ liệu cũ giữ nguyên.")
+            st.error(f"{plain(e)} Chưa nhập gì; dữ liệu cũ giữ nguyên.")  # names the person's own file
         else:
             failed = [t for t in summary.tabs if t.get("error")]
             label = "Đã nhập xong" + (f" ({len(failed)} trang không nhập, xem lý do bên dưới)" if failed else "")
@@ -34,7 +35,7 @@ def upload_box() -> None:
 
 def service_account_note(sa: dict | None, problem: str | None) -> None:
     if problem:
-        st.error(problem)
+        st.error(plain(problem))
     if sa:
         st.markdown(
             f"Tài khoản dịch vụ: `{sa.get('client_email', '?')}` — chia sẻ quyền **Người xem** mỗi bảng với địa chỉ này."
@@ -58,6 +59,6 @@ def add_source_form() -> None:
             try:
                 sid = actions.add_source(link, tabs, label)
             except actions.GoogleError as e:
-                st.error(e.message)
+                st.error(plain(e.message))
             else:
                 st.success(f"Đã thêm bảng {sid}. Bấm «Làm mới ngay» để đọc.", icon=":material/check_circle:")

@@ -203,11 +203,14 @@ def _rows(lay: Layout, rows: list, matcher: UnitMatcher, res: TabResult, tab_ord
             else:
                 res.total_rows += 1
             continue
-        if _is_group_heading(label, match) and (not unit or match(unit, parent).status == "unmatched"):
-            res.group_rows.append((r + 1, label))  # «II. KHỐI XÃ» carrying its group's sums
+        if not unit and _is_group_heading(label, match):
+            res.group_rows.append((r + 1, label))  # «II. KHỐI XÃ» in the TT column, carrying its group's sums
             continue
         if unit:
             m = match(unit, parent)
+            if m.status == "unmatched" and _GROUP_HEADING.match(unit):  # only a name that is no unit
+                res.group_rows.append((r + 1, unit))
+                continue
             status, code, reason, cands = m.status, m.code, m.reason, m.candidates
         else:
             status, code, reason, cands = "no_unit", None, "dòng có số liệu nhưng không có tên đơn vị", []
@@ -283,10 +286,10 @@ class _HeaderBlock:
         self.unit_texts = self.texts.get(unit_c, set())
 
     def repeats(self, row, unit: str) -> bool:
-        if unit.startswith("(") and _NUMBERING.match(unit):
+        if unit and unit[0] != "(" and unit.casefold() not in self.unit_texts:
+            return False  # a named row (nearly every row), not the header's own title: cheap way out
+        if _NUMBERING.match(unit):
             return True
-        if unit and _same(unit) not in self.unit_texts:  # a named row (nearly every row): not the header's
-            return False
         # the texts as written (a data cell «3» is not the numbering cell «(3)» above it)
         filled = [(c, _same(v)) for c, (v, _) in enumerate(row) if v.strip()]
         if len(filled) < 2:

@@ -64,6 +64,15 @@ def strip_marks(text: str) -> str:
     return "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
 
 
+# any letter strip_marks changes (its table's keys) or any combining mark (text written decomposed)
+_MARKED = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_MARKS)) + "\u0300-\u036f]")
+
+
+def has_marks(text: str) -> bool:
+    """The text carries a diacritic or đ: one regex search, the same letters :func:`strip_marks` removes."""
+    return not text.isascii() and _MARKED.search(text) is not None
+
+
 def fold(text: object) -> str:
     """``norm`` without diacritics: ``Phường Việt Yên`` -> ``phuong viet yen``."""
     return strip_marks(norm(text))

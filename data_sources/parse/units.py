@@ -30,7 +30,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .text import nfc, norm, strip_marks
+from .text import has_marks, nfc, norm, strip_marks
 
 # Words in front of a name that say who, not which. Longest first.
 _ORG_PREFIXES = [
@@ -90,12 +90,6 @@ def _without_where(name: str) -> str:
     return s
 
 
-def has_marks(label: str) -> bool:
-    """The label carries at least one Vietnamese diacritic (or đ): its writer could tell twins apart."""
-    low = nfc(str(label)).lower()
-    return strip_marks(low) != low
-
-
 # A unit's code written with its name, as Forms dropdowns built from a unit list carry it:
 # «26566 - Phường Long Hương», «[26566] Phường Long Hương», «Phường Long Hương (26566)», «… - 26566».
 _CODE_FIRST = re.compile(r"^\s*[\[(]?\s*(\d{5})\s*[\])]?\s*(?:[-–—:|.]\s*|\s+)(\S.*)$")
@@ -105,9 +99,12 @@ _ONLY_CODE = re.compile(r"^\s*[\[(]?\s*(\d{5})\s*[\])]?\s*$")
 _PAREN_CODE = re.compile(r"^(.*?\S)\s*\(\s*([^()\s]+)\s*\)\s*$")
 
 
+_FIVE_DIGITS = re.compile(r"\d{5}").search
+
+
 def split_code(label: str) -> tuple[str | None, str]:
     """(the 5-digit code written with the name, the name without it), or (None, label)."""
-    if not any(ch.isdigit() for ch in label):
+    if not _FIVE_DIGITS(label):  # nearly every label: no code in it
         return None, label
     if m := _ONLY_CODE.match(label):
         return m.group(1), ""
