@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import access, data, filters, widgets
+from ui import access, data, filters, guard, widgets
 from ui.serve import disable_legacy_pages_folder
 from ui.text import plain
 
@@ -66,4 +66,6 @@ with st.sidebar:
 
 with data.timed_run(nav.url_path):  # NQ71_RUN_TIMES: the server's time of each run (make loadtest)
     st.session_state["filters"] = filters.sidebar(viewer.scope) if data.version() else None
-    nav.run()
+    guard.pending_message()
+    with guard.guarded():  # a refusal in Vietnamese, any other error as an incident number: never a traceback
+        nav.run()

@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from ui import actions, data, filters, tables
-from ui.text import plain
-from ui.widgets import downloads, metric, unit_choices
+from ui import data, filters, forms, tables
+from ui.widgets import downloads, metric
 
 f = filters.current()
 st.title("Chất lượng dữ liệu")
@@ -20,17 +19,7 @@ if unmatched.empty:
     st.success("Mọi tên đơn vị đều đã khớp danh mục.", icon=":material/check_circle:")
 else:
     st.dataframe(tables.unmatched(unmatched), hide_index=True)
-    with st.container(border=True):
-        st.markdown("**Xác nhận đơn vị cho một tên** (ghi nhớ và áp dụng cho mọi lần nhập sau)")
-        written = dict(zip(unmatched.unit_key, unmatched.unit_text, strict=True))
-        key = st.selectbox("Tên ghi trong bảng", list(written), key="map_name", format_func=written.get)
-        hints = unmatched.set_index("unit_key").loc[key].candidates
-        order, names = unit_choices(data.units(f.scope), hints)
-        code = st.selectbox("Là đơn vị", order, format_func=names.get, key=f"map_to_{key}")
-        if st.button("Xác nhận", type="primary", key="confirm_mapping"):
-            actions.confirm_mapping(key, written[key], code)
-            st.toast(f"Đã ghi nhớ: «{plain(written[key])}» là {plain(names[code])}.", icon=":material/check_circle:")
-            st.rerun()
+    forms.mapping_form(unmatched, f.scope)  # only for the roles that may confirm; the rest are told who can
 
 st.subheader("Danh sách chi tiết")
 kinds = tables.DQ_KINDS

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import actions, data, forms, tables
+from ui import actions, data, forms, guard, tables
 from ui.widgets import refresh_status
 
 st.title("Nguồn dữ liệu")
@@ -23,7 +23,7 @@ else:
     )  # fmt: skip
     # a callback: the refresh starts before this run draws the button, which is then drawn disabled
     st.button("Làm mới ngay", type="primary", key="refresh_now", disabled=actions.refresh_running(),
-              on_click=actions.start_refresh, args=(sa,))  # fmt: skip
+              on_click=guard.callback(actions.start_refresh), args=(sa,))  # fmt: skip
     refresh_status(actions.refresh_job)
 
 st.subheader("Lịch sử nhập")

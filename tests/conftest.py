@@ -27,6 +27,8 @@ def _no_login_on_test_databases(monkeypatch):
     refuses a real database). Tests of pages allow that explicitly; tests of access configure [auth]
     or remove this setting to see the refusal."""
     monkeypatch.setenv("NQ71_ALLOW_NO_LOGIN", "1")
+    # a page's error is drawn as an incident number (ui/guard.py) and raised again, so AppTest sees it
+    monkeypatch.setenv("NQ71_RAISE_ERRORS", "1")
 
 
 def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:

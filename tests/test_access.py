@@ -121,17 +121,63 @@ def test_forged_url_filter_does_not_widen_scope(signed_in, small_db, monkeypatch
     assert _units_shown(at) == {"Xã Ea Kar"}
 
 
-def test_unit_user_cannot_write_even_by_calling_the_action(signed_in, monkeypatch):
+def test_unit_user_cannot_write_even_by_calling_the_action(signed_in, monkeypatch, small_db):
     """The refresh/upload/mapping actions check the role on the server: a crafted call is refused."""
     from ui import access, actions
 
     at = signed_in("eakar@vidu.edu.vn", "chat_luong")
     assert not [b for b in at.button if b.key == "confirm_mapping"]
     monkeypatch.setattr(access, "current", lambda: access.viewer_for("eakar@vidu.edu.vn"))
-    for call in (lambda: actions.confirm_mapping("x", "X", "24373"), lambda: actions.upload([]),
-                 lambda: actions.start_refresh(None), lambda: actions.save_users([])):  # fmt: skip
+    from core import audit
+
+    before = len(audit.events(small_db))
+    calls = (lambda: actions.confirm_mapping("x", "X", "24373"), lambda: actions.upload([]),
+             lambda: actions.start_refresh(None), lambda: actions.save_users([]),
+             lambda: actions.approve("2026-Q2", ["24403"]))  # fmt: skip
+    for call in calls:
         with pytest.raises(access.Denied):
             call()
+    # every refusal is in the audit log: who, role, what was asked, why
+    refused = audit.events(small_db)[: len(audit.events(small_db)) - before]
+    assert len(refused) == len(calls) and {e["action"] for e in refused} == {"tu_choi"}
+    assert {e["who"] for e in refused} == {"eakar@vidu.edu.vn"} and {e["role"] for e in refused} == {"don_vi"}
+    assert {e["detail"]["thao_tac"] for e in refused} == {"anh_xa", "nhap_tep", "lam_moi", "nguoi_dung", "duyet"}
+    assert all("không có quyền" in e["detail"]["ly_do"] for e in refused)
+
+
+def test_a_role_without_the_right_sees_no_confirm_button(signed_in, monkeypatch, tmp_path):
+    """Leadership reads Chất lượng dữ liệu but may not confirm units: no button, a line saying who can."""
+    from data_sources.load.ingest import ingest_paths
+
+    db = tmp_path / "nq71.duckdb"
+    csv = tmp_path / "ten_la.csv"
+    csv.write_text(
+        "Tên đơn vị,Kỳ báo cáo,Số chuyên đề tuyên truyền\nXã Không Có Thật,Quý II/2026,1\n", encoding="utf-8"
+    )
+    ingest_paths([FIXTURES / "progress_small.csv", csv], db, province=66)
+    monkeypatch.setenv("NQ71_DB", str(db))
+    at = signed_in("lanhdao@vidu.edu.vn", "chat_luong")
+    assert at.dataframe  # the unmatched name is listed
+    assert not [b for b in at.button if b.key == "confirm_mapping"]
+    assert any("Văn phòng hoặc quản trị viên xác nhận" in c.value for c in at.caption)
+    assert [b for b in signed_in("vanphong@vidu.edu.vn", "chat_luong").button if b.key == "confirm_mapping"]
+
+
+def test_an_error_in_a_page_is_an_incident_number_never_a_traceback(signed_in, monkeypatch, capsys):
+    from ui import access, data
+
+    monkeypatch.delenv("NQ71_RAISE_ERRORS")  # as in production
+    monkeypatch.setattr(data, "overview", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("hỏng /srv/x.py")))
+    at = signed_in("lanhdao@vidu.edu.vn")
+    assert not at.exception
+    message = at.error[0].value
+    assert "mã sự cố" in message and "hỏng" not in message and "RuntimeError" not in message and "/srv" not in message
+    incident = message.split("mã sự cố ")[1].split(")")[0]
+    log = capsys.readouterr().err
+    assert f"[sự cố {incident}]" in log and "RuntimeError: hỏng /srv/x.py" in log  # the detail: server log only
+    monkeypatch.setattr(data, "overview", lambda *a, **k: (_ for _ in ()).throw(access.Denied("Không được xem.")))
+    at = signed_in("lanhdao@vidu.edu.vn")
+    assert not at.exception and at.error[0].value == "Không được xem\\."
 
 
 def test_no_login_on_a_real_database_is_refused(small_db, monkeypatch):

@@ -132,14 +132,24 @@ def current() -> Viewer:
 
 
 def require(action: str) -> Viewer:
-    """The viewer, if their role allows ``action``; else Denied (the write never runs)."""
+    """The viewer, if their role allows ``action``; else Denied (the write never runs), recorded."""
     v = current()
     if not v.can(action):
-        raise Denied(
+        refuse(
+            v,
+            action,
             f"Tài khoản {v.email or 'này'} ({v.role_label}) không có quyền {ACTION_WORDS.get(action, action)}. "
-            "Liên hệ quản trị viên nếu cần."
+            "Liên hệ quản trị viên nếu cần.",
         )
     return v
+
+
+def refuse(v: Viewer, action: str, reason: str, **detail) -> None:
+    """Write the refusal to the audit log (who, role, what was asked, why, on what) and raise Denied."""
+    audit.record(
+        data.db_path(), v.email or "(chưa đăng nhập)", v.role, "tu_choi", thao_tac=action, ly_do=reason, **detail
+    )
+    raise Denied(reason)
 
 
 def audit_events():

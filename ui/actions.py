@@ -233,7 +233,7 @@ def _cycle_viewer(units: list[str]) -> tuple[access.Viewer, str]:
     v = access.require("duyet")
     outside = [u for u in units if not v.scope.allows(u)]
     if outside:
-        raise Denied(f"Đơn vị {', '.join(outside)} ngoài phạm vi của tài khoản này.")
+        access.refuse(v, "duyet", f"Đơn vị {', '.join(outside)} ngoài phạm vi của tài khoản này.", units=outside)
     return v, v.name or v.email or "không rõ"
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import actions
+from ui import access, actions, data
 from ui.text import plain
+from ui.widgets import unit_choices
 
 
 def upload_box() -> None:
@@ -62,3 +63,22 @@ def add_source_form() -> None:
                 st.error(plain(e.message))
             else:
                 st.success(f"Đã thêm bảng {sid}. Bấm «Làm mới ngay» để đọc.", icon=":material/check_circle:")
+
+
+def mapping_form(unmatched, scope) -> None:
+    """Confirm the unit of a written name (remembered for every later import): shown only to a role that
+    holds «anh_xa»; the server checks again (``actions.confirm_mapping``) and records a refusal."""
+    if not access.current().can("anh_xa"):
+        st.caption("Văn phòng hoặc quản trị viên xác nhận đơn vị cho các tên này.")
+        return
+    with st.container(border=True):
+        st.markdown("**Xác nhận đơn vị cho một tên** (ghi nhớ và áp dụng cho mọi lần nhập sau)")
+        written = dict(zip(unmatched.unit_key, unmatched.unit_text, strict=True))
+        key = st.selectbox("Tên ghi trong bảng", list(written), key="map_name", format_func=written.get)
+        hints = unmatched.set_index("unit_key").loc[key].candidates
+        order, names = unit_choices(data.units(scope), hints)
+        code = st.selectbox("Là đơn vị", order, format_func=names.get, key=f"map_to_{key}")
+        if st.button("Xác nhận", type="primary", key="confirm_mapping"):
+            actions.confirm_mapping(key, written[key], code)
+            st.toast(f"Đã ghi nhớ: «{plain(written[key])}» là {plain(names[code])}.", icon=":material/check_circle:")
+            st.rerun()

@@ -38,7 +38,7 @@ def report(f, pdf: bool, today: dt.date | None = None) -> dict:
     """The report for the filters ``f`` within the viewer's scope: {key, name, docx, pdf, note}."""
     v = access.current()
     if not v.sees(PAGE):
-        raise Denied(f"Tài khoản {v.email or 'này'} ({v.role_label}) không được tạo báo cáo định kỳ.")
+        access.refuse(v, "bao_cao", f"Tài khoản {v.email or 'này'} ({v.role_label}) không được tạo báo cáo định kỳ.")
     name = f"bao_cao_{f.plan}_{f.period.code}"
     note = None
     with tempfile.TemporaryDirectory(prefix="nq71-report-") as tmp:
