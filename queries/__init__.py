@@ -119,6 +119,11 @@ def _units(units) -> list[str] | None:
 # ---------------------------------------------------------------- settings and lists (no unit data)
 
 
+def demo_marker(con) -> pd.DataFrame:
+    """One row, ``n``: 1 when the database is the bundled demo (written by build-demo only)."""
+    return _df(con, "demo_marker", {})
+
+
 def settings(con) -> pd.DataFrame:
     """One row per plan of the catalog, with the deployment's settings repeated on each."""
     return _df(con, "settings", {})

@@ -191,6 +191,35 @@ def test_no_login_on_a_real_database_is_refused(small_db, monkeypatch):
     assert not at.dataframe and not at.metric and not at.sidebar.selectbox
 
 
+def test_a_real_database_named_like_the_demo_still_needs_sign_in(small_db, monkeypatch, tmp_path):
+    """Demo mode is the database's own mark (written by build-demo), not its file name; the refusal names
+    no server path."""
+    import shutil
+
+    renamed = tmp_path / "demo_that_mat.duckdb"
+    shutil.copy(small_db.resolve(), renamed)
+    monkeypatch.setenv("NQ71_DB", str(renamed))
+    monkeypatch.delenv("NQ71_ALLOW_NO_LOGIN")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert "Chưa cấu hình đăng nhập" in at.error[0].value and str(tmp_path) not in at.error[0].value
+    assert not at.dataframe and not at.metric and not any("Dữ liệu mẫu" in w.value for w in at.sidebar.warning)
+
+
+def test_the_demo_under_another_name_is_still_the_demo(demo_db, monkeypatch, tmp_path):
+    import shutil
+
+    other = tmp_path / "so_lieu_tap_huan.duckdb"
+    shutil.copy(demo_db.resolve(), other)
+    monkeypatch.setenv("NQ71_DB", str(other))
+    monkeypatch.delenv("NQ71_ALLOW_NO_LOGIN")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Dữ liệu mẫu" in w.value for w in at.sidebar.warning) and at.metric
+
+
 def test_demo_database_opens_without_sign_in(demo_db, monkeypatch):
     monkeypatch.setenv("NQ71_DB", str(demo_db))
     monkeypatch.delenv("NQ71_ALLOW_NO_LOGIN")

@@ -195,8 +195,8 @@ def gate() -> Viewer:
     """Draw the sign-in page, the no-access page or the refusal, and stop; else the viewer."""
     if not auth_configured() and not no_login_allowed():
         st.error(
-            f"Chưa cấu hình đăng nhập ([auth] trong .streamlit/secrets.toml) mà cơ sở dữ liệu «{data.db_path()}» "
-            "là dữ liệu thật: bảng điều khiển không mở khi không có đăng nhập. Quản trị viên cấu hình đăng nhập "
+            "Chưa cấu hình đăng nhập ([auth] trong .streamlit/secrets.toml) mà cơ sở dữ liệu là dữ liệu thật: "
+            "bảng điều khiển không mở khi không có đăng nhập. Quản trị viên cấu hình đăng nhập "
             "(xem README, mục Đăng nhập), hoặc đặt NQ71_ALLOW_NO_LOGIN=1 nếu chỉ dùng trong mạng nội bộ.",
             icon=":material/lock:",
         )

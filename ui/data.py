@@ -13,7 +13,6 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 import pandas as pd
@@ -36,7 +35,10 @@ def db_path() -> str:
 
 
 def is_demo() -> bool:
-    return Path(db_path()).name.startswith("demo")
+    """The bundled demo, as the database itself says (``ref.demo_marker``, written by build-demo only):
+    a real database renamed demo_….duckdb is not one."""
+    marker = _demo_marker()
+    return marker is not None and not marker.empty and int(marker.n.iloc[0]) > 0
 
 
 def fallback_note() -> str | None:
@@ -145,6 +147,7 @@ def _cached_read(fn: Callable[Concatenate[Any, P], R]) -> Callable[P, R | None]:
 
 
 settings = _cached_read(queries.settings)
+_demo_marker = _cached_read(queries.demo_marker)
 provinces = _cached_read(queries.provinces)
 periods_with_data = _cached_read(queries.periods_with_data)
 imports = _cached_read(queries.imports)

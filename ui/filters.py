@@ -190,11 +190,11 @@ def current() -> Filters:
     """The shared filters, or an explanatory empty state and a stop."""
     f = st.session_state.get("filters")
     if f is None:
-        from ui.data import db_path, version
+        from ui.data import version
 
         if version() is None:
             st.info(
-                f"Chưa có dữ liệu ({db_path()}). Quản trị viên nhập số liệu ở trang **Nguồn dữ liệu** "
+                "Chưa có dữ liệu. Quản trị viên nhập số liệu ở trang **Nguồn dữ liệu** "
                 "hoặc chạy `make run` để xem dữ liệu mẫu.",
                 icon=":material/info:",
             )
