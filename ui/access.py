@@ -24,7 +24,6 @@ import streamlit as st
 from core import audit, catalog
 from queries import Scope
 from ui import data
-from ui.text import plain
 
 DEMO_USERS = "catalog/demo/nguoi_dung.csv"
 USER_COLUMNS = ["email", "vai_tro", "don_vi", "ho_ten"]
@@ -147,7 +146,13 @@ def require(action: str) -> Viewer:
 def refuse(v: Viewer, action: str, reason: str, **detail) -> None:
     """Write the refusal to the audit log (who, role, what was asked, why, on what) and raise Denied."""
     audit.record(
-        data.db_path(), v.email or "(chưa đăng nhập)", v.role, "tu_choi", thao_tac=action, ly_do=reason, **detail
+        data.db_path(),
+        v.email or "(chưa đăng nhập)",
+        v.role,
+        "khong_duoc_phep",
+        thao_tac=action,
+        ly_do=reason,
+        **detail,
     )
     raise Denied(reason)
 
@@ -213,10 +218,11 @@ def gate() -> Viewer:
         contact = catalog.settings().get("lien_he_quan_tri") or "quản trị viên của Sở GDĐT"
         st.title("Chưa được cấp quyền xem")
         st.warning(
-            f"Tài khoản **{plain(v.email)}** đã đăng nhập nhưng chưa có trong danh sách người dùng của bảng điều khiển. "
+            "Tài khoản dưới đây đã đăng nhập nhưng chưa có trong danh sách người dùng của bảng điều khiển. "
             f"Hãy gửi địa chỉ email này và tên đơn vị của bạn cho {contact} để được cấp quyền.",
             icon=":material/person_off:",
         )
+        st.code(v.email, language=None)  # the address as text (never a link), with a copy button
         st.button("Đăng xuất", on_click=st.logout, key="logout_denied")
         st.stop()
     return v
