@@ -14,7 +14,7 @@ import responses
 from core.db import connect_read
 from data_sources.load.refresh import add_source, list_sources, refresh
 from data_sources.read.google import PacedRetryingHTTPClient, SheetRef, SheetsReader, parse_sheet_link
-from tests.conftest import FIXTURES, RECORDINGS
+from tests.conftest import FIXTURES, RECORDINGS, run_cli
 from tests.google_replay import load, register, service_account_info, sheets_and_drive, token_endpoint
 
 G = FIXTURES / "google"
@@ -374,3 +374,21 @@ def test_a_damaged_key_is_said_in_vietnamese_not_a_traceback(db, tmp_path):
     assert proc.returncode == 2
     assert "Khóa tài khoản dịch vụ không đọc được" in proc.stderr and "Traceback" not in proc.stderr
     assert SA["private_key"][40:80] not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize(
+    "text", ["x" * 5000, "1" * 150, "https://docs.google.com/spreadsheets/d/" + "a" * 120 + "/edit", "1NQ71\x00" * 8]
+)
+def test_what_is_not_a_link_is_refused_before_anything_is_stored(db, text):
+    """A 5,000-character paste was stored as a sheet id: ids are bounded, the text too; nothing is written."""
+    from data_sources.read.google import GoogleError
+
+    add_source(db, SID)
+    before = list_sources(db)
+    with pytest.raises(GoogleError, match="không phải đường dẫn Google Sheets") as e:
+        add_source(db, text)
+    assert len(e.value.message) < 300  # the paste is not echoed whole
+    assert list_sources(db) == before
+    if "\x00" not in text:  # a command line cannot carry a NUL at all
+        proc = run_cli("data_sources", "sources", "add", text, "--db", str(db), check=False)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr and list_sources(db) == before

@@ -46,6 +46,8 @@ def load_service_account(secrets: dict | None = None) -> dict | None:
 
 def add_source(db, link: str, tabs: str = "", label: str = "") -> str:
     ref = parse_sheet_link(link)
+    if len(label.strip()) > 200 or len(tabs.strip()) > 2000:
+        raise GoogleError("Tên hiển thị (tối đa 200 ký tự) hoặc danh sách trang (tối đa 2.000 ký tự) quá dài.")
     now = dt.datetime.now().replace(microsecond=0)
     with publishing(db) as con:
         con.execute(

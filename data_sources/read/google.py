@@ -48,7 +48,10 @@ PUBLIC_EXPORT = "https://docs.google.com/spreadsheets/d/{id}/export?format=xlsx"
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
 SHEETS_PER_MINUTE = 60
 
-_ID = r"[A-Za-z0-9_-]{20,}"
+# a spreadsheet or Drive file id: 25–60 URL-safe characters in practice (44 today); bounded, so a pasted
+# essay is never stored as an id, and the character after it must not continue it
+_ID = r"[A-Za-z0-9_-]{20,100}(?![A-Za-z0-9_-])"
+LINK_MAX = 2000  # a pasted address longer than this is not a link
 
 
 class GoogleError(Exception):
@@ -124,6 +127,14 @@ class SheetRef:
 def parse_sheet_link(text: str) -> SheetRef:
     """Any form people paste: ``/edit#gid=…``, ``/edit?gid=…#gid=…``, ``?usp=sharing``, the bare id."""
     s = (text or "").strip()
+    if len(s) > LINK_MAX or any(ord(ch) < 32 for ch in s):
+        from core.fmt import number
+
+        what = f"dài {number(len(s))} ký tự" if len(s) > LINK_MAX else "có ký tự điều khiển"
+        raise GoogleError(
+            f"Nội dung đã dán {what}: không phải đường dẫn Google Sheets. Hãy mở bảng, "
+            "bấm Chia sẻ > Sao chép đường liên kết rồi dán lại."
+        )
     m = re.search(r"/spreadsheets/(?:u/\d+/)?d/(" + _ID + ")", s) or re.search(r"/file/d/(" + _ID + ")", s)
     if m:
         sid = m.group(1)
@@ -133,7 +144,7 @@ def parse_sheet_link(text: str) -> SheetRef:
         m = re.search(r"[?&]id=(" + _ID + ")", s)
         if not m:
             raise GoogleError(
-                f"«{text}» không phải đường dẫn Google Sheets. Hãy mở bảng, bấm Chia sẻ > Sao chép đường liên kết rồi dán lại."
+                f"«{text[:80]}{'…' if len(text) > 80 else ''}» không phải đường dẫn Google Sheets. Hãy mở bảng, bấm Chia sẻ > Sao chép đường liên kết rồi dán lại."
             )
         sid = m.group(1)
     gid = re.search(r"[#?&]gid=(\d+)", s)
