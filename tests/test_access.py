@@ -277,3 +277,14 @@ def test_own_units_in_words(monkeypatch):
     assert filters.own_units(party) == "Phường Buôn Ma Thuột và 1 trường, 2 chi bộ thuộc phường"
     assert filters.own_units(party, "truong") == "1 trường thuộc Phường Buôn Ma Thuột"
     assert filters.own_units(Scope.of(["24133", "24133-CB01"])) == "Phường Buôn Ma Thuột và 1 chi bộ thuộc phường"
+
+
+def test_a_unit_repeated_in_a_link_counts_once(demo_db, monkeypatch):
+    monkeypatch.setenv("NQ71_DB", str(demo_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["don_vi"] = "24133,24133, 24133"
+    at.query_params["ky"] = "2026-Q2"
+    at.run()
+    assert not at.exception, at.exception
+    assert "1 đơn vị đã chọn" in at.main.caption[0].value, at.main.caption[0].value
+    assert at.sidebar.multiselect(key="f_units").value == ["24133"]

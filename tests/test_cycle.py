@@ -258,7 +258,33 @@ def test_unit_user_cannot_approve_even_by_calling_the_action(approved, monkeypat
     monkeypatch.setenv("NQ71_USERS", str(FIXTURES / "users.csv"))
     monkeypatch.setattr(access, "current", lambda: access.viewer_for("eakar@vidu.edu.vn"))
     for call in (lambda: actions.approve(Q2, [EA_KAR]), lambda: actions.return_report(Q2, EA_KAR, "x"),
-                 lambda: actions.accept_change(1, EA_KAR), lambda: actions.remind(Q2, [EA_KAR])):  # fmt: skip
+                 lambda: actions.accept_change(1), lambda: actions.remind(Q2, [EA_KAR])):  # fmt: skip
         with pytest.raises(access.Denied):
             call()
     assert _states(approved)[EA_KAR] == "da_duyet"
+
+
+def test_a_pending_change_is_decided_and_audited_under_its_own_unit(approved, monkeypatch):
+    """accept/reject take the change's id alone: the unit checked against the scope and written to the
+    audit log is the change's own, read from the database (a caller named a unit before, and it was
+    believed)."""
+    from core import audit
+    from queries import Scope
+    from ui import access, actions
+
+    _import(approved, FIXTURES / "cycle" / "progress_small.csv", 12)
+    change = int(_read(approved, queries.pending_changes, EVERY).id.iloc[0])
+    monkeypatch.setenv("NQ71_DB", str(approved))
+    # someone who may decide, but only for Ea Ô: the change of Ea Kar is refused, and stays pending
+    other = access.Viewer("vp.eao@vidu.edu.vn", "VP Ea Ô", "van_phong", Scope.of([EA_O]))
+    monkeypatch.setattr(access, "current", lambda: other)
+    with pytest.raises(access.Denied, match=EA_KAR):
+        actions.accept_change(change)
+    assert len(_read(approved, queries.pending_changes, EVERY)) == 1
+    refused = audit.events(approved)[0]
+    assert refused["action"] == "khong_duoc_phep" and refused["detail"]["units"] == [EA_KAR]
+    office = access.Viewer("vanphong@vidu.edu.vn", "Văn phòng Sở", "van_phong", Scope.everything())
+    monkeypatch.setattr(access, "current", lambda: office)
+    actions.accept_change(change)
+    done = audit.events(approved)[0]
+    assert done["action"] == "chap_nhan" and done["detail"] == {"change": change, "unit": EA_KAR}

@@ -258,14 +258,20 @@ def unlock(quarter: str, unit: str, reason: str) -> str:
     return line
 
 
-def accept_change(change_id: int, unit: str) -> str:
+def accept_change(change_id: int) -> str:
+    """Accept a pending change; the scope check and the audit line use the change's own unit, read
+    from the database (never a unit the caller names)."""
+    access.require("duyet")  # the right first: nothing is looked up for a role without it
+    unit = cycle.change_unit(db_path(), change_id)
     v, who = _cycle_viewer([unit])
     line = cycle.accept(db_path(), change_id, who)
     access.record(v, "chap_nhan", change=change_id, unit=unit)
     return line
 
 
-def reject_change(change_id: int, unit: str) -> str:
+def reject_change(change_id: int) -> str:
+    access.require("duyet")
+    unit = cycle.change_unit(db_path(), change_id)
     v, who = _cycle_viewer([unit])
     line = cycle.reject(db_path(), change_id, who)
     access.record(v, "tu_choi", change=change_id, unit=unit)

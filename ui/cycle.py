@@ -130,7 +130,6 @@ def _pending(f, can_decide: bool) -> None:
     st.dataframe(tables.pending(changes), hide_index=True, width="stretch")
     if not can_decide:
         return
-    unit_of = dict(zip(changes.id, changes.unit_code, strict=True))
     label = {r.id: f"#{r.id} · {r.unit_name} · {r.field_name}" for r in changes.itertuples()}
     with st.form("cycle_pending", border=False):
         picked = st.multiselect("Thay đổi", list(label), format_func=label.get, placeholder="Chọn thay đổi")
@@ -139,7 +138,7 @@ def _pending(f, can_decide: bool) -> None:
         no = c[1].form_submit_button("Từ chối", width="stretch")
     if (ok or no) and picked:
         fn = actions.accept_change if ok else actions.reject_change
-        _run(lambda: [fn(int(i), unit_of[i]) for i in picked])
+        _run(lambda: [fn(int(i)) for i in picked])
 
 
 def _chase(subs: pd.DataFrame, quarter: str, can_decide: bool, plan: str) -> None:

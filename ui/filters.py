@@ -138,7 +138,7 @@ def sidebar(scope: Scope) -> Filters | None:
             horizontal=True,
             key="f_level",
         )
-        asked = [u for u in (st.query_params.get("don_vi") or "").split(",") if u]
+        asked = list(dict.fromkeys(u.strip() for u in (st.query_params.get("don_vi") or "").split(",") if u.strip()))
         url_units = [u for u in scope.narrow(asked) if u in names]
         if len(url_units) < len(asked):
             st.warning(

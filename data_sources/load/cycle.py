@@ -161,6 +161,15 @@ def _change(con, change_id: int) -> tuple:
     return row
 
 
+def change_unit(db: str | Path, change_id: int) -> str:
+    """The unit a pending change belongs to, as the database says (CycleError if there is none)."""
+    con = connect_read(db)
+    try:
+        return _change(con, change_id)[1]
+    finally:
+        con.close()
+
+
 def accept(db: str | Path, change_id: int, by: str) -> str:
     """Accept a pending change: the quarter is re-opened, the new value published, and re-approved."""
     if not (by or "").strip():
