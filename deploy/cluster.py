@@ -63,8 +63,9 @@ def healthy(port: int, timeout: float = 2.0, tls: bool = False) -> bool:
 
 
 def render_config(
-    port: int, worker_ports: list[int], pidfile: Path, bind: str = "*", balance: str = "leastconn", tls_cert: str = ""
-) -> str:
+    port: int, worker_ports: list[int], pidfile: Path, bind: str = "*", balance: str = "leastconn", tls_cert: str = "",
+    http_port: int = 0,
+) -> str:  # fmt: skip
     """haproxy's configuration; ``tls_cert`` (a PEM holding the certificate and its key): the front
     speaks HTTPS only and tells the workers so (X-Forwarded-Proto), as one server or a cluster."""
     servers = "\n".join(
@@ -72,9 +73,17 @@ def render_config(
     )  # fmt: skip
     ssl = f" ssl crt {tls_cert}" if tls_cert else ""
     proto = "https" if tls_cert else "http"
-    return string.Template(TEMPLATE.read_text()).substitute(
-        port=port, bind=bind, pidfile=pidfile, servers=servers, balance=balance, ssl=ssl, proto=proto
+    hsts = '    http-response set-header Strict-Transport-Security "max-age=31536000"\n' if tls_cert else ""
+    redirect = (
+        f"\n# plain HTTP on {http_port}: sent to HTTPS, nothing served\nfrontend to_https\n"
+        f"    bind {bind}:{http_port}\n    http-request redirect scheme https code 301\n"
+        if tls_cert and http_port
+        else ""
     )
+    return string.Template(TEMPLATE.read_text()).substitute(
+        port=port, bind=bind, pidfile=pidfile, servers=servers, balance=balance, ssl=ssl, proto=proto,
+        hsts=hsts, redirect=redirect,
+    )  # fmt: skip
 
 
 @dataclass
@@ -89,6 +98,7 @@ class Cluster:
     restarts: int = 0
     root: Path = ROOT  # the checkout whose app.py the workers run
     tls_cert: str = ""  # PEM (certificate + key): haproxy's front speaks HTTPS
+    http_port: int = 0  # with tls_cert: plain HTTP here is redirected to HTTPS (0: none)
     worker_args: tuple[str, ...] = ()  # more options for each worker (--secrets.files …)
 
     @property
@@ -120,7 +130,9 @@ class Cluster:
         self.workers = [self._start_worker(i) for i in range(len(self.worker_ports))]
         cfg = self.run_dir / f"haproxy-{self.port}.cfg"
         pidfile = self.run_dir / f"haproxy-{self.port}.pid"
-        cfg.write_text(render_config(self.port, self.worker_ports, pidfile, bind, tls_cert=self.tls_cert))
+        cfg.write_text(
+            render_config(self.port, self.worker_ports, pidfile, bind, tls_cert=self.tls_cert, http_port=self.http_port)
+        )
         check = subprocess.run([exe, "-c", "-q", "-f", str(cfg)], capture_output=True, text=True)
         if check.returncode != 0:
             self.stop()
@@ -172,10 +184,10 @@ class Cluster:
 @contextlib.contextmanager
 def cluster(db: str | Path, workers: int = DEFAULT_WORKERS, port: int | None = None,
             run_dir: Path = RUN_DIR, env: dict | None = None, timeout: float = 120.0, bind: str = "*",
-            root: Path = ROOT, tls_cert: str = "", worker_args: tuple[str, ...] = ()):  # fmt: skip
+            root: Path = ROOT, tls_cert: str = "", worker_args: tuple[str, ...] = (), http_port: int = 0):  # fmt: skip
     """A running cluster (workers on free loopback ports, haproxy on ``port`` or a free one)."""
     c = Cluster(Path(db).absolute(), port or free_port(), [free_port() for _ in range(workers)], Path(run_dir),
-                env=env or {}, root=Path(root), tls_cert=tls_cert, worker_args=worker_args)  # fmt: skip
+                env=env or {}, root=Path(root), tls_cert=tls_cert, worker_args=worker_args, http_port=http_port)  # fmt: skip
     try:
         c.start(timeout, bind)
         yield c
@@ -196,6 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--tls-cert", default=None, help="PEM (chứng chỉ + khóa) cho HTTPS; mặc định: tls_cert trong cấu hình"
     )
+    ap.add_argument(
+        "--http-port",
+        type=int,
+        default=None,
+        help="với HTTPS: cổng HTTP chuyển sang HTTPS (mặc định: http_port trong cấu hình, 80; 0: không)",
+    )
     args = ap.parse_args(argv)
     try:
         s = catalog.settings()
@@ -204,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     db = args.db or str(catalog.resolve(s["database"]))
     tls = args.tls_cert if args.tls_cert is not None else str(s.get("tls_cert") or "")
+    http_port = args.http_port if args.http_port is not None else int(s.get("http_port", 80) or 0)
     secrets = s.get("secrets")
     worker_args = ("--secrets.files", str(secrets)) if secrets else ()
     if not Path(db).exists() and not Path(db).is_symlink():
@@ -221,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Khởi động {args.workers} tiến trình Streamlit và haproxy trên cổng {args.port}…", flush=True)
     try:
         with cluster(db, args.workers, args.port, args.run_dir, bind=args.bind, tls_cert=tls,
-                     worker_args=worker_args) as c:  # fmt: skip
+                     worker_args=worker_args, http_port=http_port if tls else 0) as c:  # fmt: skip
             ports = ", ".join(str(p) for p in c.worker_ports)
             public = s.get("public_url") or f"{scheme}://localhost:{c.port}"
             print(f"Sẵn sàng: {public}  (tiến trình trên cổng {ports}; nhật ký {args.run_dir})")

@@ -134,11 +134,12 @@ def test_one_server_behind_haproxy_speaks_https_with_the_configured_certificate(
     (etc / "nq71.pem").write_text(crt.read_text() + key.read_text())
     shutil.copy(ROOT / "deploy/templates/danh_sach_bao_cao.csv", etc / "danh_sach_bao_cao.csv")
     shutil.copy(ROOT / "deploy/templates/nguoi_dung.csv", etc / "nguoi_dung.csv")
-    port = free_port()
+    port, http_port = free_port(), free_port()
     text = (ROOT / "deploy/templates/tinh.toml").read_text(encoding="utf-8")
     for old, new in (
         ('public_url = "https://nq71.sogddt.example.vn"', f'public_url = "https://localhost:{port}"'),
         ("port = 443", f"port = {port}"),
+        ("http_port = 80", f"http_port = {http_port}"),
         ('database = "/var/lib/nq71/nq71.duckdb"', f'database = "{demo_db}"'),
         ('backup_dir = "/var/backups/nq71"', f'backup_dir = "{tmp_path / "backups"}"'),
         ('secrets = "secrets.toml"', 'secrets = ""'),
@@ -163,14 +164,35 @@ def test_one_server_behind_haproxy_speaks_https_with_the_configured_certificate(
         with pytest.raises(OSError):  # plain HTTP is not served on the public port
             urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=5).read()
         ctx = ssl._create_unverified_context()
-        with urllib.request.urlopen(f"https://127.0.0.1:{port}/_stcore/health", timeout=5, context=ctx) as r:
+        with urllib.request.urlopen(f"https://127.0.0.1:{port}/", timeout=5, context=ctx) as r:
             assert r.status == 200
+            headers = r.headers
+        # what a public site sends: only its own scripts, images and connections; never framed; HSTS
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "connect-src 'self'" in csp
+        assert headers["X-Frame-Options"] == "DENY" and headers["Referrer-Policy"] == "same-origin"
+        assert headers["X-Content-Type-Options"] == "nosniff" and "max-age=" in headers["Strict-Transport-Security"]
+        # plain HTTP on the other port is sent to HTTPS, nothing served there
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", http_port, timeout=5)
+        conn.request("GET", "/theo-xa-phuong?ky=2026-Q2", headers={"Host": f"localhost:{http_port}"})
+        answer = conn.getresponse()
+        assert answer.status == 301 and answer.getheader("Location").startswith("https://localhost")
+        assert answer.getheader("Location").endswith("/theo-xa-phuong?ky=2026-Q2")
+        conn.close()
         with chromium() as browser:
             page = browser.new_context(ignore_https_errors=True).new_page()
+            refused: list[str] = []
+            page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
             page.goto(f"https://localhost:{port}/")
             wait_app(page)
             page.screenshot(path=ARTIFACTS / "walkthrough-https.png")
             assert page.locator("[data-testid='stMain'] h1").first.inner_text() == "Tổng quan"
+            assert page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").count()
+            page.goto(f"https://localhost:{port}/theo-chi-tieu")
+            wait_app(page)
+            assert not refused, refused  # the pages draw whole under the policy
     finally:
         import signal
 
