@@ -62,7 +62,7 @@ with st.sidebar:
         st.warning("**Dữ liệu mẫu (demo)** – số liệu giả lập, không phải báo cáo thật.", icon=":material/science:")
     if not viewer.demo:
         st.caption(f"{plain(viewer.name)} · {viewer.role_label}")  # the identity provider's name: text
-        st.button("Đăng xuất", on_click=st.logout, key="logout", icon=":material/logout:")
+        st.button("Đăng xuất", on_click=access.sign_out, key="logout", icon=":material/logout:")
 
 with data.timed_run(nav.url_path):  # NQ71_RUN_TIMES: the server's time of each run (make loadtest)
     st.session_state["filters"] = filters.sidebar(viewer.scope) if data.version() else None

@@ -288,3 +288,30 @@ def test_a_unit_repeated_in_a_link_counts_once(demo_db, monkeypatch):
     assert not at.exception, at.exception
     assert "1 đơn vị đã chọn" in at.main.caption[0].value, at.main.caption[0].value
     assert at.sidebar.multiselect(key="f_units").value == ["24133"]
+
+
+def test_a_sign_in_older_than_the_session_limit_must_sign_in_again(small_db, monkeypatch):
+    import time
+
+    monkeypatch.setenv("NQ71_DB", str(small_db))
+    monkeypatch.setenv("NQ71_USERS", str(FIXTURES / "users.csv"))
+
+    def run(age_hours: float) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.secrets["auth"] = AUTH
+        at.user = {
+            "is_logged_in": True,
+            "email": "lanhdao@vidu.edu.vn",
+            "name": "LĐ",
+            "iat": time.time() - age_hours * 3600,
+        }
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    old = run(13)  # the default limit is 12 hours
+    assert [b.label for b in old.button] == ["Đăng nhập"] and not old.dataframe and not old.metric
+    assert "Phiên đăng nhập đã quá 12 giờ" in old.info[0].value
+    assert run(1).metric  # an hour-old sign-in reads the data
+    monkeypatch.setenv("NQ71_SESSION_HOURS", "0.5")
+    assert not run(1).metric

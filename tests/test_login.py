@@ -210,3 +210,40 @@ def test_secrets_never_shown_or_logged(app_url, browser):
     log = open(server_log.get(app_url, "/dev/null"), encoding="utf-8", errors="replace").read()
     for text in [*pages, log]:
         assert CLIENT_SECRET not in text and COOKIE_SECRET not in text
+
+
+def test_a_cookie_copied_before_sign_out_shows_nothing_after_it(app_url, browser):
+    """Finding 6 of issue 24: the `_streamlit_user` cookies copied before sign-out, put into a fresh browser
+    after it, showed the data. Sign-out is recorded on the server; the copy is refused."""
+    ctx, page = sign_in(browser, app_url, "lanhdao@vidu.edu.vn")
+    try:
+        page.goto(f"{app_url}/theo-xa-phuong?ky=2026-Q2")
+        wait_app(page)
+        assert "Xã Ea Kar" in page.content()
+        kept = ctx.cookies()
+        assert any(c["name"].startswith("_streamlit_user") for c in kept)
+        page.get_by_role("button", name="Đăng xuất").click()
+        page.get_by_role("button", name="End session").click(timeout=30000)
+        page.get_by_role("button", name="Đăng nhập").wait_for(timeout=30000)
+    finally:
+        ctx.close()
+    thief = browser.new_context(viewport={"width": 1366, "height": 900})
+    try:
+        thief.add_cookies(kept)
+        page = thief.new_page()
+        page.goto(f"{app_url}/theo-xa-phuong?ky=2026-Q2")
+        page.get_by_role("button", name="Đăng nhập").wait_for(timeout=30000)
+        page.wait_for_timeout(1000)
+        page.screenshot(path=ARTIFACTS / "login-cookie-sau-dang-xuat.png", full_page=True)
+        assert "Phiên này đã đăng xuất" in page.locator("[data-testid='stMain']").inner_text()
+        assert "Xã Ea Kar" not in page.content()
+    finally:
+        thief.close()
+    # signing in again works: a new sign-in is later than the sign-out
+    ctx, page = sign_in(browser, app_url, "lanhdao@vidu.edu.vn")
+    try:
+        page.goto(f"{app_url}/theo-xa-phuong?ky=2026-Q2")
+        wait_app(page)
+        assert "Xã Ea Kar" in page.content()
+    finally:
+        ctx.close()

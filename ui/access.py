@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import csv
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import streamlit as st
 
-from core import audit, catalog
+from core import audit, catalog, fmt, signouts
 from queries import Scope
 from ui import data
 
@@ -125,9 +126,39 @@ def current() -> Viewer:
         if no_login_allowed():
             return Viewer(None, "Chế độ mẫu", "quan_tri", Scope.everything(), demo=True)
         return Viewer(None, "", None, Scope.of([]))
-    if not st.user.is_logged_in:
+    if not st.user.is_logged_in or session_ended() is not None:
         return Viewer(None, "", None, Scope.of([]))
     return viewer_for(st.user.get("email"), st.user.get("name") or "")
+
+
+def session_hours() -> float:
+    return float(os.environ.get("NQ71_SESSION_HOURS") or catalog.settings().get("session_hours") or 12)
+
+
+def session_ended(now: float | None = None) -> str | None:
+    """Why the signed-in cookie of this browser no longer counts, or None. Its sign-in time is the ID
+    token's ``iat`` (Streamlit keeps the token's claims in its signed cookie): older than the person's
+    last sign-out (a cookie copied before it), or than ``session_hours``."""
+    iat = st.user.get("iat")
+    if not isinstance(iat, int | float):
+        return None  # a provider whose token says no time: the cookie's own 30 days apply
+    now = time.time() if now is None else now
+    out = signouts.last(data.db_path(), st.user.get("email") or "")
+    if out is not None and iat <= out:
+        return "Phiên này đã đăng xuất. Hãy đăng nhập lại."
+    if now - iat > session_hours() * 3600:
+        return f"Phiên đăng nhập đã quá {fmt.number(session_hours())} giờ. Hãy đăng nhập lại."
+    return None
+
+
+def sign_out() -> None:
+    """«Đăng xuất»: every copy of this sign-in's cookie stops counting (``core/signouts.py``), then
+    Streamlit's own sign-out (this browser's cookie, the provider's session)."""
+    email = st.user.get("email") if st.user.is_logged_in else None
+    if email:
+        signouts.record(data.db_path(), email)
+        audit.record(data.db_path(), email, None, "dang_xuat")
+    st.logout()
 
 
 def require(action: str) -> Viewer:
@@ -209,8 +240,10 @@ def gate() -> Viewer:
     v = current()
     if v.demo:
         return v
-    if not st.user.is_logged_in:
+    if not st.user.is_logged_in or (ended := session_ended()) is not None:
         st.title("Theo dõi truyền thông Nghị quyết 71-NQ/TW")
+        if st.user.is_logged_in and ended:
+            st.info(ended, icon=":material/schedule:")
         st.markdown("Đăng nhập bằng tài khoản công vụ (Google Workspace hoặc Microsoft) để xem số liệu.")
         st.button("Đăng nhập", type="primary", on_click=st.login, key="login", icon=":material/login:")
         st.stop()
@@ -223,6 +256,6 @@ def gate() -> Viewer:
             icon=":material/person_off:",
         )
         st.code(v.email, language=None)  # the address as text (never a link), with a copy button
-        st.button("Đăng xuất", on_click=st.logout, key="logout_denied")
+        st.button("Đăng xuất", on_click=sign_out, key="logout_denied")
         st.stop()
     return v
