@@ -247,3 +247,54 @@ def test_a_cookie_copied_before_sign_out_shows_nothing_after_it(app_url, browser
         assert "Xã Ea Kar" in page.content()
     finally:
         ctx.close()
+
+
+def test_a_download_is_served_only_to_the_person_whose_session_made_it(app_url, login_db, browser, tmp_path):
+    """Finding 1 of issue 24: the whole province's CSV had a /media/<hash>.csv address that anyone could
+    fetch without a cookie, long after the browser closed. Now: no cookie, another person's cookie, or the
+    person's own cookie after sign-out gets a 404; the person's own live session gets the file, audited."""
+    import urllib.error
+    import urllib.request
+
+    def fetch(url: str, cookies: list[dict]) -> int:
+        header = "; ".join(f"{c['name']}={c['value']}" for c in cookies)
+        request = urllib.request.Request(url, headers={"Cookie": header} if header else {})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    ctx, page = sign_in(browser, app_url, "lanhdao@vidu.edu.vn")
+    other, other_page = sign_in(browser, app_url, "eakar@vidu.edu.vn")
+    try:
+        other_page.goto(f"{app_url}/theo-xa-phuong?ky=2026-Q2")
+        wait_app(other_page)
+        page.goto(f"{app_url}/theo-xa-phuong?ky=2026-Q2")
+        wait_app(page)
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="Tải CSV").click()
+        url = dl.value.url
+        assert "/media/" in url and dl.value.path().read_bytes()  # the person's browser got the file
+        wait_app(page)  # the rerun the click caused has registered the page's files again
+        mine, theirs = ctx.cookies(), other.cookies()
+        assert fetch(url, mine) == 200  # the person's own live session
+        assert fetch(url, []) == 404  # no cookie
+        assert fetch(url, theirs) == 404  # another signed-in person (a unit user)
+        # the Excel file, built on click (Streamlit stores it under no session): the same rule
+        with page.expect_download() as xl:
+            page.get_by_role("button", name="Tải Excel").click()
+        assert xl.value.path().read_bytes()[:2] == b"PK"
+        assert (
+            fetch(xl.value.url, mine) == 200 and fetch(xl.value.url, theirs) == 404 and fetch(xl.value.url, []) == 404
+        )
+        served = [e for e in audit.events(login_db) if e["action"] == "tai_xuong"]
+        newest = {(e["who"], e["detail"]["file"].rsplit(".", 1)[-1]) for e in served[:4]}
+        assert {("lanhdao@vidu.edu.vn", "csv"), ("lanhdao@vidu.edu.vn", "xlsx")} <= newest
+        page.get_by_role("button", name="Đăng xuất").click()
+        page.get_by_role("button", name="End session").click(timeout=30000)
+        page.get_by_role("button", name="Đăng nhập").wait_for(timeout=30000)
+        assert fetch(url, mine) == 404  # the cookie kept from before the sign-out
+    finally:
+        ctx.close()
+        other.close()

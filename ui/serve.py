@@ -103,6 +103,9 @@ def refuse_broken_configuration() -> None:
 def main() -> None:
     refuse_broken_configuration()
     disable_legacy_pages_folder()
+    from ui import media_guard
+
+    media_guard.install()  # /media/… only to the signed-in person whose session made the file
     _after_server_start(_warm_up)
     from streamlit.web import cli
 
