@@ -65,7 +65,7 @@ with st.sidebar:
         st.button("Đăng xuất", on_click=access.sign_out, key="logout", icon=":material/logout:")
 
 with data.timed_run(nav.url_path):  # NQ71_RUN_TIMES: the server's time of each run (make loadtest)
-    st.session_state["filters"] = filters.sidebar(viewer.scope) if data.version() else None
     guard.pending_message()
     with guard.guarded():  # a refusal in Vietnamese, any other error as an incident number: never a traceback
+        st.session_state["filters"] = filters.sidebar(viewer.scope) if data.version() else None
         nav.run()

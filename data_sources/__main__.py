@@ -216,8 +216,18 @@ def main(argv: list[str] | None = None) -> int:
                 add_sources_file(args.db, args.sources)
             result = refresh(args.db, load_service_account(), deadline_s=args.deadline)
         except GoogleError as e:
+            if args.cmd == "refresh":
+                from core import audit
+
+                audit.record(
+                    args.db, "dòng lệnh (làm mới theo lịch)", None, "lam_moi", failed="tất cả", error=e.message
+                )
             print(f"{dt.datetime.now().isoformat(timespec='seconds')} Lỗi: {e.message}", file=sys.stderr)
             return 2
+        from core import audit
+
+        audit.record(args.db, "dòng lệnh (làm mới theo lịch)", None, "lam_moi", read=len(result.read),
+                     unchanged=len(result.unchanged), failed=len(result.failed))  # fmt: skip
         stamp = dt.datetime.now().isoformat(timespec="seconds")  # cron/systemd logs: when, and which sheet
         print("\n".join(f"{stamp} {line}" for line in result.text().splitlines()))
         return 0 if not result.failed else 1

@@ -374,6 +374,10 @@ def test_a_damaged_key_is_said_in_vietnamese_not_a_traceback(db, tmp_path):
     assert proc.returncode == 2
     assert "Khóa tài khoản dịch vụ không đọc được" in proc.stderr and "Traceback" not in proc.stderr
     assert SA["private_key"][40:80] not in proc.stderr + proc.stdout
+    from core import audit
+
+    failed = audit.events(db)[0]  # the scheduled refresh's failure is in the audit log too
+    assert failed["action"] == "lam_moi" and "Khóa tài khoản dịch vụ không đọc được" in failed["detail"]["error"]
 
 
 @pytest.mark.parametrize(

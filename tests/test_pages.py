@@ -320,3 +320,41 @@ def test_indicator_chart_draws_the_first_units_and_the_table_lists_all(app):
     table = box.dataframe[0].value
     assert len(table) == with_data + no_data and table["Mã đơn vị"].is_unique
     assert (table["Trạng thái"] == "Chưa có số liệu").sum() == no_data
+
+
+def test_a_damaged_key_on_the_sources_page_is_a_vietnamese_line(demo_db, monkeypatch, tmp_path):
+    """Finding 5 of issue 24: a malformed private_key gave «ValueError: Could not deserialize key data»
+    on the page. The background refresh ends with a Vietnamese outcome; nothing is raised."""
+    import json
+    import shutil
+    import time
+
+    from tests.google_replay import service_account_info
+    from ui import actions
+
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    key = tmp_path / "sa.json"
+    key.write_text(
+        json.dumps(
+            {**service_account_info(), "private_key": "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n"}
+        )
+    )
+    monkeypatch.setenv("NQ71_DB", str(db))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+    from data_sources.load.refresh import add_source
+
+    add_source(db, "1NQ71phuLucDakLakQuy2026aBcDeFgHiJkLmNoPqRs")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/nguon_du_lieu.py").run()
+    at.button(key="refresh_now").click().run()
+    deadline = time.monotonic() + 60
+    while actions.refresh_running():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Không làm mới được" in w.value for w in at.warning)
+    assert any("Khóa tài khoản dịch vụ không đọc được" in c.value for c in at.code)
+    assert not any("ValueError" in c.value or "Traceback" in c.value for c in at.code)

@@ -102,6 +102,11 @@ def refuse_broken_configuration() -> None:
 
 def main() -> None:
     refuse_broken_configuration()
+    from core import catalog
+
+    if catalog.config_path() is not None and not any(a.startswith("--client.showErrorDetails") for a in sys.argv):
+        # a province's server: whatever escapes ui/guard.py is shown without its details (they go to the log)
+        sys.argv += ["--client.showErrorDetails", "none"]
     disable_legacy_pages_folder()
     from ui import media_guard
 
