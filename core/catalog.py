@@ -28,6 +28,7 @@ class Field:
     agg: str  # last | sum | key | ""
     measure: str
     denominator: str  # for "≤" pairs: the field this one may not exceed
+    maximum: float | None = None  # toi_da: the largest plausible value for one unit and period (counts)
 
 
 def read_csv(name: str, directory: Path | None = None) -> list[dict[str, str]]:
@@ -40,7 +41,10 @@ def read_csv(name: str, directory: Path | None = None) -> list[dict[str, str]]:
 def fields() -> dict[str, Field]:
     out = {}
     for r in read_csv("fields.csv"):
-        out[r["code"]] = Field(r["code"], r["ten"], r["kind"], r["agg"], r["don_vi_tinh"], r["mau_so"])
+        top = (r.get("toi_da") or "").strip()
+        out[r["code"]] = Field(
+            r["code"], r["ten"], r["kind"], r["agg"], r["don_vi_tinh"], r["mau_so"], float(top) if top else None
+        )
     return out
 
 

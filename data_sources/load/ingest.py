@@ -446,17 +446,18 @@ def _load(con, import_id, tabs, tab_table, results, raw, seen, given: bool) -> N
         con.execute(load("insert_tab_problems"))
         con.unregister("_tab_problems")
     staged_cols: dict[str, list] = {c: [] for c in ROW_COLS}
+    tops = {f.code: f.maximum for f in catalog.fields().values() if f.maximum is not None}
     for i, (tab, res) in enumerate(zip(tabs, results, strict=True)):
         meta = {"source": tab.source, "sheet": tab.sheet}
         for c in ROW_COLS:
             staged_cols[c] += res.rows[c]
         rows.append(len(res.rows["row"]))
-        layouts += [{"tab": i, "col": c, "field": f, "kind": k} for c, f, k in res.layout]
+        layouts += [{"tab": i, "col": c, "field": f, "kind": k, "maximum": tops.get(f)} for c, f, k in res.layout]
         if res.checks:
             checks.append(pd.DataFrame(res.checks).assign(import_id=import_id, gid=tab.gid, url=tab.url, **meta))
     if raw.num_rows == 0 or not sum(rows):
         return
-    layout = pd.DataFrame(layouts, columns=["tab", "col", "field", "kind"])
+    layout = pd.DataFrame(layouts, columns=["tab", "col", "field", "kind", "maximum"]).astype({"maximum": "float64"})
     con.register("_raw", raw)
     con.register("_tabs", tab_table)
     # the staged rows of every tab as one Arrow table, column by column; a row's tab is an index

@@ -53,9 +53,24 @@ _DECIMAL_DOT = re.compile(r"^\d+\.\d+$", re.ASCII)
 _THOUSANDS_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+$", re.ASCII)
 
 
+# No count or percentage of the form comes near this; past it a value cannot be stored or summed
+# safely (INT64, float exactness), and Python's int() of thousands of digits is slow or refused.
+NUMBER_MAX = 10**12
+_DIGITS_MAX = 13  # digits of NUMBER_MAX: a longer run of digits is refused before any conversion
+
+
+def _too_big(s: str) -> str:
+    return (
+        f"«{s[:40]}{'…' if len(s) > 40 else ''}» quá lớn (hơn {NUMBER_MAX:,}".replace(",", ".")
+        + "): không có số liệu nào của biểu mẫu lớn như vậy; kiểm tra lại ô"
+    )
+
+
 def _number_text(s: str) -> tuple[float | None, str]:
     """Parse a non-negative number written the Vietnamese way. (value, reason)."""
     t = s.replace("\u00a0", " ").replace("\u202f", " ").strip()
+    if sum(ch.isdigit() for ch in t) > _DIGITS_MAX:
+        return None, _too_big(s)
     if _INT.match(t):
         return float(int(t)), ""
     if _THOUSANDS.match(t):
@@ -76,6 +91,8 @@ def _number_text(s: str) -> tuple[float | None, str]:
 
 
 def _from_number_cell(text: str) -> float | None:
+    if len(text) > 40:  # a number cell's text is a float's repr: never this long
+        return None
     try:
         v = float(text)
     except ValueError:
@@ -108,6 +125,8 @@ def parse_count(text: str | None, is_number: bool = False) -> Parsed:
             return Parsed(REJECTED, reason=f"«{s}» là số âm; số lượng phải ≥ 0")
     if v < 0:
         return Parsed(REJECTED, reason=f"«{s}» là số âm; số lượng phải ≥ 0")
+    if v > NUMBER_MAX:
+        return Parsed(REJECTED, reason=_too_big(s))
     if v != int(v):
         hint = ""
         if not is_number and "," in s:
@@ -150,11 +169,15 @@ def parse_ratio(text: str | None, is_number: bool = False) -> Parsed:
         if v is None:
             return Parsed(REJECTED, reason=f"«{s}» không phải là số")
         # A percent-formatted cell is read unformatted as a fraction (0.5 = 50%).
+        if abs(v) > NUMBER_MAX:
+            return Parsed(REJECTED, reason=_too_big(s))
         return Parsed(OK, v * 100 if v <= 1 else v)
     t = s.rstrip("%").strip()
     v, why = _number_text(t)
     if v is None:
         return Parsed(REJECTED, reason=why)
+    if v > NUMBER_MAX:
+        return Parsed(REJECTED, reason=_too_big(s))
     return Parsed(OK, v)
 
 
