@@ -81,7 +81,7 @@ def test_more_spellings(text, code):
     assert parse_period(text).code == code
 
 
-@pytest.mark.parametrize("text", ["9 tháng năm 2026", "3 tháng đầu năm 2026", "12 tháng năm 2026"])
+@pytest.mark.parametrize("text", ["9 tháng năm 2026", "3 tháng năm 2026", "12 tháng năm 2026"])
 def test_spans_the_form_has_no_period_for_are_not_guessed(text):
     assert parse_period(text, default_year=2026) is None
 
@@ -152,3 +152,36 @@ def test_every_spec_period_in_every_spelling_round_trips(pair, form, case, padde
     p = parse_period(text)
     assert p is not None and p.code == code, (text, p)
     assert parse_period(label(code)).code == code  # the product's own label reads back as the same period
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [("3 tháng đầu năm 2026", "2026-Q1"), ("BÁO CÁO 3 THÁNG ĐẦU NĂM 2026", "2026-Q1"), ("ba tháng đầu năm 2026", "2026-Q1"),
+     ("3 tháng cuối năm 2026", "2026-Q4"), ("6 tháng đầu năm 2026", "2026-H1")],
+)  # fmt: skip
+def test_three_months_from_the_start_of_the_year_is_the_first_quarter(text, code):
+    assert parse_period(text).code == code
+
+
+@pytest.mark.parametrize("text", ["9 tháng đầu năm 2026", "9 tháng năm 2026", "chín tháng 2026", "3 tháng"])
+def test_a_span_the_form_has_no_period_for_is_refused_saying_why(text):
+    from data_sources.parse.periods import period_refusal
+
+    assert parse_period(text) is None
+    assert "không phải kỳ của biểu mẫu" in period_refusal(text)
+
+
+def test_a_date_stored_as_its_number_is_refused_naming_the_date(tmp_path):
+    from core.db import connect_read
+    from data_sources.load.ingest import ingest_paths
+
+    path = tmp_path / "ky_so.csv"
+    path.write_text("Tên đơn vị,Kỳ báo cáo,Số chuyên đề tuyên truyền\nXã Ea Kar,46142,2\n", encoding="utf-8")
+    db = tmp_path / "nq71.duckdb"
+    ingest_paths([path], db, province=66)
+    con = connect_read(db)
+    try:
+        (note,) = con.execute("SELECT period_note FROM stg.rows").fetchone()
+    finally:
+        con.close()
+    assert "có lẽ là ngày 30/04/2026" in note and "định dạng lại kiểu Ngày" in note

@@ -23,7 +23,7 @@ from core.fmt import percent
 from ..read.readers import Tab, col_letter
 from .layout import Layout, LayoutError, cell_ref, find_layout
 from .period_rule import conflict_message
-from .periods import parse_period
+from .periods import parse_period, period_refusal
 from .text import clean, fold, norm
 from .units import UnitMatcher, is_total, unit_key
 from .values import OK, parse_ratio
@@ -333,6 +333,8 @@ def _row_period(lay: Layout, text: str, res: TabResult, date_order: str) -> tupl
             if p.note:
                 res.notes.append(f"Cột «Kỳ báo cáo»: {p.note}.")
             return p.code, ""
+        if why := period_refusal(text):
+            return None, f"kỳ báo cáo {why}"
         if lay.period:
             return None, f"kỳ báo cáo «{text}» không đọc được (trang ghi {lay.period.code}: không tự thay)"
         return None, f"kỳ báo cáo «{text}» không đọc được; hãy ghi dạng «Quý I/2026» hoặc «Tháng 4/2026»"

@@ -38,6 +38,8 @@ _YEAR = r"(20\d\d)"
 _SEP = r"\s*(?:[/.\-]\s*)?(?:nam\s*)?"
 
 _PATTERNS: list[tuple[re.Pattern, str]] = [
+    # 3 tháng đầu năm 2026 (the usual title of the first-quarter report) / 3 tháng cuối năm (the fourth)
+    (re.compile(r"\b(?:3|ba) thang (dau|cuoi)(?: nam)?" + r"(?:\s*" + _YEAR + r")?"), "three"),
     # 6 tháng đầu năm 2026 / 6 thang cuoi nam 2026 / sáu tháng đầu năm / "6 tháng năm 2026" (the first half)
     (re.compile(r"\b(?:6|sau) thang(?: (dau|cuoi))?(?: nam)?" + r"(?:\s*" + _YEAR + r")?"), "half"),
     # 2026-Q1, 2026 Q1
@@ -113,13 +115,16 @@ def parse_period(text: object, default_year: int | None = None, date_order: str 
     raw = _prep(text)
     if not raw:
         return None
-    # "9 tháng năm 2026", "3 tháng đầu năm": spans the form has no period for; never guessed
-    if re.search(r"\b(?!6\b)\d+ thang\b", raw) or re.search(r"\b(?:ba|chin|muoi hai) thang\b", raw):
+    # "9 tháng năm 2026", "3 tháng" alone: spans the form has no period for; never guessed
+    # (period_refusal says why)
+    if _OTHER_SPAN.search(raw):
         return None
     for pattern, kind in _PATTERNS:
         m = pattern.search(raw)
         if not m:
             continue
+        if kind == "three":
+            return _with_year("Q4" if m.group(1) == "cuoi" else "Q1", m.group(2), default_year)
         if kind == "half":
             which, year = m.group(1), m.group(2)
             half = "H2" if which == "cuoi" else "H1"
@@ -138,6 +143,33 @@ def parse_period(text: object, default_year: int | None = None, date_order: str 
             return Period(f"{m.group(2)}-{int(m.group(1)):02d}")
         if kind == "year":
             return Period(m.group(1))
+    return None
+
+
+_OTHER_SPAN = re.compile(
+    r"\b(?:(?!6\b|3 thang (?:dau|cuoi)\b)\d+|(?!ba thang (?:dau|cuoi)\b)ba|chin|muoi hai|bon|tam) thang\b"
+)
+# the days Excel and Google Sheets count from (a date cell shown without its date format): 1/1/2000 – 31/12/2099
+_SERIAL = re.compile(r"^\d{5}(?:[.,]0+)?$")
+
+
+def period_refusal(text: object) -> str | None:
+    """Why a period text that :func:`parse_period` does not read is not one, when that can be said
+    better than «không đọc được»: a span the form has no period for, or a date stored as its number."""
+    raw = _prep(text)
+    if _OTHER_SPAN.search(raw):
+        return (
+            f"«{clean(text)}» không phải kỳ của biểu mẫu (quý, tháng, 6 tháng, năm): số liệu cộng dồn nhiều tháng "
+            "không tách được theo quý; hãy báo cáo từng quý (3 tháng đầu năm là quý I)"
+        )
+    s = clean(text)
+    if _SERIAL.match(s):
+        day = dt.date(1899, 12, 30) + dt.timedelta(days=int(float(s.replace(",", "."))))
+        if 2000 <= day.year <= 2099:
+            return (
+                f"«{s}» là một con số, có lẽ là ngày {day:%d/%m/%Y} mà ô mất định dạng ngày: chọn cả cột «Kỳ báo cáo», "
+                "định dạng lại kiểu Ngày (hoặc ghi «Tháng 4/2026», «Quý II/2026») rồi nhập lại"
+            )
     return None
 
 
