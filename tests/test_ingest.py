@@ -82,7 +82,7 @@ def test_unreadable_file_exits_nonzero_and_publishes_nothing(db, tmp_path):
         "data_sources", "ingest", str(FIXTURES / "bad_values.csv"), str(broken), "--db", str(db), check=False
     )
     assert proc.returncode == 2
-    assert "Không đọc được tệp Excel" in proc.stderr and "hong.xlsx" in proc.stderr
+    assert "Không đọc được tệp «hong.xlsx»" in proc.stderr and "không phải tệp Excel .xlsx" in proc.stderr
     assert db.read_bytes() == before
     missing = run_cli("data_sources", "ingest", str(tmp_path / "khong_co.csv"), "--db", str(db), check=False)
     assert missing.returncode == 2 and "Không tìm thấy tệp" in missing.stderr

@@ -112,6 +112,14 @@ def ingest_paths(paths, db, province=None, schools=None, seen_at=None, progress=
     if not paths:
         raise ReadError("Chưa chọn tệp nào để nhập.")
     tabs = read_all(paths, progress)
+    for p in paths:  # a file with no row beyond its header is refused: nothing to import, no version written
+        name = Path(p).name
+        filled = sum(any(v.strip() for v, _ in row) for t in tabs if t.source == name for row in t.rows)
+        if filled <= 1:
+            raise ReadError(
+                f"Tệp «{name}» không có dòng số liệu nào (rỗng hoặc chỉ có dòng tiêu đề). Hãy kiểm tra đã chọn đúng "
+                "tệp đã điền số liệu."
+            )
     return ingest_tabs(tabs, db, province=province, schools=schools, seen_at=seen_at, progress=progress)
 
 

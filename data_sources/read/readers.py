@@ -121,8 +121,8 @@ def read_xlsx(path: str | Path, data: bytes | None = None, source: str | None = 
     raw = data if data is not None else None
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data) if data is not None else path, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a broken file
-        raise ReadError(f"Không đọc được tệp Excel «{path}»: {e}. Hãy mở tệp và lưu lại dạng .xlsx.") from e
+    except Exception as e:  # openpyxl raises many kinds for a broken file: said in Vietnamese, by what the bytes are
+        raise ReadError(f"Không đọc được tệp «{Path(str(path)).name}»: {_xlsx_problem(path, data, e)}.") from None
     formulas = _uncached_formulas(raw if raw is not None else Path(path).read_bytes())
     tabs = []
     for ws in wb.worksheets:
@@ -181,10 +181,11 @@ def read_calamine(path: str | Path, data: bytes | None = None, source: str | Non
         wb = CalamineWorkbook.from_object(io.BytesIO(data) if data is not None else str(path))
         sheets = [(name, wb.get_sheet_by_name(name)) for name in wb.sheet_names]
         grids = [(name, sh.to_python(skip_empty_area=False), sh.merged_cell_ranges) for name, sh in sheets]
-    except Exception as e:  # calamine raises its own kinds and ValueError for a broken file
+    except Exception:  # calamine raises its own kinds and ValueError for a broken file (its English stays out)
         raise ReadError(
-            f"Không đọc được tệp {kind} «{path}»: {e}. Hãy mở tệp bằng Excel hoặc LibreOffice và lưu lại dạng .xlsx."
-        ) from e
+            f"Không đọc được tệp {kind} «{Path(str(path)).name}»: tệp hỏng, bị cắt khi tải về, được đặt mật khẩu hoặc "
+            "không phải loại tệp này. Hãy mở tệp bằng Excel hoặc LibreOffice và lưu lại dạng .xlsx."
+        ) from None
     errors = _ods_error_cells(path, data) if str(path).lower().endswith(".ods") else {}
     tabs = []
     for name, grid, merged in grids:
@@ -323,10 +324,39 @@ READERS = {
 }
 
 
+def _xlsx_problem(path, data: bytes | None, error: Exception) -> str:
+    """What a file that openpyxl cannot open is, from its first bytes: never the library's English."""
+    import zipfile
+
+    try:
+        head = data[:8] if data is not None else Path(path).read_bytes()[:8]
+    except OSError:
+        head = b""
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return (
+            "tệp được đặt mật khẩu, hoặc là tệp Excel 97-2003 (.xls) bị đổi đuôi thành .xlsx. Hãy bỏ mật khẩu (Tệp > "
+            "Thông tin > Bảo vệ sổ làm việc) hoặc lưu lại dạng .xlsx rồi nhập lại"
+        )
+    if isinstance(error, zipfile.BadZipFile) or not head.startswith(b"PK"):
+        return (
+            "đây không phải tệp Excel .xlsx (tệp hỏng, bị cắt khi tải về, hoặc là loại tệp khác bị đổi đuôi). "
+            "Hãy mở tệp gốc bằng Excel hoặc LibreOffice và lưu lại dạng .xlsx"
+        )
+    if isinstance(error, KeyError):
+        return (
+            "tệp nén này không phải bảng tính Excel (thiếu các phần của một tệp .xlsx). Hãy lưu lại từ Excel dạng .xlsx"
+        )
+    return "tệp .xlsx bị hỏng. Hãy mở bằng Excel hoặc LibreOffice và lưu lại dạng .xlsx"
+
+
 def read_path(path: str | Path) -> list[Tab]:
     p = Path(path)
+    if p.is_dir():
+        raise ReadError(f"«{p.name}» là một thư mục, không phải tệp. Hãy chọn các tệp bên trong thư mục.")
     if not p.exists():
         raise ReadError(f"Không tìm thấy tệp «{path}». Kiểm tra lại đường dẫn.")
+    if p.stat().st_size == 0:
+        raise ReadError(f"Tệp «{p.name}» rỗng (0 byte): tệp chưa được lưu, hoặc tải về chưa xong. Hãy tải lại tệp.")
     reader = READERS.get(p.suffix.lower())
     if reader is None:
         raise ReadError(f"Không nhận dạng được tệp «{path}»: chỉ nhập .xlsx, .xls, .ods hoặc .csv (.txt, .tsv).")
