@@ -291,6 +291,10 @@ def test_a_download_is_served_only_to_the_person_whose_session_made_it(app_url, 
         served = [e for e in audit.events(login_db) if e["action"] == "tai_xuong"]
         newest = {(e["who"], e["detail"]["file"].rsplit(".", 1)[-1]) for e in served[:4]}
         assert {("lanhdao@vidu.edu.vn", "csv"), ("lanhdao@vidu.edu.vn", "xlsx")} <= newest
+        csv_line = next(e for e in served if e["detail"]["file"].endswith(".csv") and e["who"] == "lanhdao@vidu.edu.vn")
+        lines = dl.value.path().read_bytes().decode("utf-8-sig").splitlines()
+        assert csv_line["role"] == "lanh_dao" and csv_line["detail"]["units"] == "tất cả"
+        assert csv_line["detail"]["rows"] == len(lines) - 1
         page.get_by_role("button", name="Đăng xuất").click()
         page.get_by_role("button", name="End session").click(timeout=30000)
         page.get_by_role("button", name="Đăng nhập").wait_for(timeout=30000)

@@ -134,12 +134,20 @@ def _allowed(request) -> str | bool | None:
 
 
 def _record(email: str, file_id: str, storage, response) -> None:
+    """who, the file, its rows (a CSV's lines less its header), its size, and the person's role and units as the
+    users file says at this moment."""
     from core import audit
-    from ui import data
+    from ui import access, data
 
     try:
-        name = storage.get_file(file_id).filename or file_id
+        stored = storage.get_file(file_id)
+        name, content = stored.filename or file_id, stored.content
     except Exception:
-        name = file_id
+        name, content = file_id, b""
+    rows = max(0, content.count(b"\n") - 1) if name.lower().endswith(".csv") else None
+    entry = next((r for r in access.read_users() if r["email"].lower() == email), {})
     size = response.headers.get("content-length")
-    audit.record(data.db_path(), email, None, "tai_xuong", file=name, bytes=int(size) if size else None)
+    audit.record(
+        data.db_path(), email, entry.get("vai_tro"), "tai_xuong", file=name, rows=rows,
+        bytes=int(size) if size else None, units=entry.get("don_vi") or "tất cả",
+    )  # fmt: skip
