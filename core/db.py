@@ -25,18 +25,64 @@ def _good_versions(link: Path) -> list[Path]:
 
 
 def _opens(path: Path) -> str | None:
-    """None when DuckDB opens ``path`` read-only, else why not."""
+    """None when DuckDB opens ``path`` read-only, else why not (in Vietnamese: a person reads it)."""
     try:
         duckdb.connect(str(path), read_only=True).close()
-    except (duckdb.Error, OSError) as e:
-        return f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
+    except (duckdb.Error, OSError):
+        return "tệp hỏng, DuckDB không mở được"
     return None
 
 
-def readable(db_path: str | Path, check: bool = False) -> tuple[Path, str | None]:
+def sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def mark_published(version: Path) -> None:
+    """The marker written beside a version once it is published: its size and SHA-256 at that moment."""
+    import json
+
+    Path(f"{version}{PUBLISHED}").write_text(
+        json.dumps({"bytes": version.stat().st_size, "sha256": sha256(version)}), encoding="utf-8"
+    )
+
+
+def _intact(version: Path, full: bool | str) -> str | None:
+    """None when ``version`` is as it was published, else why not. The size is compared always (a cut file is
+    the common damage, found at once); with ``full`` the SHA-256 and an open by DuckDB too. A version
+    published before markers held a checksum is opened by DuckDB instead."""
+    import json
+
+    try:
+        mark = json.loads(Path(f"{version}{PUBLISHED}").read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        mark = {}
+    try:
+        size = version.stat().st_size
+    except OSError:
+        return "không còn tệp"
+    if mark.get("bytes") is not None and size != mark["bytes"]:
+        return f"kích thước {size:,} byte khác lúc công bố ({mark['bytes']:,} byte): tệp bị cắt hoặc bị ghi đè".replace(
+            ",", "."
+        )
+    if not full:
+        return None
+    if full is True and mark.get("sha256") and sha256(version) != mark["sha256"]:
+        return "nội dung khác lúc công bố (mã kiểm tra SHA-256 không khớp): tệp bị hỏng"
+    return _opens(version)
+
+
+def readable(db_path: str | Path, check: bool | str = False) -> tuple[Path, str | None]:
     """The file to read and, when it is not the published one, why: a missing (or, with ``check``,
     damaged) current version falls back to the newest good one before it (nothing is lost; the
-    office is told). Without ``check`` only existence is looked at: this runs on every rerun."""
+    office is told). Without ``check`` existence and size (against the publish marker) are looked at: this
+    runs on every rerun. ``check=True``: the SHA-256 and an open too; ``check="open"``: an open, no hash
+    (an import choosing what to build on)."""
     p = Path(db_path)
     target = Path(os.path.realpath(p))
     if not p.is_symlink():
@@ -46,11 +92,11 @@ def readable(db_path: str | Path, check: bool = False) -> tuple[Path, str | None
                 "python -m data_sources ingest <tệp> --db " + str(db_path)
             )
         return p, None
-    problem = "không còn tệp" if not target.exists() else (_opens(target) if check else None)
+    problem = "không còn tệp" if not target.exists() else _intact(target, full=check)
     if problem is None:
         return target, None
     for v in _good_versions(p):
-        if v.resolve() != target and _opens(v) is None:
+        if v.resolve() != target and _intact(v, full=True) is None:
             return v, (
                 f"Phiên bản dữ liệu hiện tại ({target.name}) không đọc được ({problem}); đang hiển thị phiên bản "
                 f"tốt gần nhất ({v.name}). Quản trị viên chạy lại lần nhập hoặc khôi phục bản sao lưu."

@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         try:
             summary = ingest_paths(args.paths, args.db, province=province, schools=args.schools, seen_at=seen)
-        except ReadError as e:
+        except (ReadError, FileNotFoundError) as e:  # FileNotFoundError: no good version left to build on
             print(f"Lỗi: {e}\nChưa nhập gì; dữ liệu đã công bố giữ nguyên.", file=sys.stderr)
             return 2
         print(summary.text())

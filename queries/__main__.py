@@ -78,13 +78,18 @@ def _progress(con, plan: str, period: str, unit: str | None) -> pd.DataFrame:
 
 def _connect(db: str):
     """The published database read-only, or None after saying why (no database there yet)."""
-    from core.db import connect_read
+    import duckdb
+
+    from core.db import readable
 
     try:
-        return connect_read(db)
+        path, note = readable(db, check=True)  # the newest version that checks out, said when it is not the current
     except FileNotFoundError as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return None
+    if note:
+        print(f"Lưu ý: {note}", file=sys.stderr)
+    return duckdb.connect(str(path), read_only=True)
 
 
 def _report(args) -> int:

@@ -207,3 +207,48 @@ def test_a_failure_storing_raw_cells_beside_the_matching_fails_the_import_and_pu
     finally:
         con.close()
     assert not versions_dir(db).exists() or not any(versions_dir(db).iterdir())
+
+
+@pytest.mark.parametrize("keep", [0.5, 8000])
+def test_a_cut_current_version_is_noticed_said_and_never_built_on(tmp_path, keep):
+    """Finding 2 of issue 25: the current version cut to half still opened, and every page and export then
+    failed; cut to a few KB the export served the previous version without a word; every import copied
+    the damaged file. Each version's marker holds its size and SHA-256 from publish time."""
+    db = tmp_path / "nq71.duckdb"
+    _ingest(db, SMALL)
+    good = _observations(db)
+    _ingest(db, OFFICE)
+    newest = _observations(db)
+    current = Path(os.path.realpath(db))
+    data = current.read_bytes()
+    current.write_bytes(data[: int(len(data) * keep)] if keep < 1 else data[:keep])
+    path, note = readable(db, check=True)
+    assert path != current and "bị cắt" in note
+    out = tmp_path / "obs.csv"
+    proc = run_cli("queries", "export", "--db", str(db), "--kind", "observations", "--out", str(out))
+    assert proc.stderr.startswith("Lưu ý: Phiên bản dữ liệu hiện tại") and "bị cắt" in proc.stderr
+    assert _observations(db) == good  # pages read the good version before it, and say so
+    _ingest(db, OFFICE)  # the next import builds on the good version, not on the cut one
+    assert readable(db, check=True)[1] is None and _observations(db) == newest
+
+
+def test_a_version_altered_in_place_is_found_by_its_checksum(tmp_path):
+    db = tmp_path / "nq71.duckdb"
+    _ingest(db, SMALL)
+    good = _observations(db)
+    _ingest(db, OFFICE)
+    current = Path(os.path.realpath(db))
+    data = bytearray(current.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one byte flipped, same size
+    current.write_bytes(bytes(data))
+    path, note = readable(db, check=True)
+    assert path != current and "SHA-256" in note
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)  # what pages and the CLI read now
+    try:
+        assert (
+            con.execute("SELECT unit_code, period, field, value FROM mart.observations ORDER BY ALL").fetchall() == good
+        )
+    finally:
+        con.close()

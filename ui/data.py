@@ -64,7 +64,12 @@ def version() -> tuple[int, int] | None:
 
 @st.cache_resource(max_entries=2)
 def _connection(path: str, ver: tuple[int, int]):
-    return db.connect_read(path)
+    """Once per published version: the newest version that checks out (size, SHA-256, opens), the same
+    one the sidebar's note names when it is not the current one."""
+    import duckdb
+
+    good, _ = db.readable(path, check=True)
+    return duckdb.connect(str(good), read_only=True)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import duckdb
 
+from core.db import mark_published, readable
+
 from ..sql import load, statements
 
 PUBLISHED = ".published"  # marker beside a version once its link swap succeeded
@@ -117,7 +119,7 @@ def _swap(db: Path, new: Path) -> None:
     _remove(link)
     os.symlink(os.path.relpath(new, db.parent), link)
     os.replace(link, db)
-    Path(f"{new}{PUBLISHED}").touch()
+    mark_published(new)  # size and SHA-256: readers and the next import know a damaged version from a good one
     _prune(db)
 
 
@@ -126,8 +128,10 @@ def publishing(db_path: str | Path):
     db = Path(db_path)
     with _locked(db):
         new = _next_version(db)
-        if db.exists():
-            shutil.copyfile(db, new)  # follows the link: the newest version (or a plain older file)
+        if db.exists() or db.is_symlink():
+            # the newest version that checks out (size, SHA-256, opens): never build on a damaged one
+            source, _ = readable(db, check="open")
+            shutil.copyfile(source, new)
         try:
             con = duckdb.connect(str(new))
             try:
