@@ -8,12 +8,10 @@ so a copy taken before (another browser, a stolen cookie) kept working. Every si
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
-import os
 import time
 from pathlib import Path
+
+from core import jsonfile
 
 
 def path_for(db_path: str | Path) -> Path:
@@ -21,35 +19,12 @@ def path_for(db_path: str | Path) -> Path:
     return p.with_name(f"{p.name}.signouts.json")
 
 
-def _load(path: Path) -> dict[str, float]:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError, UnicodeDecodeError):
-        return {}
-    return (
-        {str(k).lower(): float(v) for k, v in raw.items() if isinstance(v, int | float)}
-        if isinstance(raw, dict)
-        else {}
-    )
-
-
 def last(db_path: str | Path, email: str) -> float | None:
     """The person's last sign-out (seconds since the epoch), or None."""
-    return _load(path_for(db_path)).get((email or "").lower())
+    value = jsonfile.read(path_for(db_path)).get((email or "").lower())
+    return float(value) if isinstance(value, int | float) else None
 
 
 def record(db_path: str | Path, email: str, at: float | None = None) -> None:
-    path = path_for(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = os.open(f"{path}.lock", os.O_WRONLY | os.O_CREAT, 0o640)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        data = _load(path)
-        data[(email or "").lower()] = at if at is not None else time.time()
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            fcntl.flock(lock, fcntl.LOCK_UN)
-        os.close(lock)
+    key, when = (email or "").lower(), at if at is not None else time.time()
+    jsonfile.update(path_for(db_path), lambda data: {**data, key: when})

@@ -11,12 +11,10 @@ and readers take whichever of the two is newer (``merge``).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
-import json
-import os
 from pathlib import Path
+
+from core import jsonfile
 
 FIELDS = ("last_attempt_at", "last_ok_at", "last_error")
 
@@ -27,12 +25,8 @@ def path_for(db_path: str | Path) -> Path:
 
 
 def _load(path: Path) -> dict[str, dict]:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError, UnicodeDecodeError):
-        return {}  # missing or half-written by a crashed older writer: the database's record stands
     out = {}
-    for sid, r in raw.items() if isinstance(raw, dict) else ():
+    for sid, r in jsonfile.read(path).items():
         if not isinstance(r, dict):
             continue
         out[sid] = {
@@ -58,31 +52,20 @@ def read(db_path: str | Path) -> dict[str, dict]:
 def write(db_path: str | Path, outcomes: dict[str, dict]) -> None:
     """Record this refresh's outcome per source: ``{"ok": True}`` or ``{"error": text}``, with
     ``"at"`` the time of the try. Other sources' entries stay. Atomic, one writer at a time."""
-    path = path_for(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = os.open(f"{path}.lock", os.O_WRONLY | os.O_CREAT, 0o640)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        current = _load(path)
+
+    def change(raw: dict) -> dict:
+        current = {sid: r for sid, r in raw.items() if isinstance(r, dict)}
         for sid, o in outcomes.items():
+            at = o["at"].isoformat(timespec="seconds")
             before = current.get(sid, {})
-            at = o["at"]
             current[sid] = {
                 "last_attempt_at": at,
                 "last_ok_at": at if o.get("ok") else before.get("last_ok_at"),
                 "last_error": None if o.get("ok") else o.get("error"),
             }
-        data = {
-            sid: {k: (v.isoformat(timespec="seconds") if isinstance(v, dt.datetime) else v) for k, v in r.items()}
-            for sid, r in current.items()
-        }
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            fcntl.flock(lock, fcntl.LOCK_UN)
-        os.close(lock)
+        return current
+
+    jsonfile.update(path_for(db_path), change)
 
 
 def _known(t):

@@ -12,7 +12,6 @@ users file and the audit log back, keeping the ones it replaces beside them (``�
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import os
@@ -25,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from core import audit, catalog
+from core.db import sha256
 
 from ..sql import load, statements
 from .store import _locked, _next_version, _remove, _swap
@@ -61,14 +61,6 @@ def _items(db: Path) -> list[Item]:
     return items
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def default_out() -> Path:
     folder = catalog.settings().get("backup_dir") or "data/sao_luu"
     return catalog.resolve(str(folder))
@@ -95,7 +87,7 @@ def backup(db_path: str | Path, out: str | Path | None = None, now: dt.datetime 
                 # the database link is resolved once: the version published now, a file never written again
                 src = it.source.resolve() if it.role == "database" else it.source
                 files[it.name] = {"role": it.role, "path": str(it.source), "bytes": src.stat().st_size,
-                                  "sha256": _sha256(src)}  # fmt: skip
+                                  "sha256": sha256(src)}  # fmt: skip
                 tar.add(src, arcname=it.name, recursive=False)
             manifest = {"format": FORMAT, "version": VERSION, "created": now.isoformat(timespec="seconds"),
                         "secrets": "không sao lưu: giữ riêng tệp bí mật", "files": files}  # fmt: skip
@@ -249,7 +241,7 @@ def _unpack_checked(src: Path, work: Path) -> dict[str, dict]:
                 out.parent.mkdir(parents=True, exist_ok=True)
                 with tar.extractfile(member) as r, open(out, "wb") as w:
                     shutil.copyfileobj(r, w, 1 << 20)
-                if _sha256(out) != f.get("sha256"):
+                if sha256(out) != f.get("sha256"):
                     raise BackupError(f"{broken}: tệp {name} sai mã kiểm tra (bị hỏng hoặc bị sửa). Chưa khôi phục gì.")
             return files
     except (tarfile.TarError, EOFError, OSError) as e:
