@@ -62,6 +62,8 @@ def _intact(version: Path, full: bool | str) -> str | None:
         mark = json.loads(Path(f"{version}{PUBLISHED}").read_text(encoding="utf-8") or "{}")
     except (OSError, ValueError):
         mark = {}
+    if not isinstance(mark, dict):
+        mark = {}
     try:
         size = version.stat().st_size
     except OSError:

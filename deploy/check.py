@@ -39,6 +39,13 @@ class Check:
         return f"{self.mark} {self.item}: {self.detail}"
 
 
+def _looks_like_example(value: str) -> bool:
+    """A value copied from a template or the README (`…`, `...`, words with spaces): a published cookie
+    secret lets anyone sign a cookie for any e-mail."""
+    v = value.strip()
+    return v in EXAMPLE_SECRETS or "…" in v or "..." in v or (" " in v and not v.startswith("http"))
+
+
 def _public_url(s: dict) -> str:
     return str(s.get("public_url") or "").strip().rstrip("/")
 
@@ -111,7 +118,7 @@ def _secrets(s: dict) -> list[Check]:
                              "cookie_secret, server_metadata_url"))  # fmt: skip
     else:
         missing = [k for k in AUTH_KEYS if not str(auth.get(k) or "").strip()]
-        example = [k for k in AUTH_KEYS if str(auth.get(k) or "").strip() in EXAMPLE_SECRETS]
+        example = [k for k in AUTH_KEYS if _looks_like_example(str(auth.get(k) or ""))]
         want = redirect_uri(s)
         if missing or example:
             out.append(Check(FAIL, "Bí mật: đăng nhập", f"[auth] trong {path} thiếu hoặc còn giá trị mẫu: "

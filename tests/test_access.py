@@ -8,6 +8,7 @@ leadership, Xã Ea Kar (24373) as a unit, and nobody else. The database is progr
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -57,7 +58,11 @@ def signed_in(small_db, monkeypatch):
     def start(email: str | None, page: str | None = None) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         at.secrets["auth"] = AUTH
-        at.user = {"is_logged_in": True, "email": email, "name": email} if email else {"is_logged_in": False}
+        at.user = (  # a real ID token carries iat, the moment of sign-in
+            {"is_logged_in": True, "email": email, "name": email, "iat": time.time()}
+            if email
+            else {"is_logged_in": False}
+        )
         at.run()
         assert not at.exception, at.exception
         if page:
@@ -112,7 +117,7 @@ def test_unit_user_sees_only_its_unit(signed_in):
 def test_forged_url_filter_does_not_widen_scope(signed_in, small_db, monkeypatch):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.secrets["auth"] = AUTH
-    at.user = {"is_logged_in": True, "email": "eakar@vidu.edu.vn"}
+    at.user = {"is_logged_in": True, "email": "eakar@vidu.edu.vn", "iat": time.time()}
     at.query_params["don_vi"] = "24403,24406"  # Ea Ô and Cư Yang: not Ea Kar's
     at.run()
     assert not at.exception, at.exception
@@ -315,3 +320,16 @@ def test_a_sign_in_older_than_the_session_limit_must_sign_in_again(small_db, mon
     assert run(1).metric  # an hour-old sign-in reads the data
     monkeypatch.setenv("NQ71_SESSION_HOURS", "0.5")
     assert not run(1).metric
+
+
+def test_a_sign_in_without_its_time_must_sign_in_again(small_db, monkeypatch):
+    """OpenID Connect requires iat; a cookie without it could never be limited or signed out: refused."""
+    monkeypatch.setenv("NQ71_DB", str(small_db))
+    monkeypatch.setenv("NQ71_USERS", str(FIXTURES / "users.csv"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "lanhdao@vidu.edu.vn", "name": "LĐ"}
+    at.run()
+    assert not at.exception, at.exception
+    assert [b.label for b in at.button] == ["Đăng nhập"] and not at.metric
+    assert "không ghi thời điểm đăng nhập" in at.info[0].value

@@ -73,6 +73,7 @@ def test_the_template_configuration_passes_the_check(tmp_path):
         ("bad_url", "Địa chỉ công khai", "không phải địa chỉ web"),
         ("no_haproxy_cert", "Chứng chỉ HTTPS", "phải chứa cả chứng chỉ và khóa riêng"),
         ("toml", "Tệp cấu hình", "sai cú pháp TOML"),
+        ("example_cookie", "Bí mật: đăng nhập", "còn giá trị mẫu: cookie_secret"),
     ],
 )
 def test_each_broken_item_is_a_cross_with_its_fix_and_exit_2(tmp_path, how, item, words):
@@ -105,6 +106,10 @@ def test_each_broken_item_is_a_cross_with_its_fix_and_exit_2(tmp_path, how, item
         config.write_text(text, encoding="utf-8")
     if how == "toml":
         config.write_text("province = \n", encoding="utf-8")
+    if how == "example_cookie":  # the README's own sample: 51 characters, and published
+        text = (d / "secrets.toml").read_text(encoding="utf-8")
+        sample = "…chuỗi ngẫu nhiên dài, giống nhau trên mọi máy chủ…"
+        (d / "secrets.toml").write_text(text.replace(COOKIE, sample), encoding="utf-8")
     proc = _check(config)
     assert proc.returncode == 2, proc.stdout
     line = _line(proc.stdout, item)

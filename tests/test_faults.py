@@ -252,3 +252,6 @@ def test_a_version_altered_in_place_is_found_by_its_checksum(tmp_path):
         )
     finally:
         con.close()
+    _ingest(db, OFFICE)  # built on the good version: its fresh checksum does not bless the flipped byte
+    assert readable(db, check=True)[1] is None
+    assert Path(os.path.realpath(db)).read_bytes() != bytes(data)

@@ -18,6 +18,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 from docx import Document
@@ -305,7 +306,7 @@ def _page_as(db, monkeypatch, email: str | None):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     if email:
         at.secrets["auth"] = AUTH
-        at.user = {"is_logged_in": True, "email": email, "name": email}
+        at.user = {"is_logged_in": True, "email": email, "name": email, "iat": time.time()}
     at.run()
     at.switch_page("pages/bao_cao_dinh_ky.py").run()
     at.sidebar.selectbox(key="f_period").set_value("2026-Q2").run()

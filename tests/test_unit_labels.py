@@ -228,3 +228,21 @@ def test_a_misspelt_ward_shortened_with_p_stays_on_the_list_and_tong_cot_is_a_un
     code = UnitMatcher(official_wards(4)).match("Xã Tổng Cọt").code
     assert _rows(db, "SELECT unit_code, period FROM stg.rows ORDER BY period") == [(code, "2026-Q1"), (code, "2026-Q2")]
     assert "bỏ qua 1 dòng tổng cộng" in summary.text()
+
+
+@pytest.mark.parametrize(
+    "label", ["Xa Thanh An, TP Hồ Chí Minh", "Xa Thanh An (cũ)", "UBND xa Thanh An - thành phố HCM"]
+)
+def test_diacritics_in_where_a_unit_is_do_not_make_its_name_exact(label):
+    """Only the name's own words count: the where-part's diacritics do not tell the twins apart."""
+    got = UnitMatcher(official_wards(79)).match(label)
+    assert got.status == "ambiguous" and set(got.candidates) == {"Xã Thanh An", "Xã Thạnh An"}, got
+
+
+def test_a_confirmed_mapping_decides_a_label_with_a_code_too():
+    from data_sources.parse.units import unit_key
+
+    label = "25807 - Xã Thạnh An"
+    m = UnitMatcher(official_wards(79))
+    assert m.match(label).status == "ambiguous"
+    assert m.with_mappings({unit_key(label): "27676"}).match(label).code == "27676"

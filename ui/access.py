@@ -140,8 +140,8 @@ def session_ended(now: float | None = None) -> str | None:
     token's ``iat`` (Streamlit keeps the token's claims in its signed cookie): older than the person's
     last sign-out (a cookie copied before it), or than ``session_hours``."""
     iat = st.user.get("iat")
-    if not isinstance(iat, int | float):
-        return None  # a provider whose token says no time: the cookie's own 30 days apply
+    if not isinstance(iat, int | float):  # OpenID Connect requires it; without it no limit could hold
+        return "Lần đăng nhập này không ghi thời điểm đăng nhập. Hãy đăng nhập lại."
     now = time.time() if now is None else now
     out = signouts.last(data.db_path(), st.user.get("email") or "")
     if out is not None and iat <= out:

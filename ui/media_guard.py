@@ -30,6 +30,7 @@ import traceback
 # under no session; the sessions whose placeholder it was built from are kept here (newest 2,000).
 _BUILT_FOR: collections.OrderedDict[str, set[str]] = collections.OrderedDict()
 _BUILT_LOCK = threading.Lock()
+_AUTH_SEEN = False  # sign-in was configured at some request of this process
 
 
 def install() -> None:
@@ -85,8 +86,9 @@ def _owners(file_id: str) -> set[str]:
 
     runtime = Runtime.instance()
     mgr = runtime.media_file_mgr
-    sessions = {sid for sid, by_coord in mgr._files_by_session_and_coord.items() if file_id in by_coord.values()}
-    sessions |= {sid for sid, ids in mgr._deferred_ids_by_session.items() if file_id in ids}
+    with mgr._lock:  # Streamlit changes these maps from other threads
+        sessions = {sid for sid, by_coord in mgr._files_by_session_and_coord.items() if file_id in by_coord.values()}
+        sessions |= {sid for sid, ids in mgr._deferred_ids_by_session.items() if file_id in ids}
     with _BUILT_LOCK:
         sessions |= _BUILT_FOR.get(file_id, set())
     emails = set()
@@ -110,18 +112,23 @@ def _allowed(request) -> str | bool | None:
         from core import catalog, signouts
         from ui import access, data
 
+        global _AUTH_SEEN
         if not access.auth_configured():
-            return None
+            # no sign-in: Streamlit's own route (demo, intranet); but once sign-in was seen, secrets that
+            # cannot be read now (a bad edit) never open the files to anyone
+            return False if _AUTH_SEEN else None
+        _AUTH_SEEN = True
         raw = _get_signed_cookie_with_chunks(request.cookies, USER_COOKIE_NAME)
         payload = json.loads(raw) if raw else {}
         email = str(payload.get("email") or "").lower()
         if not email or not payload.get("is_logged_in"):
             return False
         iat = payload.get("iat")
-        if isinstance(iat, int | float):
-            out = signouts.last(data.db_path(), email)
-            if (out is not None and iat <= out) or time.time() - iat > access.session_hours() * 3600:
-                return False
+        if not isinstance(iat, int | float):
+            return False
+        out = signouts.last(data.db_path(), email)
+        if (out is not None and iat <= out) or time.time() - iat > access.session_hours() * 3600:
+            return False
         roles = catalog.roles()
         entry = next((r for r in access.read_users() if r["email"].lower() == email), None)
         if entry is None or entry.get("vai_tro") not in roles:

@@ -212,7 +212,7 @@ class _Index:
         :meth:`find`, unrestricted)."""
         t, bare = self._known.get(name) or self.split(name)
         for lvl, key in enumerate(_keys(t, bare) if bare else ()):
-            if lvl < (0 if has_marks(name) else 1):
+            if lvl < (0 if has_marks(_without_where(name)) else 1):
                 continue
             if codes := self._at(lvl).get(key):
                 return set(codes)
@@ -224,7 +224,7 @@ class _Index:
             return Match("unmatched", reason="tên đơn vị trống")
         # a label written without any diacritic cannot tell twins apart (Thanh An / Thạnh An): it is read
         # from the folded level on, where both are candidates, even when it equals one letter for letter
-        start = 0 if has_marks(name) else 1
+        start = 0 if has_marks(_without_where(name)) else 1  # «Xa Thanh An (cũ)», «…, TP Hồ Chí Minh»: still none
         for lvl, key in enumerate(_keys(t, bare)):
             if lvl < start:
                 continue
@@ -364,6 +364,10 @@ class UnitMatcher:
         return m
 
     def match(self, name: str, parent: str = "") -> Match:
+        if self.mappings:  # an administrator's confirmation decides any label, one with a code included
+            mapped = self.mappings.get(unit_key(name, parent))
+            if mapped and mapped in self.units:
+                return Match("matched", mapped)
         code, rest = split_code(name)
         if code is None and name.rstrip().endswith(")") and (m := _PAREN_CODE.match(name)) and m.group(2) in self.units:
             code, rest = m.group(2), m.group(1)
@@ -380,6 +384,8 @@ class UnitMatcher:
         if index is not None and (not rest.strip() or code in index.candidates(rest)):
             return Match("matched", code)
         by_name = self._by_name(rest, parent) if rest.strip() else Match("unmatched", reason="không có tên")
+        if by_name.status == "matched" and by_name.code == code:
+            return Match("matched", code)
         if by_name.status == "matched":
             name_reading = f"tên «{rest}» là {self.units[by_name.code].name} (mã {by_name.code})"
         else:

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from core import audit, catalog
-from core.db import sha256
+from core.db import readable, sha256
 
 from ..sql import load, statements
 from .store import _locked, _next_version, _remove, _swap
@@ -85,7 +85,8 @@ def backup(db_path: str | Path, out: str | Path | None = None, now: dt.datetime 
         with tarfile.open(tmp, "w") as tar:
             for it in items:
                 # the database link is resolved once: the version published now, a file never written again
-                src = it.source.resolve() if it.role == "database" else it.source
+                # the database: the newest version that checks out (size, SHA-256, opens), never a damaged one
+                src = readable(it.source, check=True)[0] if it.role == "database" else it.source
                 files[it.name] = {"role": it.role, "path": str(it.source), "bytes": src.stat().st_size,
                                   "sha256": sha256(src)}  # fmt: skip
                 tar.add(src, arcname=it.name, recursive=False)
@@ -98,9 +99,8 @@ def backup(db_path: str | Path, out: str | Path | None = None, now: dt.datetime 
         os.replace(tmp, target)
     except OSError as e:
         tmp.unlink(missing_ok=True)
-        raise BackupError(
-            f"Không ghi được bản sao lưu «{target}» ({e.strerror or e}); kiểm tra chỗ trống và quyền ghi."
-        ) from None
+        why = "ổ đĩa đầy" if e.errno == 28 else "không có quyền ghi" if e.errno == 13 else "lỗi ghi tệp"
+        raise BackupError(f"Không ghi được bản sao lưu «{target}» ({why}); kiểm tra chỗ trống và quyền ghi.") from None
     if dated:
         _prune_backups(target.parent)
     return target
@@ -165,7 +165,7 @@ def restore(db_path: str | Path, source: str | Path, config_to: str | Path | Non
     work = Path(db.parent) / f".khoi-phuc-{os.getpid()}"
     work.mkdir(parents=True, exist_ok=True)
     try:
-        files = _unpack_checked(src, work)
+        files, created = _unpack_checked(src, work)
         problem = nq71_database_problem(work / "database.duckdb")
         if problem:
             raise BackupError(
@@ -180,13 +180,15 @@ def restore(db_path: str | Path, source: str | Path, config_to: str | Path | Non
             if name is None:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}")
+            shutil.copyfile(work / name, tmp)  # whole first: the file in use is replaced in one step
             if target.exists():
                 aside = target.with_name(f"{target.name}.truoc-khoi-phuc-{stamp}")
-                os.replace(target, aside)
+                shutil.copy2(target, aside)
                 lines.append(
                     f"{'Người dùng' if role == 'users' else 'Nhật ký thao tác'}: bản đang dùng để lại ở {aside}"
                 )
-            shutil.copyfile(work / name, target)
+            os.replace(tmp, target)
             lines.append(f"{'Người dùng' if role == 'users' else 'Nhật ký thao tác'}: đã đặt lại {target}")
         configs = [n for n, f in files.items() if f["role"] in ("config", "roster", "units", "schools")]
         if configs and config_to:
@@ -200,18 +202,16 @@ def restore(db_path: str | Path, source: str | Path, config_to: str | Path | Non
         audit.record(
             db, by or "dòng lệnh", None, "khoi_phuc", file=src.name, parts=sorted({files[n]["role"] for n in files})
         )
-        return Restored(version, [f"Đã khôi phục {src.name} (tạo lúc {_created(src)}):", *lines])
+        return Restored(version, [f"Đã khôi phục {src.name} (tạo lúc {created:%H:%M %d/%m/%Y}):", *lines])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _created(src: Path) -> str:
-    with tarfile.open(src) as tar:
-        m = json.load(tar.extractfile("manifest.json"))
-    return dt.datetime.fromisoformat(m["created"]).strftime("%H:%M %d/%m/%Y")
+ROLES = {"database.duckdb": "database", "users.csv": "users", "audit.jsonl": "audit", "config/tinh.toml": "config",
+         "config/roster.csv": "roster", "config/don_vi.csv": "units", "config/truong_hoc.csv": "schools"}  # fmt: skip
 
 
-def _unpack_checked(src: Path, work: Path) -> dict[str, dict]:
+def _unpack_checked(src: Path, work: Path) -> tuple[dict[str, dict], dt.datetime]:
     """The manifest's files, each written to ``work`` under its own name only after its size and
     checksum agree (no member is extracted by a name the manifest does not list: no path tricks)."""
     broken = f"«{src.name}» không phải bản sao lưu NQ71 dùng được"
@@ -226,11 +226,14 @@ def _unpack_checked(src: Path, work: Path) -> dict[str, dict]:
             files = m["files"]
             if "database.duckdb" not in files:
                 raise BackupError(f"{broken}: thiếu cơ sở dữ liệu. Chưa khôi phục gì.")
-            names = {"database.duckdb", "users.csv", "audit.jsonl", "config/tinh.toml", "config/roster.csv",
-                     "config/don_vi.csv", "config/truong_hoc.csv"}  # fmt: skip
+            try:
+                created = dt.datetime.fromisoformat(str(m.get("created")))
+            except ValueError:
+                raise BackupError(f"{broken}: manifest.json không ghi thời điểm tạo. Chưa khôi phục gì.") from None
             for name, f in files.items():
-                if name not in names:
+                if name not in ROLES or not isinstance(f, dict):
                     raise BackupError(f"{broken}: tệp lạ «{name}» trong manifest. Chưa khôi phục gì.")
+                f["role"] = ROLES[name]  # from the name: the manifest's own word is not trusted
                 try:
                     member = tar.getmember(name)
                 except KeyError:
@@ -243,10 +246,10 @@ def _unpack_checked(src: Path, work: Path) -> dict[str, dict]:
                     shutil.copyfileobj(r, w, 1 << 20)
                 if sha256(out) != f.get("sha256"):
                     raise BackupError(f"{broken}: tệp {name} sai mã kiểm tra (bị hỏng hoặc bị sửa). Chưa khôi phục gì.")
-            return files
+            return files, created
     except (tarfile.TarError, EOFError, OSError) as e:
         if isinstance(e, OSError) and e.errno is not None:
-            raise BackupError(f"Không đọc được «{src.name}» ({e.strerror}). Chưa khôi phục gì.") from None
+            raise BackupError(f"Không đọc được «{src.name}» (lỗi đọc tệp, mã {e.errno}). Chưa khôi phục gì.") from None
         raise BackupError(f"{broken}: tệp tar bị cắt hoặc hỏng. Chưa khôi phục gì.") from None
 
 

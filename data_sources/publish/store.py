@@ -129,8 +129,9 @@ def publishing(db_path: str | Path):
     with _locked(db):
         new = _next_version(db)
         if db.exists() or db.is_symlink():
-            # the newest version that checks out (size, SHA-256, opens): never build on a damaged one
-            source, _ = readable(db, check="open")
+            # the newest version that checks out (size, SHA-256, opens): never build on a damaged one, whose
+            # damage the new version's fresh checksum would otherwise make look good
+            source, _ = readable(db, check=True)
             shutil.copyfile(source, new)
         try:
             con = duckdb.connect(str(new))
