@@ -26,6 +26,7 @@ from data_sources.load import refresh as gs
 from data_sources.load.ingest import ImportSummary, ingest_paths
 from data_sources.load.mappings import confirm
 from data_sources.read.google import GoogleError
+from data_sources.read.limits import Limits
 from data_sources.read.readers import ReadError
 from ui import access
 from ui.access import Denied
@@ -53,11 +54,18 @@ __all__ = [
     "start_refresh",
     "unlock",
     "upload",
+    "upload_limit_mb",
 ]
 
 # what ingestion reads (data_sources/read/readers.READERS): Excel, Excel 97-2003, LibreOffice, CSV and
 # Excel's "Unicode text" (.txt, tab-separated UTF-16)
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt"]
+
+
+def upload_limit_mb() -> int:
+    """The upload widget's limit per file: the import's own file size limit (``[gioi_han] tep_toi_da_mb``), so
+    a file the import would refuse is refused by the widget before it is sent."""
+    return Limits.current().file_mb
 
 
 def upload(files, progress: Callable[[float, str], None] | None = None) -> ImportSummary:

@@ -17,7 +17,13 @@ def upload_box() -> None:
         "UTF-8, UTF-16 «Unicode text», Windows-1258). Mọi ô đọc được đều được lưu; giá trị không hợp lệ được liệt kê "
         "ở trang Chất lượng dữ liệu kèm lý do. Các tệp được công bố cùng một lần: lỗi ở một tệp thì không tệp nào được ghi."
     )
-    files = st.file_uploader("Chọn tệp", type=actions.UPLOAD_TYPES, accept_multiple_files=True, key="upload")
+    files = st.file_uploader(
+        "Chọn tệp",
+        type=actions.UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key="upload",
+        max_upload_size=actions.upload_limit_mb(),
+    )
     if not (files and st.button("Nhập các tệp đã chọn", type="primary")):
         return
     with st.status("Đang nhập…", expanded=True) as status:

@@ -107,6 +107,11 @@ def main() -> None:
     if catalog.config_path() is not None and not any(a.startswith("--client.showErrorDetails") for a in sys.argv):
         # a province's server: whatever escapes ui/guard.py is shown without its details (they go to the log)
         sys.argv += ["--client.showErrorDetails", "none"]
+    if not any(a.startswith("--server.maxUploadSize") for a in sys.argv):
+        # the server refuses a larger request body before it is read: the import's own file size limit
+        from data_sources.read.limits import Limits
+
+        sys.argv += ["--server.maxUploadSize", str(Limits.current().file_mb)]
     disable_legacy_pages_folder()
     from ui import media_guard
 

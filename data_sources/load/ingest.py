@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from core import catalog
+from core.fmt import number
 from core.periods import calendar_rows
 
 from ..parse.extract import RAW_SCHEMA, ROW_COLS, ROW_TYPES, TabResult, extract, flatten
@@ -28,6 +29,7 @@ from ..parse.text import clean
 from ..parse.units import Unit, UnitMatcher, official_wards, province_name, read_schools
 from ..parse.values import MISSING, OK, REJECTED, parse, parse_yesno
 from ..publish.store import publishing
+from ..read.limits import Limits
 from ..read.readers import ReadError, Tab, col_letter, gc_paused, read_path
 from ..sql import load, statements
 
@@ -61,8 +63,6 @@ class ImportSummary:
         return {k: sum(t.get(k, 0) for t in self.tabs) for k in keys}
 
     def text(self) -> str:
-        from core.fmt import number
-
         t = self.totals
         lines = [
             f"Lần nhập #{self.import_id}: {len(self.tabs)} trang tính",
@@ -78,6 +78,7 @@ class ImportSummary:
             name = f"{Path(tab['source']).name} / {tab['sheet']}" if tab["sheet"] else Path(tab["source"]).name
             if tab.get("error"):
                 lines.append(f"  ✗ {name}: {tab['error']}")
+                lines += [f"      - {note}" for note in tab.get("notes", [])]
                 continue
             if tab.get("header_row") is None:  # a guide tab, skipped quietly (extract.is_guide)
                 lines.append(f"  · {name}: {'; '.join(tab.get('notes', []))}")
@@ -337,6 +338,9 @@ def ingest_tabs(
         try:
             step(0.4, "Đang nạp danh mục đơn vị")
             matchers = build_matchers(con, provinces, schools)
+            budget = Limits.current().suggestions
+            for m in matchers.values():
+                m.limit_suggestions(budget)
             refresh_ref(con, matchers)
             timing.lap("danh mục đơn vị")
             results: list[TabResult] = []
@@ -354,10 +358,18 @@ def ingest_tabs(
                     results.append(res)
                     continue
                 results.append(extract(tab, matcher, s["reporting_year"]))
+            skipped = sum(m.suggestions_skipped for m in matchers.values())
+            if skipped and results:
+                results[0].notes.append(
+                    f"Có quá nhiều tên đơn vị không khớp danh mục: chỉ gợi ý tên gần nhất cho {number(budget)} tên "
+                    f"đầu tiên, {number(skipped)} tên còn lại không kèm gợi ý (vẫn được liệt kê ở trang Chất lượng dữ "
+                    "liệu). Hãy kiểm tra đã chọn đúng tệp và đúng tỉnh."
+                )
         except BaseException:
             store_raw.wait(quiet=True)  # the error here is the one to report
             raise
         store_raw.wait()  # raises what the store raised: the import fails, nothing is published
+        _keep_samples(con, import_id, tabs, results)
         timing.lap("đọc bảng, khớp đơn vị")
         step(0.7, "Đang nạp số liệu và kiểm tra từng ô")
         _load(con, import_id, tabs, tab_table, results, raw, seen, received_known)
@@ -428,6 +440,26 @@ def rebuild_marts(con, event: str, at: dt.datetime, by: str | None = None, impor
         con.execute(stmt)
     if not first:  # a first build publishes values for the first time: no change to record
         con.execute(load("record_history"), {"import_id": import_id, "event": event, "by": by, "at": at})
+
+
+# cells kept of a tab where no form was found: enough to see what it held, never 4,000,000 cells of junk
+RAW_SAMPLE = 2_000
+
+
+def _keep_samples(con, import_id: int, tabs: list[Tab], results: list) -> None:
+    for tab, res in zip(tabs, results, strict=True):
+        if not res.no_form:
+            continue
+        cells = sum(1 for row in tab.rows for v, _ in row if v != "")
+        if cells <= RAW_SAMPLE:
+            continue
+        con.execute(
+            load("trim_raw_sample"), {"id": import_id, "source": tab.source, "sheet": tab.sheet, "keep": RAW_SAMPLE}
+        )
+        res.notes.append(
+            f"Không tìm thấy biểu mẫu trong trang này: chỉ lưu {number(RAW_SAMPLE)} ô đầu tiên làm mẫu (trang có "
+            f"{number(cells)} ô có nội dung). Nếu trang có số liệu, hãy sửa dòng tiêu đề theo biểu mẫu rồi nhập lại."
+        )
 
 
 def _has_table(con, schema: str, name: str) -> bool:

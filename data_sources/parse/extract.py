@@ -47,6 +47,7 @@ class TabResult:
     repeated_header_rows: list[int] = field(default_factory=list)  # 1-based rows
     group_rows: list[tuple[int, str]] = field(default_factory=list)  # («I. KHỐI PHƯỜNG»)
     subtotal_rows: list[tuple[int, str]] = field(default_factory=list)  # («Cộng khối phường»)
+    no_form: bool = False  # no header row found: only a sample of the tab's raw cells is kept (ingest.py)
 
 
 def _cols(*names: str) -> dict[str, list]:
@@ -118,6 +119,7 @@ def extract(tab: Tab, matcher: UnitMatcher, default_year: int) -> TabResult:
             res.notes.append("trang hướng dẫn, không có bảng số liệu: bỏ qua (các ô vẫn được lưu ở dữ liệu gốc)")
         else:
             res.error = str(e)
+            res.no_form = True
         return res
     res.header_row = lay.header_row + 1
     _describe(lay, res)

@@ -33,13 +33,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import ReadError  # re-exported: callers import it from here
+from .limits import CellCounter, Limits, check_size, check_zip
+
 # A cell as read: its text and a type letter (s string, n number, b boolean, d date).
 Cell = tuple[str, str]
 EMPTY: Cell = ("", "s")
-
-
-class ReadError(Exception):
-    """A file that cannot be read at all (the message is for a person, in Vietnamese)."""
 
 
 @dataclass
@@ -116,31 +115,124 @@ def cell(value: object) -> Cell:
 
 
 def read_xlsx(path: str | Path, data: bytes | None = None, source: str | None = None) -> list[Tab]:
+    """Streams each sheet (openpyxl's read-only mode: rows as they are parsed, never the whole workbook's
+    cell objects); merged ranges from the sheet's XML. Refused before reading when the zip directory declares
+    more than the limits, and at the first row beyond a tab's cell or a cell's character limit."""
     import openpyxl
 
-    raw = data if data is not None else None
+    name = Path(str(path)).name
+    limits = Limits.current()
+    check_zip(name, io.BytesIO(data) if data is not None else path, limits)
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data) if data is not None else path, data_only=True)
+        wb = openpyxl.load_workbook(
+            io.BytesIO(data) if data is not None else path, data_only=True, read_only=True, keep_links=False
+        )
     except Exception as e:  # openpyxl raises many kinds for a broken file: said in Vietnamese, by what the bytes are
-        raise ReadError(f"Không đọc được tệp «{Path(str(path)).name}»: {_xlsx_problem(path, data, e)}.") from None
-    formulas = _uncached_formulas(raw if raw is not None else Path(path).read_bytes())
+        raise ReadError(f"Không đọc được tệp «{name}»: {_xlsx_problem(path, data, e)}.") from None
+    raw = data if data is not None else Path(path).read_bytes()
+    formulas = _uncached_formulas(raw)
+    merged = _xlsx_merges(raw)
     tabs = []
-    for ws in wb.worksheets:
-        rows = [[cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
-        for (r, c), f in formulas.get(ws.title, {}).items():  # rare: only files whose formulas have no value
-            while len(rows) <= r:
-                rows.append([])
-            row = rows[r]
-            if len(row) <= c:
-                row.extend([EMPTY] * (c + 1 - len(row)))
-            row[c] = (f, "f")
-        tabs.append(Tab(source or str(path), ws.title, _trim(rows), merges))
+    try:
+        for ws in wb.worksheets:
+            counter = CellCounter(name, ws.title, limits)
+            rows = []
+            for r, row in enumerate(ws.iter_rows(values_only=True)):
+                cells = [cell(v) for v in row]
+                counter.row([t for t, _ in cells], r)
+                rows.append(cells)
+            for (r, c), f in formulas.get(ws.title, {}).items():  # rare: only files whose formulas have no value
+                while len(rows) <= r:
+                    rows.append([])
+                row = rows[r]
+                if len(row) <= c:
+                    row.extend([EMPTY] * (c + 1 - len(row)))
+                row[c] = (f, "f")
+            tabs.append(Tab(source or str(path), ws.title, _trim(rows), merged.get(ws.title, [])))
+    except ReadError:
+        raise
+    except Exception as e:  # a sheet that breaks while streaming (cut inside the XML): the same Vietnamese words
+        raise ReadError(f"Không đọc được tệp «{name}»: {_xlsx_problem(path, data, e)}.") from None
+    finally:
+        wb.close()
     return tabs
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_SHEET_RID_FIRST = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]*)"[^>]*?\bname="([^"]*)"')
+_REL = re.compile(
+    rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"'
+)
+
+
+def _xlsx_merges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Per sheet title, its merged ranges (0-based r1, c1, r2, c2), read from the XML: openpyxl's read-only
+    mode, which streams the cells, does not give them. A sheet's ``<mergeCells>`` follow its cells, so the
+    member is scanned in pieces, never held whole."""
+    import zipfile
+
+    from openpyxl.utils import column_index_from_string
+
+    out: dict[str, list[tuple[int, int, int, int]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            book = z.read("xl/workbook.xml")
+            rels = z.read("xl/_rels/workbook.xml.rels")
+            targets = {}
+            for m in _REL.finditer(rels):
+                rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+                target = target.decode()
+                targets[rid.decode()] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            sheets = [(html.unescape(n.decode("utf-8")), rid.decode()) for n, rid in _SHEET.findall(book)]
+            sheets += [(html.unescape(n.decode("utf-8")), rid.decode()) for rid, n in _SHEET_RID_FIRST.findall(book)]
+            for title, rid in sheets:
+                member = targets.get(rid)
+                if member is None or member not in z.namelist() or title in out:
+                    continue
+                found = []
+                with z.open(member) as f:
+                    tail = b""
+                    while chunk := f.read(1 << 20):
+                        buf = tail + chunk
+                        cut = buf.rfind(b"<")  # a tag cut at the chunk's end is read with the next chunk
+                        part, tail = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
+                        found += _MERGE.findall(part)
+                    found += _MERGE.findall(tail)
+                ranges = []
+                for c1, r1, c2, r2 in found:
+                    c2, r2 = (c2 or c1), (r2 or r1)
+                    ranges.append(
+                        (
+                            int(r1) - 1,
+                            column_index_from_string(c1.decode()) - 1,
+                            int(r2) - 1,
+                            column_index_from_string(c2.decode()) - 1,
+                        )
+                    )
+                out[title] = ranges
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return out
+    return out
 
 
 # a cell whose formula has no cached value: <c r="D6"><f>C6/4</f></c> or <f>…</f><v></v> (scripts write these)
 _NO_CACHE = re.compile(rb"<c [^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>")
+
+
+def _scan(z, member: str, pattern: re.Pattern) -> bool:
+    """Whether ``pattern`` (one element, no nested tag) occurs in a zip member, read in 1 MB pieces."""
+    with z.open(member) as f:
+        tail = b""
+        while chunk := f.read(1 << 20):
+            buf = tail + chunk
+            cut = buf.rfind(b"<c ")  # an element cut at the piece's end is searched with the next piece
+            part, tail = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
+            if pattern.search(part):
+                return True
+            if len(tail) > 1 << 20:  # no element start for a whole piece: nothing to carry over
+                tail = b""
+        return bool(pattern.search(tail))
 
 
 def _uncached_formulas(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
@@ -150,7 +242,7 @@ def _uncached_formulas(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            found = any(_NO_CACHE.search(z.read(n)) for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+            found = any(_scan(z, n, _NO_CACHE) for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}
     if not found:
@@ -177,6 +269,9 @@ def read_calamine(path: str | Path, data: bytes | None = None, source: str | Non
     from python_calamine import CalamineWorkbook
 
     kind = "Excel 97-2003 (.xls)" if str(path).lower().endswith(".xls") else "bảng tính"
+    limits = Limits.current()
+    if not str(path).lower().endswith(".xls"):  # .ods, .xlsb: zipped, judged from the directory first
+        check_zip(Path(str(path)).name, io.BytesIO(data) if data is not None else path, limits)
     try:
         wb = CalamineWorkbook.from_object(io.BytesIO(data) if data is not None else str(path))
         sheets = [(name, wb.get_sheet_by_name(name)) for name in wb.sheet_names]
@@ -189,7 +284,12 @@ def read_calamine(path: str | Path, data: bytes | None = None, source: str | Non
     errors = _ods_error_cells(path, data) if str(path).lower().endswith(".ods") else {}
     tabs = []
     for name, grid, merged in grids:
-        rows = [[_calamine_cell(v) for v in row] for row in grid]
+        counter = CellCounter(Path(str(path)).name, name, limits)
+        rows = []
+        for n, row in enumerate(grid):
+            cells = [_calamine_cell(v) for v in row]
+            counter.row([t for t, _ in cells], n)
+            rows.append(cells)
         merges = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (merged or [])]
         tab = Tab(source or str(path), name, _trim(rows), merges)
         if errors.get(name):
@@ -307,7 +407,17 @@ def read_csv(path: str | Path, data: bytes | None = None, source: str | None = N
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    rows = [[(v, "s") for v in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    counter = CellCounter(Path(str(path)).name, "", Limits.current())
+    # raised, never lowered (process-wide): a long cell gets the limit's own message (cell, length), not csv's
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    rows = []
+    try:
+        for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
+            counter.row(row, n)
+            rows.append([(v, "s") for v in row])
+    except csv.Error:
+        raise _refuse(Path(str(path)).name, "một ô dài quá giới hạn hoặc dấu ngoặc kép không được đóng") from None
+    del text
     name = Path(str(path)).stem
     return [Tab(source or str(path), name, _trim(rows), is_file=True, notes=[note] if note else [])]
 
@@ -357,6 +467,7 @@ def read_path(path: str | Path) -> list[Tab]:
         raise ReadError(f"Không tìm thấy tệp «{path}». Kiểm tra lại đường dẫn.")
     if p.stat().st_size == 0:
         raise ReadError(f"Tệp «{p.name}» rỗng (0 byte): tệp chưa được lưu, hoặc tải về chưa xong. Hãy tải lại tệp.")
+    check_size(p.name, p.stat().st_size, Limits.current())
     reader = READERS.get(p.suffix.lower())
     if reader is None:
         raise ReadError(f"Không nhận dạng được tệp «{path}»: chỉ nhập .xlsx, .xls, .ods hoặc .csv (.txt, .tsv).")
