@@ -10,11 +10,13 @@ cannot be read at all (nothing is published then).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
 
 from core import catalog
 
+from .publish.store import StoreError
 from .read.readers import ReadError
 
 
@@ -215,14 +217,16 @@ def main(argv: list[str] | None = None) -> int:
             if args.sources:
                 add_sources_file(args.db, args.sources)
             result = refresh(args.db, load_service_account(), deadline_s=args.deadline)
-        except GoogleError as e:
+        except (GoogleError, StoreError) as e:  # StoreError: the new version could not be written
+            message = e.message if isinstance(e, GoogleError) else str(e)
             if args.cmd == "refresh":
                 from core import audit
 
-                audit.record(
-                    args.db, "dòng lệnh (làm mới theo lịch)", None, "lam_moi", failed="tất cả", error=e.message
-                )
-            print(f"{dt.datetime.now().isoformat(timespec='seconds')} Lỗi: {e.message}", file=sys.stderr)
+                with contextlib.suppress(OSError):  # the audit log is on the same (full) disk
+                    audit.record(
+                        args.db, "dòng lệnh (làm mới theo lịch)", None, "lam_moi", failed="tất cả", error=message
+                    )
+            print(f"{dt.datetime.now().isoformat(timespec='seconds')} Lỗi: {message}", file=sys.stderr)
             return 2
         from core import audit
 
@@ -268,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         try:
             summary = ingest_paths(args.paths, args.db, province=province, schools=args.schools, seen_at=seen)
-        except (ReadError, FileNotFoundError) as e:  # FileNotFoundError: no good version left to build on
+        # FileNotFoundError: no good version left to build on; StoreError: the new version could not be written
+        except (ReadError, StoreError, FileNotFoundError) as e:
             print(f"Lỗi: {e}\nChưa nhập gì; dữ liệu đã công bố giữ nguyên.", file=sys.stderr)
             return 2
         print(summary.text())

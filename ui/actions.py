@@ -25,6 +25,7 @@ from data_sources.load import cycle
 from data_sources.load import refresh as gs
 from data_sources.load.ingest import ImportSummary, ingest_paths
 from data_sources.load.mappings import confirm
+from data_sources.publish.store import StoreError
 from data_sources.read.google import GoogleError
 from data_sources.read.limits import Limits
 from data_sources.read.readers import ReadError
@@ -40,6 +41,7 @@ __all__ = [
     "GoogleError",
     "ReadError",
     "RefreshJob",
+    "StoreError",
     "accept_change",
     "add_source",
     "approve",
@@ -71,7 +73,8 @@ def upload_limit_mb() -> int:
 def upload(files, progress: Callable[[float, str], None] | None = None) -> ImportSummary:
     """Import uploaded files (Streamlit ``UploadedFile``s) exactly as the CLI imports paths: read all,
     then one atomic publish. ``progress(fraction, text)`` hears each file and step.
-    Raises ReadError (nothing written) when one of them cannot be read."""
+    Raises ReadError (nothing written) when one of them cannot be read, StoreError when the new version cannot
+    be written (disk full: nothing published)."""
     v = access.require("nhap_tep")
     with tempfile.TemporaryDirectory() as tmp:
         paths = []

@@ -30,7 +30,7 @@ def upload_box() -> None:
         bar = st.progress(0.0, text="Chuẩn bị nhập…")
         try:
             summary = actions.upload(files, progress=lambda fraction, text: bar.progress(min(fraction, 1.0), text=text))
-        except actions.ReadError as e:
+        except (actions.ReadError, actions.StoreError) as e:
             status.update(label="Không nhập được", state="error")
             st.error(f"{plain(e)} Chưa nhập gì; dữ liệu cũ giữ nguyên.")  # names the person's own file
         else:

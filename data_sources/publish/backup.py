@@ -27,7 +27,7 @@ from core import audit, catalog
 from core.db import readable, sha256
 
 from ..sql import load, statements
-from .store import _locked, _next_version, _remove, _swap
+from .store import _locked, _next_version, _remove, _swap, disk_failure, published
 
 FORMAT = "nq71-backup"
 VERSION = 1
@@ -258,8 +258,13 @@ def _publish(db: Path, source: Path) -> Path:
         new = _next_version(db)
         try:
             shutil.copyfile(source, new)
-        except BaseException:
+            _swap(db, new)
+        except BaseException as e:
             _remove(new)
+            if (why := disk_failure(e)) is not None:
+                raise BackupError(
+                    f"Không khôi phục được: {why}. Chưa khôi phục gì; dữ liệu đang công bố giữ nguyên."
+                ) from None
             raise
-        _swap(db, new)
+        published(db, new)
     return new

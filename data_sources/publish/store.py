@@ -26,15 +26,22 @@ import fcntl
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import duckdb
 
 from core.db import mark_published, readable
+from core.fmt import number
 
 from ..sql import load, statements
 
 PUBLISHED = ".published"  # marker beside a version once its link swap succeeded
+
+
+class StoreError(Exception):
+    """Writing the new version failed (disk full, no permission, an I/O error): it was removed, nothing was
+    published, the previous version is still served. The message is for a person, in Vietnamese."""
 
 
 def keep() -> int:
@@ -96,8 +103,15 @@ def _locked(db: Path):
     with open(f"{db}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            if (current := _current(db)) is not None and current.exists():
-                Path(f"{current}{PUBLISHED}").touch()  # versions published before markers existed
+            if (
+                (current := _current(db)) is not None
+                and current.exists()
+                and not Path(f"{current}{PUBLISHED}").exists()
+            ):
+                # published before markers existed, or its marker could not be written (disk full): the link's
+                # target is published by definition
+                with contextlib.suppress(OSError):
+                    mark_published(current)
             clean_orphans(db)
             yield
         finally:
@@ -114,26 +128,32 @@ def _next_version(db: Path) -> Path:
 
 
 def _swap(db: Path, new: Path) -> None:
-    """Point the link at ``new`` atomically, mark it published, prune old versions."""
+    """Point the link at ``new`` atomically."""
     link = db.with_name(f"{db.name}.link-{os.getpid()}")
     _remove(link)
-    os.symlink(os.path.relpath(new, db.parent), link)
-    os.replace(link, db)
-    mark_published(new)  # size and SHA-256: readers and the next import know a damaged version from a good one
-    _prune(db)
+    try:
+        os.symlink(os.path.relpath(new, db.parent), link)
+        os.replace(link, db)
+    except OSError:
+        _remove(link)
+        raise
 
 
 @contextlib.contextmanager
 def publishing(db_path: str | Path):
+    """A connection to a new version (a copy of the current one); published when the block ends without an
+    error. Any failure removes the new version and leaves the link untouched; a failure of the disk (full, no
+    permission, an I/O error: from the copy, DuckDB's writes, the checkpoint or the link swap) is raised as
+    :class:`StoreError` in Vietnamese."""
     db = Path(db_path)
     with _locked(db):
         new = _next_version(db)
-        if db.exists() or db.is_symlink():
-            # the newest version that checks out (size, SHA-256, opens): never build on a damaged one, whose
-            # damage the new version's fresh checksum would otherwise make look good
-            source, _ = readable(db, check=True)
-            shutil.copyfile(source, new)
         try:
+            if db.exists() or db.is_symlink():
+                # the newest version that checks out (size, SHA-256, opens): never build on a damaged one, whose
+                # damage the new version's fresh checksum would otherwise make look good
+                source, _ = readable(db, check=True)
+                shutil.copyfile(source, new)
             con = duckdb.connect(str(new))
             try:
                 for stmt in statements("connection_settings") + statements("schema"):
@@ -141,11 +161,61 @@ def publishing(db_path: str | Path):
                 yield con
                 con.execute(load("checkpoint"))
             finally:
-                con.close()
-        except BaseException:
+                with contextlib.suppress(duckdb.Error):  # after a fatal error DuckDB may refuse even to close
+                    con.close()
+            _swap(db, new)
+        except BaseException as e:
             _remove(new)
+            if (why := disk_failure(e)) is not None:
+                raise StoreError(_store_message(db, why)) from None
             raise
-        _swap(db, new)
+        published(db, new)
+
+
+def published(db: Path, new: Path) -> None:
+    """After the link swap: from here nothing may remove ``new``. Its marker (size, SHA-256) is what tells
+    readers and the next import a damaged version from a good one; one that cannot be written (the disk filled
+    just now) is written by the next publish (see _locked), and old versions are pruned then too."""
+    try:
+        mark_published(new)
+        _prune(db)
+    except OSError as e:
+        print(f"Lưu ý: đã công bố {new.name} nhưng {disk_failure(e)} khi ghi dấu kiểm tra.", file=sys.stderr)
+
+
+def disk_failure(e: BaseException) -> str | None:
+    """What went wrong with the disk, in Vietnamese, when ``e`` is a failure of the disk; None otherwise."""
+    import errno
+
+    if isinstance(e, OSError) and not isinstance(e, (FileNotFoundError, StoreError)):
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            return "ổ đĩa đã đầy"
+        if e.errno in (errno.EACCES, errno.EPERM):
+            return "máy chủ không có quyền ghi vào thư mục dữ liệu"
+        if e.errno == errno.EROFS:
+            return "thư mục dữ liệu nằm trên ổ chỉ đọc"
+        return "lỗi đọc ghi ổ đĩa"
+    if isinstance(e, duckdb.Error):
+        text = str(e)
+        if "No space left" in text or "out of disk" in text.lower():
+            return "ổ đĩa đã đầy"
+        if "Permission denied" in text or "Read-only file system" in text:
+            return "máy chủ không có quyền ghi vào thư mục dữ liệu"
+        if isinstance(e, (duckdb.IOException, duckdb.FatalException)) or "Could not write" in text:
+            return "lỗi đọc ghi ổ đĩa"
+    return None
+
+
+def _store_message(db: Path, why: str) -> str:
+    free = ""
+    with contextlib.suppress(OSError):
+        left = shutil.disk_usage(db.parent).free
+        free = f" (còn trống {number(left / 1024 / 1024, 1)} MB)"
+    return (
+        f"Không ghi được phiên bản dữ liệu mới: {why}{free}. Phiên bản dở dang đã được xóa; chưa công bố gì, dữ liệu "
+        "đang công bố giữ nguyên. Quản trị viên giải phóng chỗ trống hoặc sửa quyền ghi của thư mục dữ liệu (xem "
+        "python -m deploy check), rồi nhập lại."
+    )
 
 
 def _remove(path: Path) -> None:
