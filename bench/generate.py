@@ -138,15 +138,23 @@ def tabs_from_answers(answers: list[dict]) -> list[Tab]:
     return tabs
 
 
-def import_answers(answers: list[dict], db: Path, codes: list[int], registry: Path):
+def import_answers(answers: list[dict], db: Path, codes: list[int], registry: Path, refresh: bool = False):
     """The API answers read into tabs and imported under one pause of the cycle collector
     (readers.gc_paused), as ``ingest_paths`` reads files and imports them. A Google refresh holds no
     pause across its reads (the server's other sessions run meanwhile): there a collection that walks
-    the tabs already read runs while the next sheet is awaited from Google."""
+    the tabs already read runs while the next sheet is awaited from Google. ``refresh``: imported as a
+    refresh imports what it read (always published, the time of receipt known), not as a file that may
+    change nothing."""
     from data_sources.load.ingest import ingest_tabs
 
     with gc_paused():
-        return ingest_tabs(tabs_from_answers(answers), db, province=codes, schools=str(registry))
+        return ingest_tabs(
+            tabs_from_answers(answers),
+            db,
+            province=codes,
+            schools=str(registry),
+            on_publish=(lambda con: None) if refresh else None,
+        )
 
 
 def api_tabs(province_codes: list[int], registry: Path, quarter: int = 1) -> list[Tab]:

@@ -61,7 +61,7 @@ def history_after_imports(out: Path, codes: list[int], registry: Path, imports: 
     some = codes[:4]
     for i in range(imports - 1):
         answers = api_answers(some, registry, quarter=1 + i % 2)
-        import_answers(answers, db, codes, registry)
+        import_answers(answers, db, codes, registry, refresh=True)
     last = _history_ms(db, sample)
     _fresh(db)
     return {"first_ms": first, "last_ms": last, "imports": imports, "ratio": last / first}

@@ -41,7 +41,11 @@ ENGLISH = ("Traceback", "Exception", "Errno", "No space", "Error", "IO Error")
 
 @pytest.mark.parametrize(
     "extra_kb, where",
-    [(-3000, "the copy of the current version"), (600, "DuckDB's writes"), (1500, "the checkpoint")],
+    [
+        (-3000, "room less than the database: the copy fails"),
+        (600, "the copy fits, the writes do not"),
+        (1500, "more room, still too little"),
+    ],
 )
 def test_a_full_disk_is_said_in_vietnamese_and_costs_nothing(tmp_path, extra_kb, where):
     if os.geteuid() != 0 or not shutil.which("unshare"):

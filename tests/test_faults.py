@@ -20,6 +20,7 @@ from data_sources.publish.store import published_versions, versions_dir
 from tests.conftest import FIXTURES, ROOT, run_cli
 
 SMALL = str(FIXTURES / "progress_small.csv")
+CHANGED = str(FIXTURES / "cycle" / "progress_small.csv")  # the same file name, two values changed
 OFFICE = str(FIXTURES / "office_csv_export.csv")
 
 
@@ -76,13 +77,13 @@ def test_kill_mid_import_keeps_published_data_and_next_import_cleans_up(tmp_path
 def test_retention_keeps_the_setting_and_never_the_orphans(tmp_path, monkeypatch):
     monkeypatch.setenv("NQ71_VERSIONS_KEPT", "2")
     db = tmp_path / "nq71.duckdb"
-    for _ in range(4):
-        _ingest(db, SMALL)
+    for i in range(4):  # each import changes a value (the same file twice would publish nothing)
+        _ingest(db, (SMALL, CHANGED)[i % 2])
     # an orphan as a killed writer leaves it: a newer version file, never published, with its .wal
     orphan = versions_dir(db) / "000099.duckdb"
     orphan.write_bytes(b"half-written")
     Path(f"{orphan}.wal").write_bytes(b"x")
-    _ingest(db, SMALL)
+    _ingest(db, CHANGED)
     files = _files(db)
     assert "000099.duckdb" not in files and "000099.duckdb.wal" not in files
     kept = [f for f in files if f.endswith(".duckdb")]
@@ -175,8 +176,8 @@ def test_backup_and_restore_give_back_the_same_data(tmp_path, monkeypatch):
 def test_versions_kept_is_a_setting_with_a_floor_of_two(tmp_path, monkeypatch, kept):
     monkeypatch.setenv("NQ71_VERSIONS_KEPT", kept)
     db = tmp_path / "nq71.duckdb"
-    for _ in range(5):
-        _ingest(db, SMALL)
+    for i in range(5):
+        _ingest(db, (SMALL, CHANGED)[i % 2])
     assert len(published_versions(db)) == max(2, int(kept))
 
 

@@ -113,7 +113,21 @@ def test_summary_arithmetic_and_reimport_changes_nothing(db):
     assert t2["cells_read"] == t["cells_read"] and t2["unchanged"] == t["imported"] + t["updated"] + t["unchanged"]
     pd.testing.assert_frame_equal(observations(db), obs_before)
     pd.testing.assert_frame_equal(rejects(db), rej_before)
-    # raw keeps both reads: a later import never deletes the earlier one
+    # the same files again change nothing: no version is written, and the summary says so (issue 25, finding 6)
+    assert first.published and not second.published
+    assert "không tạo phiên bản mới" in second.text()
+    versions = sorted(p.name for p in db.parent.glob(f"{db.name}.versions/*.duckdb"))
+    assert versions == ["000001.duckdb"]
+    con = connect_read(db)
+    assert con.execute("SELECT count(DISTINCT import_id) FROM raw.cells").fetchall()[0][0] == 1
+    con.close()
+    # one value changed in one file: published, and raw keeps both reads (a later import never deletes one)
+    changed = db.parent / "office_csv_export.csv"
+    text = (FIXTURES / "office_csv_export.csv").read_text(encoding="utf-8-sig")
+    changed.write_text(text.replace(",1200,40,", ",1201,40,", 1), encoding="utf-8")
+    assert changed.read_text(encoding="utf-8") != text
+    third = ingest_paths([changed, *files[1:]], db)
+    assert third.published and third.totals["updated"] == 1
     con = connect_read(db)
     assert con.execute("SELECT count(DISTINCT import_id) FROM raw.cells").fetchall()[0][0] == 2
     con.close()
@@ -309,3 +323,19 @@ def test_no_tab_to_import_is_refused_before_any_version_is_written(db):
     with pytest.raises(ReadError, match="Không có trang tính nào để nhập"):
         ingest_tabs([], db, province=66)
     assert not db.exists() and not (versions_dir(db).exists() and any(versions_dir(db).iterdir()))
+
+
+def test_the_same_file_after_a_change_of_the_roster_is_published(db, tmp_path, monkeypatch):
+    """Nothing changed in the file, but the list of units that must report did: the import changes what is
+    published (the chase list), so it writes a version; the same file once more then writes none."""
+    files = [FIXTURES / "progress_small.csv"]
+    ingest_paths(files, db, province=66)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("ma_don_vi,phai_bao_cao,ghi_chu,nguoi_lien_he,dien_thoai,email\n24100,0,sáp nhập,,,\n", "utf-8")
+    monkeypatch.setenv("NQ71_ROSTER", str(roster))
+    again = ingest_paths(files, db, province=66)
+    assert again.published
+    assert not ingest_paths(files, db, province=66).published
+    con = connect_read(db)
+    assert con.execute("SELECT count(*) FROM ref.roster WHERE NOT phai_bao_cao").fetchall()[0][0] == 1
+    con.close()

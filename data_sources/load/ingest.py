@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -56,6 +57,7 @@ class ImportSummary:
     province: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     pending: int = 0  # values read differently in an approved (locked) quarter: waiting for the office
+    published: bool = True  # False: the import changed nothing, no version was written
 
     @property
     def totals(self) -> dict[str, int]:
@@ -69,6 +71,11 @@ class ImportSummary:
             f"  Ô đọc: {number(t['cells_read'])} = mới {number(t['imported'])} + cập nhật {number(t['updated'])}"
             f" + không đổi {number(t['unchanged'])} + bỏ trống {number(t['missing'])} + bị từ chối {number(t['rejected'])}",
         ]
+        if not self.published:
+            lines.append(
+                "  Không có gì thay đổi so với số liệu đang công bố (cùng các ô, cùng đơn vị, kỳ và giá trị như lần "
+                "đọc trước): không tạo phiên bản mới."
+            )
         if self.pending:
             lines.append(
                 f"  Chờ duyệt: {number(self.pending)} giá trị khác với số liệu đã duyệt (kỳ đã khóa): chưa công bố, "
@@ -325,107 +332,158 @@ def ingest_tabs(
     received_known = seen_at is not None or on_publish is not None
     timing = Timing()
     step(0.3, "Đang sao chép phiên bản đang công bố")
-    with publishing(db) as con:
-        timing.lap("sao chép phiên bản")
-        import_id = con.execute(load("next_import_id")).fetchall()[0][0]
-        # every non-empty cell first, stored (raw.cells) on a second cursor while Python matches
-        # headers, periods and units: DuckDB scans the Arrow table without the interpreter lock
-        raw, tab_table = _raw_table([flatten(t.rows) for t in tabs]), _tab_table(tabs)
-        store_raw = _Background(
-            con, load("insert_raw_cells"), {"id": import_id, "at": started}, {"_raw": raw, "_tabs": tab_table}
-        )
-        timing.lap("tách ô thô")
-        try:
-            step(0.4, "Đang nạp danh mục đơn vị")
-            matchers = build_matchers(con, provinces, schools)
-            budget = Limits.current().suggestions
-            for m in matchers.values():
-                m.limit_suggestions(budget)
-            refresh_ref(con, matchers)
-            timing.lap("danh mục đơn vị")
-            results: list[TabResult] = []
-            for n, tab in enumerate(tabs):
-                step(
-                    0.45 + 0.2 * n / max(len(tabs), 1), f"Đang đọc bảng {n + 1}/{len(tabs)}: {tab.sheet or tab.source}"
-                )
-                matcher = matchers.get(tab.province or (provinces[0] if len(provinces) == 1 else None))
-                if matcher is None:
-                    res = extract(Tab(tab.source, tab.sheet, tab.rows), None, s["reporting_year"])
-                    res.error = (
-                        f"Trang «{tab.sheet}» của «{tab.source}»: không rõ thuộc tỉnh nào trong các tỉnh đã cấu hình; "
-                        "hãy ghi tỉnh cho nguồn này."
-                    )
-                    results.append(res)
-                    continue
-                results.append(extract(tab, matcher, s["reporting_year"]))
-            skipped = sum(m.suggestions_skipped for m in matchers.values())
-            if skipped and results:
-                results[0].notes.append(
-                    f"Có quá nhiều tên đơn vị không khớp danh mục: chỉ gợi ý tên gần nhất cho {number(budget)} tên "
-                    f"đầu tiên, {number(skipped)} tên còn lại không kèm gợi ý (vẫn được liệt kê ở trang Chất lượng dữ "
-                    "liệu). Hãy kiểm tra đã chọn đúng tệp và đúng tỉnh."
-                )
-        except BaseException:
-            store_raw.wait(quiet=True)  # the error here is the one to report
-            raise
-        store_raw.wait()  # raises what the store raised: the import fails, nothing is published
-        _keep_samples(con, import_id, tabs, results)
-        timing.lap("đọc bảng, khớp đơn vị")
-        step(0.7, "Đang nạp số liệu và kiểm tra từng ô")
-        _load(con, import_id, tabs, tab_table, results, raw, seen, received_known)
-        timing.lap("nạp raw + stg")
-        step(0.8, "Đang tính lại các bảng tổng hợp")
-        rebuild_marts(con, event="nhap", at=started, import_id=import_id)
-        timing.lap("dựng mart")
-        counts = {(r[0], r[1]): r[2:] for r in con.execute(load("import_summary"), {"import_id": import_id}).fetchall()}
-        con.execute(load("drop_prev_cells"))
-        timing.lap("tóm tắt")
-        summary = ImportSummary(import_id, province=provinces[0] if len(provinces) == 1 else 0)
-        summary.pending = con.execute(load("cycle_pending_count"), {"import_id": import_id}).fetchall()[0][0]
-        for tab, res in zip(tabs, results, strict=True):
-            c = counts.get((tab.source, tab.sheet), (0, 0, 0, 0, 0, 0))
-            summary.tabs.append(
-                {
-                    "source": tab.source,
-                    "sheet": tab.sheet,
-                    "gid": tab.gid,
-                    "url": tab.url,
-                    "header_row": res.header_row,
-                    "error": res.error,
-                    "notes": res.notes,
-                    **dict(
-                        zip(("cells_read", "imported", "updated", "unchanged", "missing", "rejected"), c, strict=True)
-                    ),
-                    "total_rows": res.total_rows,
-                    "empty_rows": res.empty_rows,
-                }
+    box: list[ImportSummary] = []
+    try:
+        with publishing(db) as con:
+            summary = _import(
+                con, tabs, provinces, schools, s, started, seen, received_known, on_publish, step, timing, box
             )
-        tabs_df = pd.DataFrame(summary.tabs)
-        tabs_df["notes"] = tabs_df["notes"].map(lambda n: "\n".join(n))
-        tabs_df["import_id"] = import_id
-        con.register("_tabs", tabs_df)
-        con.execute(load("insert_tabs"))
-        con.unregister("_tabs")
-        con.execute(
-            load("insert_import"),
-            {
-                "id": import_id,
-                "started": started,
-                "seen": seen,
-                "finished": dt.datetime.now().replace(microsecond=0),
-                "province": provinces[0] if len(provinces) == 1 else 0,
-                "files": json.dumps(sorted({t.source for t in tabs}), ensure_ascii=False),
-                "summary": json.dumps(summary.totals),
-                "given": received_known,
-            },
-        )
-        if on_publish is not None:
-            on_publish(con)
-        step(0.95, "Đang công bố phiên bản mới")
-    timing.lap("công bố")
-    step(1.0, "Đã nhập xong")
+    except _NothingChanged:
+        summary = box[0]  # the new version was discarded: the summary says so
+    if summary.published:
+        timing.lap("công bố")
+        step(1.0, "Đã nhập xong")
+    else:
+        step(1.0, "Không có gì thay đổi: không tạo phiên bản mới")
     summary.timings = timing.laps
     return summary
+
+
+class _NothingChanged(Exception):
+    """Raised inside the publish to discard the new version: the import changes nothing."""
+
+
+def _import(con, tabs, provinces, schools, s, started, seen, received_known, on_publish, step, timing, box):
+    """The import inside the new version (``con``): raw cells, units, staged rows and cells, marts, summary
+    (also left in ``box``: the caller reads it when the import changed nothing and the version is discarded)."""
+    timing.lap("sao chép phiên bản")
+    import_id = con.execute(load("next_import_id")).fetchall()[0][0]
+    # every non-empty cell first, stored (raw.cells) on a second cursor while Python matches
+    # headers, periods and units: DuckDB scans the Arrow table without the interpreter lock
+    raw, tab_table = _raw_table([flatten(t.rows) for t in tabs]), _tab_table(tabs)
+    store_raw = _Background(
+        con, load("insert_raw_cells"), {"id": import_id, "at": started}, {"_raw": raw, "_tabs": tab_table}
+    )
+    timing.lap("tách ô thô")
+    try:
+        step(0.4, "Đang nạp danh mục đơn vị")
+        matchers = build_matchers(con, provinces, schools)
+        budget = Limits.current().suggestions
+        for m in matchers.values():
+            m.limit_suggestions(budget)
+        ref_before = _ref_fingerprint(con)
+        refresh_ref(con, matchers)
+        timing.lap("danh mục đơn vị")
+        results: list[TabResult] = []
+        for n, tab in enumerate(tabs):
+            step(0.45 + 0.2 * n / max(len(tabs), 1), f"Đang đọc bảng {n + 1}/{len(tabs)}: {tab.sheet or tab.source}")
+            matcher = matchers.get(tab.province or (provinces[0] if len(provinces) == 1 else None))
+            if matcher is None:
+                res = extract(Tab(tab.source, tab.sheet, tab.rows), None, s["reporting_year"])
+                res.error = (
+                    f"Trang «{tab.sheet}» của «{tab.source}»: không rõ thuộc tỉnh nào trong các tỉnh đã cấu hình; "
+                    "hãy ghi tỉnh cho nguồn này."
+                )
+                results.append(res)
+                continue
+            results.append(extract(tab, matcher, s["reporting_year"]))
+        skipped = sum(m.suggestions_skipped for m in matchers.values())
+        if skipped and results:
+            results[0].notes.append(
+                f"Có quá nhiều tên đơn vị không khớp danh mục: chỉ gợi ý tên gần nhất cho {number(budget)} tên "
+                f"đầu tiên, {number(skipped)} tên còn lại không kèm gợi ý (vẫn được liệt kê ở trang Chất lượng dữ "
+                "liệu). Hãy kiểm tra đã chọn đúng tệp và đúng tỉnh."
+            )
+    except BaseException:
+        store_raw.wait(quiet=True)  # the error here is the one to report
+        raise
+    store_raw.wait()  # raises what the store raised: the import fails, nothing is published
+    _keep_samples(con, import_id, tabs, results)
+    timing.lap("đọc bảng, khớp đơn vị")
+    step(0.7, "Đang nạp số liệu và kiểm tra từng ô")
+    _load(con, import_id, tabs, tab_table, results, raw, seen, received_known)
+    timing.lap("nạp raw + stg")
+    step(0.8, "Đang tính lại các bảng tổng hợp")
+    rebuild_marts(con, event="nhap", at=started, import_id=import_id)
+    timing.lap("dựng mart")
+    counts = {(r[0], r[1]): r[2:] for r in con.execute(load("import_summary"), {"import_id": import_id}).fetchall()}
+    con.execute(load("drop_prev_cells"))
+    timing.lap("tóm tắt")
+    summary = ImportSummary(import_id, province=provinces[0] if len(provinces) == 1 else 0)
+    box.append(summary)
+    summary.pending = con.execute(load("cycle_pending_count"), {"import_id": import_id}).fetchall()[0][0]
+    for tab, res in zip(tabs, results, strict=True):
+        c = counts.get((tab.source, tab.sheet), (0, 0, 0, 0, 0, 0))
+        summary.tabs.append(
+            {
+                "source": tab.source,
+                "sheet": tab.sheet,
+                "gid": tab.gid,
+                "url": tab.url,
+                "header_row": res.header_row,
+                "error": res.error,
+                "notes": res.notes,
+                **dict(zip(("cells_read", "imported", "updated", "unchanged", "missing", "rejected"), c, strict=True)),
+                "total_rows": res.total_rows,
+                "empty_rows": res.empty_rows,
+            }
+        )
+    if on_publish is None and not received_known and not summary.pending:  # a stated receipt time: always published
+        if _changes_nothing(con, import_id, summary, ref_before):
+            summary.published = False
+            raise _NothingChanged()
+    tabs_df = pd.DataFrame(summary.tabs)
+    tabs_df["notes"] = tabs_df["notes"].map(lambda n: "\n".join(n))
+    tabs_df["import_id"] = import_id
+    con.register("_tabs", tabs_df)
+    con.execute(load("insert_tabs"))
+    con.unregister("_tabs")
+    con.execute(
+        load("insert_import"),
+        {
+            "id": import_id,
+            "started": started,
+            "seen": seen,
+            "finished": dt.datetime.now().replace(microsecond=0),
+            "province": provinces[0] if len(provinces) == 1 else 0,
+            "files": json.dumps(sorted({t.source for t in tabs}), ensure_ascii=False),
+            "summary": json.dumps(summary.totals),
+            "given": received_known,
+        },
+    )
+    if on_publish is not None:
+        on_publish(con)
+    step(0.95, "Đang công bố phiên bản mới")
+    return summary
+
+
+def _ref_fingerprint(con) -> list | None:
+    """The reference tables' fingerprint (None before the first import wrote them)."""
+    try:
+        return con.execute(load("ref_fingerprint")).fetchall()[0][0]
+    except duckdb.CatalogException:
+        return None
+
+
+def _changes_nothing(con, import_id: int, summary: ImportSummary, ref_before: list | None) -> bool:
+    """Whether this import changes nothing that is published: every tab read before with the same cells, the
+    same units, periods, values and reasons, no value new or updated, and the catalog's tables as they were."""
+    t = summary.totals
+    if t["imported"] or t["updated"] or ref_before is None or ref_before != _ref_fingerprint(con):
+        return False
+    mine = pd.DataFrame(
+        [
+            {"source": x["source"], "sheet": x["sheet"], "header_row": x["header_row"], "error": x["error"]}
+            for x in summary.tabs
+        ],
+        columns=["source", "sheet", "header_row", "error"],
+    ).astype({"header_row": "Int32"})
+    con.register("_mine", mine)
+    try:
+        diff = con.execute(load("import_changes"), {"import_id": import_id}).fetchall()[0]
+    finally:
+        con.unregister("_mine")
+    return not any(diff)
 
 
 def rebuild_marts(con, event: str, at: dt.datetime, by: str | None = None, import_id: int | None = None) -> None:
