@@ -339,3 +339,24 @@ def test_the_same_file_after_a_change_of_the_roster_is_published(db, tmp_path, m
     con = connect_read(db)
     assert con.execute("SELECT count(*) FROM ref.roster WHERE NOT phai_bao_cao").fetchall()[0][0] == 1
     con.close()
+
+
+def test_a_ratio_that_disagrees_with_its_numbers_carries_its_unit_and_its_unit_sees_it(db):
+    """bad_values.csv row 3: Xã Ea Ô states 40% for 50 of 200 (25%). The rejected ratio names the row's unit,
+    so the unit's own restricted view lists it (issue 25: the ratio checks had no unit code, and only an
+    unrestricted scope saw them)."""
+    import queries
+    from core.db import connect_read
+
+    ingest_paths([FIXTURES / "bad_values.csv"], db, province=66)
+    con = connect_read(db)
+    try:
+        every = queries.rejects(con, queries.Scope.everything())
+        ratio = every[every.field == "ty_le"]
+        assert len(ratio) == 1 and ratio.iloc[0]["row"] == 3 and ratio.iloc[0]["unit"] == "Xã Ea Ô"
+        units = queries.units(con, queries.Scope.everything())
+        ea_o, ea_kar = (units[units.name == n].code.iloc[0] for n in ("Xã Ea Ô", "Xã Ea Kar"))
+        assert "ty_le" in set(queries.rejects(con, queries.Scope.of([ea_o])).field)
+        assert "ty_le" not in set(queries.rejects(con, queries.Scope.of([ea_kar])).field)  # another unit does not
+    finally:
+        con.close()

@@ -185,3 +185,33 @@ def test_a_date_stored_as_its_number_is_refused_naming_the_date(tmp_path):
     finally:
         con.close()
     assert "có lẽ là ngày 30/04/2026" in note and "định dạng lại kiểu Ngày" in note
+
+
+@pytest.mark.parametrize("label", ["Kỳ báo cáo:", "Kỳ báo cáo"])
+def test_a_date_cell_after_a_period_label_in_a_title_row_is_read_as_its_month(tmp_path, label):
+    """Issue 25, finding 7: «Kỳ báo cáo:» in A2 and the date 30/04/2026 as a date cell in B2 (openpyxl gives a
+    datetime, read as «2026-04-30 00:00:00») is the period April 2026, as the same date in the period column is;
+    a signing date in another title row stays set aside."""
+    import openpyxl
+
+    from core.db import connect_read
+    from data_sources.load.ingest import ingest_paths
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Báo cáo"
+    ws.append(["BÁO CÁO KẾT QUẢ TUYÊN TRUYỀN"])
+    ws.append([label, dt.datetime(2026, 4, 30)])
+    ws.append(["Đắk Lắk, ngày", dt.datetime(2026, 5, 3)])
+    ws.append(["Tên đơn vị", "Số chuyên đề tuyên truyền"])
+    ws.append(["Xã Ea Kar", 2])
+    path = tmp_path / "ky_o_ngay.xlsx"
+    wb.save(path)
+    db = tmp_path / "nq71.duckdb"
+    summary = ingest_paths([path], db, province=66)
+    con = connect_read(db)
+    try:
+        periods = con.execute("SELECT DISTINCT period FROM stg.rows").fetchall()
+    finally:
+        con.close()
+    assert periods == [("2026-04",)], summary.text()

@@ -226,8 +226,11 @@ JOIN ref.units AS u ON u.code = r.code
 WHERE r.rank > 1 AND c.status = 'ok'
 UNION ALL
 SELECT 'ty_le', k.source, k.sheet, k."row", (SELECT letter FROM ref.columns WHERE col = k.col),
-       (SELECT code FROM ref.fields WHERE kind = 'derived'), NULL, k.raw_value, k.reason, k.gid, k.url, k.col, NULL
+       (SELECT code FROM ref.fields WHERE kind = 'derived'), coalesce(u.name, r.unit_text), k.raw_value, k.reason,
+       k.gid, k.url, k.col, r.code  -- the row's unit: a unit sees its own ratio mismatches
 FROM stg.checks AS k
+LEFT JOIN all_rows AS r ON r.import_id = k.import_id AND r.source = k.source AND r.sheet = k.sheet AND r."row" = k."row"
+LEFT JOIN ref.units AS u ON u.code = r.code
 WHERE k.import_id = (SELECT max(import_id) FROM stg.checks AS k2 WHERE k2.source = k.source AND k2.sheet = k.sheet)
 UNION ALL
 SELECT p.kind, p.source, p.sheet, p."row", NULL, (SELECT code FROM ref.fields WHERE kind = 'period'), NULL, NULL,
