@@ -361,6 +361,8 @@ def _import(con, tabs, provinces, schools, s, started, seen, received_known, on_
     # every non-empty cell first, stored (raw.cells) on a second cursor while Python matches
     # headers, periods and units: DuckDB scans the Arrow table without the interpreter lock
     raw, tab_table = _raw_table([flatten(t.rows) for t in tabs]), _tab_table(tabs)
+    if raw.num_rows > BIG_IMPORT:
+        con.execute(load("big_import_memory"))
     store_raw = _Background(
         con, load("insert_raw_cells"), {"id": import_id, "at": started}, {"_raw": raw, "_tabs": tab_table}
     )
@@ -399,9 +401,14 @@ def _import(con, tabs, provinces, schools, s, started, seen, received_known, on_
         raise
     store_raw.wait()  # raises what the store raised: the import fails, nothing is published
     _keep_samples(con, import_id, tabs, results)
+    for tab in tabs:  # the cells are in raw (stored) and in results (staged): a big file's rows freed now
+        tab.rows = []
     timing.lap("đọc bảng, khớp đơn vị")
     step(0.7, "Đang nạp số liệu và kiểm tra từng ô")
     _load(con, import_id, tabs, tab_table, results, raw, seen, received_known)
+    del raw, store_raw  # stored and staged: the Arrow cells (and each tab's staged rows) freed before the marts
+    for res in results:
+        res.rows = {}
     timing.lap("nạp raw + stg")
     step(0.8, "Đang tính lại các bảng tổng hợp")
     rebuild_marts(con, event="nhap", at=started, import_id=import_id)
@@ -500,6 +507,9 @@ def rebuild_marts(con, event: str, at: dt.datetime, by: str | None = None, impor
         con.execute(load("record_history"), {"import_id": import_id, "event": event, "by": by, "at": at})
 
 
+# non-empty cells beyond which DuckDB's memory is capped (sql/big_import_memory.sql)
+BIG_IMPORT = 2_000_000
+
 # cells kept of a tab where no form was found: enough to see what it held, never 4,000,000 cells of junk
 RAW_SAMPLE = 2_000
 
@@ -543,13 +553,18 @@ def _load(con, import_id, tabs, tab_table, results, raw, seen, given: bool) -> N
         con.register("_tab_problems", pd.DataFrame(problems))
         con.execute(load("insert_tab_problems"))
         con.unregister("_tab_problems")
+    # each tab's staged rows as Arrow arrays, the Python lists dropped as soon as they are converted
     staged_cols: dict[str, list] = {c: [] for c in ROW_COLS}
     tops = {f.code: f.maximum for f in catalog.fields().values() if f.maximum is not None}
     for i, (tab, res) in enumerate(zip(tabs, results, strict=True)):
         meta = {"source": tab.source, "sheet": tab.sheet}
-        for c in ROW_COLS:
-            staged_cols[c] += res.rows[c]
         rows.append(len(res.rows["row"]))
+        row_numbers = res.rows["row"]
+        for c in ROW_COLS:
+            staged_cols[c].append(pa.array(res.rows[c], ROW_TYPES[c]))
+            if c != "row":
+                res.rows[c] = []
+        staged_cols["_row_numbers"] = [*staged_cols.get("_row_numbers", []), np.asarray(row_numbers, np.int64)]
         layouts += [{"tab": i, "col": c, "field": f, "kind": k, "maximum": tops.get(f)} for c, f, k in res.layout]
         if res.checks:
             checks.append(pd.DataFrame(res.checks).assign(import_id=import_id, gid=tab.gid, url=tab.url, **meta))
@@ -561,10 +576,10 @@ def _load(con, import_id, tabs, tab_table, results, raw, seen, given: bool) -> N
     # the staged rows of every tab as one Arrow table, column by column; a row's tab is an index
     # into _tabs (source, sheet, gid, url), its ord = import × 10⁹ + tab × 10⁶ + row
     tab_of = np.repeat(np.arange(len(rows), dtype=np.int64), rows)
-    row_no = np.asarray(staged_cols["row"], dtype=np.int64)
+    row_no = np.concatenate(staged_cols.pop("_row_numbers"))
     staged = pa.table(
         {
-            **{c: pa.array(staged_cols[c], ROW_TYPES[c]) for c in ROW_COLS},
+            **{c: pa.concat_arrays(staged_cols.pop(c)) for c in ROW_COLS},
             "tab": pa.array(tab_of.astype(np.int32)),
             "ord": pa.array(import_id * 10**9 + tab_of * 10**6 + row_no),
         }

@@ -31,7 +31,7 @@ class Limits:
     file_mb: int = 100  # one file, and the upload widget's limit
     member_mb: int = 300  # one member of an .xlsx/.ods, uncompressed
     total_mb: int = 600  # all members of an .xlsx/.ods, uncompressed
-    cells_per_tab: int = 3_000_000  # non-empty or not: every cell a reader gives
+    cells_per_tab: int = 12_000_000  # non-empty or not: every cell a reader gives (a 50 MB CSV: ~9 million)
     chars_per_cell: int = 32_767  # Excel's own limit for a cell
     suggestions: int = 2_000  # distinct unknown names given closest-name suggestions per import
 

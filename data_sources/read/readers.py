@@ -38,6 +38,7 @@ from .limits import CellCounter, Limits, check_size, check_zip
 
 # A cell as read: its text and a type letter (s string, n number, b boolean, d date).
 Cell = tuple[str, str]
+SHARED_MAX = 1_000_000  # distinct cell texts shared by a CSV's cells (beyond: each cell its own tuple)
 EMPTY: Cell = ("", "s")
 
 
@@ -55,7 +56,10 @@ class Tab:
     notes: list[str] = field(default_factory=list)  # what the reader had to say (encoding repaired, ...)
 
     def filled(self) -> list[list[Cell]]:
-        """Rows with each merged range's top-left value copied into the whole range."""
+        """Rows with each merged range's top-left value copied into the whole range (the rows themselves when
+        there is no merge: a CSV's million rows are not copied; callers only read them)."""
+        if not self.merges:
+            return self.rows
         rows = [list(r) for r in self.rows]
         for r1, c1, r2, c2 in self.merges:
             if r1 >= len(rows):
@@ -137,8 +141,11 @@ def read_xlsx(path: str | Path, data: bytes | None = None, source: str | None = 
         for ws in wb.worksheets:
             counter = CellCounter(name, ws.title, limits)
             rows = []
+            shared: dict[Cell, Cell] = {}  # one tuple per distinct cell (see read_csv)
             for r, row in enumerate(ws.iter_rows(values_only=True)):
                 cells = [cell(v) for v in row]
+                if len(shared) < SHARED_MAX:
+                    cells = [shared.setdefault(c, c) for c in cells]
                 counter.row([t for t, _ in cells], r)
                 rows.append(cells)
             for (r, c), f in formulas.get(ws.title, {}).items():  # rare: only files whose formulas have no value
@@ -410,14 +417,21 @@ def read_csv(path: str | Path, data: bytes | None = None, source: str | None = N
     counter = CellCounter(Path(str(path)).name, "", Limits.current())
     # raised, never lowered (process-wide): a long cell gets the limit's own message (cell, length), not csv's
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    del raw, data
     rows = []
+    # one (text, "s") per distinct text, shared by every cell that holds it: a 50 MB CSV's 10 million cells are
+    # mostly a few thousand distinct texts (counts, names, periods), 8 bytes a cell instead of about 120
+    shared: dict[str, Cell] = {}
     try:
         for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
             counter.row(row, n)
-            rows.append([(v, "s") for v in row])
+            if len(shared) < SHARED_MAX:
+                rows.append([shared.get(v) or shared.setdefault(v, (v, "s")) for v in row])
+            else:
+                rows.append([shared.get(v) or (v, "s") for v in row])
     except csv.Error:
         raise _refuse(Path(str(path)).name, "một ô dài quá giới hạn hoặc dấu ngoặc kép không được đóng") from None
-    del text
+    del text, shared
     name = Path(str(path)).stem
     return [Tab(source or str(path), name, _trim(rows), is_file=True, notes=[note] if note else [])]
 
@@ -475,16 +489,17 @@ def read_path(path: str | Path) -> list[Tab]:
 
 
 def _trim(rows: list[list[Cell]]) -> list[list[Cell]]:
-    """Drop trailing empty cells and rows (openpyxl reports styled empty cells)."""
-    out = []
+    """Drop trailing empty cells and rows (openpyxl reports styled empty cells), in place: no second copy of
+    a big sheet's rows."""
     for r in rows:
         n = len(r)
         while n and r[n - 1][0] == "":
             n -= 1
-        out.append(list(r[:n]))
-    while out and not out[-1]:
-        out.pop()
-    return out
+        if n < len(r):
+            del r[n:]
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
 
 
 def col_letter(c: int) -> str:
