@@ -54,6 +54,7 @@ def _cols(*names: str) -> dict[str, list]:
 
 
 _TEXT = pa.dictionary(pa.int32(), pa.string())
+MATCH_CACHE_MAX = 100_000  # distinct (name, parent) whose match is remembered within one tab
 RAW_SCHEMA = pa.schema([("row", pa.int32()), ("col", pa.int32()), ("value", _TEXT), ("type", _TEXT)])
 ROW_COLS = (
     "row", "unit_col", "unit_text", "parent_text", "unit_key", "unit_code", "unit_status",
@@ -183,7 +184,9 @@ def _rows(lay: Layout, rows: list, matcher: UnitMatcher, res: TabResult, tab_ord
         key = (unit, parent)
         m = match_cache.get(key)
         if m is None:
-            m = match_cache[key] = matcher.match(unit, parent)
+            m = matcher.match(unit, parent)
+            if len(match_cache) < MATCH_CACHE_MAX:  # a file of a million made-up names: matched, not all kept
+                match_cache[key] = m
         return m
 
     for r in range(lay.first_data_row, len(rows)):

@@ -159,7 +159,7 @@ class Unit:
     parent_code: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Match:
     status: str  # matched | ambiguous | unmatched
     code: str | None = None
