@@ -21,8 +21,7 @@ from core.fmt import percent
 
 from ..read.readers import Tab, col_letter
 from .layout import Layout, LayoutError, cell_ref, find_layout
-from .period_rule import conflict_message
-from .periods import parse_period, period_refusal
+from .period_rule import conflict_message, row_period
 from .text import clean, fold, norm
 from .units import UnitMatcher, is_total, unit_key
 from .values import OK, parse_ratio
@@ -336,21 +335,11 @@ def _note_skipped(res: TabResult) -> None:
 
 
 def _row_period(lay: Layout, text: str, res: TabResult, date_order: str) -> tuple[str | None, str]:
-    """Once per distinct text of the period column (cached by the caller)."""
-    if clean(text):
-        p = parse_period(text, date_order=date_order)
-        if p:
-            if p.note:
-                res.notes.append(f"Cột «Kỳ báo cáo»: {p.note}.")
-            return p.code, ""
-        if why := period_refusal(text):
-            return None, f"kỳ báo cáo {why}"
-        if lay.period:
-            return None, f"kỳ báo cáo «{text}» không đọc được (trang ghi {lay.period.code}: không tự thay)"
-        return None, f"kỳ báo cáo «{text}» không đọc được; hãy ghi dạng «Quý I/2026» hoặc «Tháng 4/2026»"
-    if lay.period:
-        return lay.period.code, ""
-    return None, "không xác định được kỳ báo cáo (không có cột «Kỳ báo cáo», tên trang hay dòng tiêu đề ghi kỳ)"
+    """Once per distinct text of the period column (cached by the caller): the period rule decides."""
+    code, reason, note = row_period(lay.period, text, date_order)
+    if note:
+        res.notes.append(note)
+    return code, reason
 
 
 def _check_ratio(res, r, col, header, v, t, num, den) -> None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from core import catalog
 
 from ..read.readers import Cell, Tab, col_letter
-from .period_rule import Resolution, resolve
+from .period_rule import Resolution, tab_resolution
 from .periods import Period
 from .text import clean, fold
 
@@ -281,29 +281,11 @@ def _is_numbering(row: list[Cell]) -> bool:
 
 def _find_period(lay: Layout, tab: Tab, rows: list[list[Cell]], default_year: int | None) -> None:
     """The period rule (``period_rule``): every clue of the tab, ranked; see its docstring and the README."""
-    titles = [_title_text(row) for row in rows[: lay.header_row]]
     source = "" if (tab.gid or tab.url) else tab.source  # a Google id is no file name
-    numbered = [(i, t) for i, t in enumerate(titles, start=1) if t]
-    res = resolve(tab.sheet, source, numbered, default_year, is_file_tab=tab.is_file)
+    res = tab_resolution(tab.sheet, source, rows[: lay.header_row], default_year, is_file_tab=tab.is_file)
     lay.resolution = res
     if res.period and not res.conflict:
         lay.period, lay.period_from = res.period, res.source
-
-
-def _title_text(row: list[Cell]) -> str:
-    """A title row as one text. A date cell right after a «Kỳ báo cáo:» label is written as its day
-    (``2026-04-30``, without the time a date cell carries), which the period rule reads as that day's month,
-    as it reads the same date in the period column; any other date cell stays as read (a signing day)."""
-    out, after_label = [], False
-    for v, t in row:
-        text = clean(v)
-        if not text:
-            continue
-        if after_label and t == "d" and re.fullmatch(r"\d{4}-\d\d-\d\d( 00:00:00)?", text):
-            text = text[:10]
-        after_label = fold(text).rstrip(" :") == "ky bao cao"
-        out.append(text)
-    return " ".join(out)
 
 
 def cell_ref(row: int, col: int) -> str:

@@ -30,8 +30,9 @@ from pathlib import Path
 
 from core.periods import bounds
 
-from .periods import Period, _prep, parse_period
-from .text import clean
+from ..read.readers import Cell
+from .periods import Period, _prep, parse_period, period_refusal
+from .text import clean, fold
 
 LABELS = {
     "cot": "cột «Kỳ báo cáo»",
@@ -243,3 +244,46 @@ def conflict_message(sheet: str, res: Resolution) -> str:
         f"giữ nguyên).{tail} Hãy sửa tên trang hoặc dòng «Kỳ báo cáo» (hoặc cột «Kỳ báo cáo») cho cùng một kỳ "
         "rồi nhập lại."
     )
+
+
+def tab_resolution(
+    tab_sheet: str, source: str, title_rows: list[list[Cell]], default_year: int | None, is_file_tab: bool
+) -> Resolution:
+    """The tab's period from its title rows (the rows above the header, as read) and names: ``resolve`` over
+    each title row's text (see :func:`title_text`)."""
+    titles = [title_text(row) for row in title_rows]
+    numbered = [(i, t) for i, t in enumerate(titles, start=1) if t]
+    return resolve(tab_sheet, source, numbered, default_year, is_file_tab=is_file_tab)
+
+
+def title_text(row: list[Cell]) -> str:
+    """A title row as one text. A date cell right after a «Kỳ báo cáo:» label is written as its day
+    (``2026-04-30``, without the time a date cell carries), which is read as that day's month, as the same
+    date in the period column is; any other date cell stays as read (a signing day, set aside)."""
+    out, after_label = [], False
+    for v, t in row:
+        text = clean(v)
+        if not text:
+            continue
+        if after_label and t == "d" and re.fullmatch(r"\d{4}-\d\d-\d\d( 00:00:00)?", text):
+            text = text[:10]
+        after_label = fold(text).rstrip(" :") == "ky bao cao"
+        out.append(text)
+    return " ".join(out)
+
+
+def row_period(tab_period: Period | None, text: str, date_order: str) -> tuple[str | None, str, str]:
+    """Rank 1, the period column: (period code or None, why none, a note for the summary) for one text of the
+    column; an empty cell takes the tab's period (ranks 2–6), a cell that cannot be read never does."""
+    if clean(text):
+        p = parse_period(text, date_order=date_order)
+        if p:
+            return p.code, "", (f"Cột «Kỳ báo cáo»: {p.note}." if p.note else "")
+        if why := period_refusal(text):
+            return None, f"kỳ báo cáo {why}", ""
+        if tab_period:
+            return None, f"kỳ báo cáo «{text}» không đọc được (trang ghi {tab_period.code}: không tự thay)", ""
+        return None, f"kỳ báo cáo «{text}» không đọc được; hãy ghi dạng «Quý I/2026» hoặc «Tháng 4/2026»", ""
+    if tab_period:
+        return tab_period.code, "", ""
+    return None, "không xác định được kỳ báo cáo (không có cột «Kỳ báo cáo», tên trang hay dòng tiêu đề ghi kỳ)", ""
