@@ -285,6 +285,25 @@ def _certificate(path: Path) -> Check:
     return Check(OK, "Chứng chỉ HTTPS", str(path))
 
 
+def _limits(s: dict) -> list[Check]:
+    """The import's limits ([gioi_han]): each a positive whole number (a wrong one would stop every import)."""
+    from data_sources.read.limits import Limits
+    from data_sources.read.readers import ReadError
+
+    try:
+        lim = Limits.current()
+    except ReadError as e:
+        return [Check(FAIL, "Giới hạn nhập", str(e))]
+    return [
+        Check(
+            OK,
+            "Giới hạn nhập",
+            f"tệp tối đa {lim.file_mb} MB, giải nén tối đa {lim.member_mb} MB mỗi phần và {lim.total_mb} MB cả tệp, "
+            f"{lim.cells_per_tab:,} ô mỗi trang, {lim.chars_per_cell:,} ký tự mỗi ô".replace(",", "."),
+        )
+    ]
+
+
 def run_checks() -> list[Check]:
     """Every check of the configuration in force (catalog.settings()), in the order they are printed."""
     try:
@@ -293,7 +312,7 @@ def run_checks() -> list[Check]:
     except (ValueError, OSError) as e:
         return [Check(FAIL, "Tệp cấu hình", str(e))]
     out: list[Check] = []
-    for part in (_config, _province, _address, _secrets, _database, _users, _registers, _tools):
+    for part in (_config, _province, _address, _secrets, _database, _users, _registers, _limits, _tools):
         out += part(s)
     return out
 

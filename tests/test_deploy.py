@@ -74,6 +74,7 @@ def test_the_template_configuration_passes_the_check(tmp_path):
         ("no_haproxy_cert", "Chứng chỉ HTTPS", "phải chứa cả chứng chỉ và khóa riêng"),
         ("toml", "Tệp cấu hình", "sai cú pháp TOML"),
         ("example_cookie", "Bí mật: đăng nhập", "còn giá trị mẫu: cookie_secret"),
+        ("bad_limit", "Giới hạn nhập", "tep_toi_da_mb phải là một số nguyên dương"),
     ],
 )
 def test_each_broken_item_is_a_cross_with_its_fix_and_exit_2(tmp_path, how, item, words):
@@ -106,6 +107,9 @@ def test_each_broken_item_is_a_cross_with_its_fix_and_exit_2(tmp_path, how, item
         config.write_text(text, encoding="utf-8")
     if how == "toml":
         config.write_text("province = \n", encoding="utf-8")
+    if how == "bad_limit":
+        with open(config, "a", encoding="utf-8") as f:
+            f.write("\n[gioi_han]\ntep_toi_da_mb = 0\n")
     if how == "example_cookie":  # the README's own sample: 51 characters, and published
         text = (d / "secrets.toml").read_text(encoding="utf-8")
         sample = "…chuỗi ngẫu nhiên dài, giống nhau trên mọi máy chủ…"
