@@ -8,6 +8,7 @@ carries these lists; it reads them here.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import os
 import tomllib
@@ -290,6 +291,43 @@ def plan_levels(plan: str) -> tuple[str, ...]:
                 )
             return levels
     return BUILT_IN_LEVELS
+
+
+@dataclass(frozen=True)
+class PlanDocument:
+    """How a document names a plan (``catalog/plans.csv``): number and symbol, date of issue, subject.
+    Empty when the catalog does not know them (the plan's text was a draft with «Số: /KH-…»)."""
+
+    number: str  # «28-KH/ĐU»
+    issued: dt.date | None
+    subject: str  # «tuyên truyền Nghị quyết số 71-NQ/TW» (what follows «Kế hoạch … về»)
+
+
+def plan_document(plan: str) -> PlanDocument:
+    for r in read_csv("plans.csv"):
+        if r["plan"] == plan:
+            day = (r.get("ngay_ban_hanh") or "").strip()
+            return PlanDocument(
+                (r.get("so_ky_hieu") or "").strip(),
+                dt.date.fromisoformat(day) if day else None,
+                (r.get("trich_yeu") or "").strip(),
+            )
+    raise ValueError(f"Kế hoạch «{plan}» không có trong danh mục kế hoạch.")
+
+
+# Short forms the catalog writes for a body, and the full name a document that leaves the office uses.
+_BODY_WORDS = (("Sở GDĐT", "Sở Giáo dục và Đào tạo"), ("UBND", "Ủy ban nhân dân"), ("ĐU", "Đảng ủy"))
+
+
+def body_name(body: str) -> str:
+    """A body's full name for a document: «Sở GDĐT Đắk Lắk» -> «Sở Giáo dục và Đào tạo Đắk Lắk»,
+    «UBND phường Việt Yên (Bắc Ninh)» -> «Ủy ban nhân dân phường Việt Yên» (the bracket is the
+    catalog's note, not part of the name)."""
+    name = " ".join(body.split("(")[0].split())
+    for short, full in _BODY_WORDS:
+        if name == short or name.startswith(short + " "):
+            return full + name[len(short) :]
+    return name
 
 
 REGISTRY_COLUMNS = ("ma", "ten", "loai", "cap_tren")

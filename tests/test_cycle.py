@@ -217,7 +217,9 @@ def test_chase_list_with_contacts_and_reminders(tmp_path, monkeypatch):
         222,
     )
     assert cu.reminder.startswith("Kính gửi Xã Cư Yang (đ/c Nguyễn Văn A): đến nay Sở GDĐT Đắk Lắk chưa nhận")
-    assert "Quý I/2026" in cu.reminder and "hạn 15/04/2026, đã quá 222 ngày" in cu.reminder
+    assert (
+        "báo cáo quý I/2026 về" in cu.reminder and "hạn 15/04/2026, đã quá 222 ngày" in cu.reminder
+    )  # lower case mid-sentence
     q2 = queries.chase_list(_read(db, queries.submissions, "000", PeriodSel(Q2), EVERY, today=TODAY), "Sở")
     ea_o = q2.set_index("unit_code").loc[EA_O]
     assert ea_o.state == "tra_lai" and "Lý do: Thiếu số người được khảo sát." in ea_o.reminder
