@@ -9,7 +9,7 @@ from core import fmt
 from core.periods import label as period_label
 from ui import cycle, data, filters, tables
 from ui.charts import on_time_chart
-from ui.widgets import downloads, metric, status_label
+from ui.widgets import downloads, metric, show, status_label
 
 f = filters.current()
 st.title("Tình hình báo cáo")
@@ -47,7 +47,7 @@ for s in summary.itertuples():
         st.success("Tất cả đơn vị đã báo cáo.", icon=":material/check_circle:")
     else:
         table = tables.missing_units(part[~part.reported])
-        st.dataframe(table, hide_index=True)
+        show(table)
         downloads(table, f"chua_bao_cao_{s.quarter}", f"missing_{s.quarter}")
     cycle.late_and_unknown(s, part)
 cycle.panel(f, rep)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import data, filters, forms, tables
-from ui.widgets import downloads, metric
+from ui.widgets import downloads, metric, show
 
 f = filters.current()
 st.title("Chất lượng dữ liệu")
@@ -18,7 +18,7 @@ unmatched = data.unmatched(f.scope)
 if unmatched.empty:
     st.success("Mọi tên đơn vị đều đã khớp danh mục.", icon=":material/check_circle:")
 else:
-    st.dataframe(tables.unmatched(unmatched), hide_index=True)
+    show(tables.unmatched(unmatched))
     forms.mapping_form(unmatched, f.scope)  # only for the roles that may confirm; the rest are told who can
 
 st.subheader("Danh sách chi tiết")
@@ -28,5 +28,5 @@ table = tables.data_quality(dq[dq.kind.isin(chosen)])
 if table.empty:
     st.success("Không có vấn đề nào thuộc các loại đã chọn.", icon=":material/check_circle:")
 else:
-    st.dataframe(table, hide_index=True, column_config={"Mở ô": st.column_config.LinkColumn("Mở ô", display_text="Mở")})
+    show(table, {"Mở ô": st.column_config.LinkColumn("Mở ô", display_text="Mở")})
     downloads(table, "chat_luong_du_lieu", "dq")

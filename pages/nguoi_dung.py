@@ -6,6 +6,7 @@ import streamlit as st
 from core import catalog
 from ui import access, actions, tables
 from ui.text import plain
+from ui.widgets import show
 
 st.title("Người dùng")
 st.caption(
@@ -35,4 +36,4 @@ log = access.audit_events()
 if log.empty:
     st.caption("Chưa có thao tác nào được ghi.")
 else:
-    st.dataframe(tables.audit(log), hide_index=True)
+    show(tables.audit(log))

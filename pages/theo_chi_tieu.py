@@ -7,7 +7,7 @@ import queries
 from core import fmt
 from ui import data, filters, tables
 from ui.charts import bars_note, indicator_bars
-from ui.widgets import PACE_RULE, downloads, metric, status_label, status_word, value_text
+from ui.widgets import PACE_RULE, downloads, metric, show, status_label, status_word, value_text
 
 f = filters.current()
 st.title("Theo chỉ tiêu")
@@ -42,5 +42,5 @@ else:
 st.caption(PACE_RULE)
 table = tables.indicator_units(rows)
 with st.expander(f"Tất cả đơn vị ({fmt.number(len(table))})"):
-    st.dataframe(table, hide_index=True)
+    show(table)
 downloads(table, f"{ind}_{f.period.code}", "indicator")

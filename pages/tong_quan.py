@@ -8,7 +8,7 @@ from core.periods import label as period_label
 from ui import filters, tables
 from ui.charts import trend_chart
 from ui.data import overview
-from ui.widgets import PACE_RULE, change_lines, downloads, metric, target_list
+from ui.widgets import PACE_RULE, change_lines, downloads, metric, show, target_list
 
 f = filters.current()
 st.title("Tổng quan")
@@ -48,5 +48,5 @@ else:
 
 with st.expander("Bảng số liệu và tải xuống"):
     table = tables.overview(overall)
-    st.dataframe(table, hide_index=True)
+    show(table)
     downloads(table, f"tong_quan_{f.period.code}", "overview")

@@ -269,7 +269,7 @@ def test_reporting_page_shows_the_004_deadline_and_who_is_missing(app004):
     )
     missing = app004.dataframe[0].value
     assert list(missing["Đơn vị"]) == ["Chi bộ Khu phố 3"]
-    assert list(missing["Hạn"]) == ["15/04/2026"]
+    assert list(missing["Hạn"]) == [pd.Timestamp(2026, 4, 15)]  # a date, drawn 15/04/2026
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from core import catalog, fmt
 from core.periods import label as period_label
 from ui import access, actions, data, tables
 from ui.text import plain
-from ui.widgets import downloads, metric
+from ui.widgets import downloads, metric, show
 
 
 def _done(message: str) -> None:
@@ -60,7 +60,7 @@ def panel(f, rep: pd.DataFrame) -> None:
     viewer = access.current()
     _returned_notice(subs)
     table = tables.submissions(subs.sort_values(["state_order", "unit_name"]))
-    st.dataframe(table, hide_index=True, width="stretch")
+    show(table, width="stretch")
     downloads(table, f"trang_thai_nop_{quarter}", f"subs_{quarter}")
     if viewer.can("duyet"):
         _decide(subs, quarter)
@@ -127,7 +127,7 @@ def _pending(f, can_decide: bool) -> None:
         "Số liệu đã duyệt được khóa: khi bảng tính ghi khác đi, giá trị mới chờ ở đây, chưa công bố. "
         "Chấp nhận thì giá trị mới được công bố và kỳ được duyệt lại; từ chối thì giữ giá trị đang công bố."
     )
-    st.dataframe(tables.pending(changes), hide_index=True, width="stretch")
+    show(tables.pending(changes), width="stretch")
     if not can_decide:
         return
     label = {r.id: f"#{r.id} · {r.unit_name} · {r.field_name}" for r in changes.itertuples()}
@@ -149,7 +149,7 @@ def _chase(subs: pd.DataFrame, quarter: str, can_decide: bool, plan: str) -> Non
         st.success("Không có đơn vị nào quá hạn hay bị trả lại.", icon=":material/check_circle:")
         return
     table = tables.chase(rows)
-    st.dataframe(table, hide_index=True, width="stretch")
+    show(table, width="stretch")
     downloads(table.assign(**{"Nội dung nhắc": rows.reminder}), f"can_nhac_{quarter}", f"chase_{quarter}")
     names = dict(zip(rows.unit_code, rows.unit_name, strict=True))
     unit = st.selectbox("Nội dung nhắc cho đơn vị", list(names), format_func=names.get, key="chase_unit")
@@ -174,7 +174,7 @@ def unit_changes(scope, code: str) -> None:
         )
         return
     table = tables.history(hist)
-    st.dataframe(table, hide_index=True, width="stretch")
+    show(table, width="stretch")
     downloads(table, f"lich_su_{code}", f"history_{code}")
 
 
@@ -183,11 +183,11 @@ def late_and_unknown(s, part: pd.DataFrame) -> None:
     whose report was loaded after the deadline with no time of receipt (never counted as late)."""
     if s.late:
         with st.expander(f"Đơn vị báo cáo muộn ({fmt.number(s.late)})"):
-            st.dataframe(tables.late_units(queries.late_rows(part)), hide_index=True)
+            show(tables.late_units(queries.late_rows(part)))
     if s.time_unknown:
         with st.expander(f"Không rõ thời điểm nhận ({fmt.number(s.time_unknown)})"):
             st.caption(
                 "Số liệu nhập sau hạn mà không ghi thời điểm nhận (nhập bù tệp cũ): không tính là muộn, không "
                 "tính vào tỷ lệ đúng hạn. Nhập lại với --seen-at «dd/mm/yyyy HH:MM» nếu biết ngày nhận."
             )
-            st.dataframe(tables.unknown_time_units(queries.unknown_time_rows(part)), hide_index=True)
+            show(tables.unknown_time_units(queries.unknown_time_rows(part)))

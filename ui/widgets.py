@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core import catalog, fmt
-from queries.export import csv_bytes, xlsx_bytes
+from queries.export import csv_bytes, formats, kind_at, xlsx_bytes
 
 # colour and word together: a colour-blind reader reads the word and the mark (catalog/statuses.csv)
 STATUSES = catalog.statuses()
@@ -87,7 +87,7 @@ def status_grid(shown: pd.DataFrame, states: pd.DataFrame, help: dict[str, str])
         config[k] = st.column_config.MultiselectColumn(
             k, help=help.get(k), options=list(status_of), color=[status_colour(s) for s in status_of.values()]
         )
-    st.dataframe(grid, hide_index=True, height=min(600, 38 + 35 * len(shown)), column_config=config)
+    st.dataframe(grid, hide_index=True, height=min(600, 38 + 35 * len(shown)), column_config=config, placeholder=EMPTY)
 
 
 def unit_tiles(rows: pd.DataFrame) -> None:
@@ -158,6 +158,53 @@ def change_lines(ch: pd.DataFrame, limit: int = 8) -> list[str]:
             before = value_text(r.value_before, r.measure, r.kind, r.unit_code != "*")
             lines.append(f"**{who}** · {r.indicator}: {before} → {after}")
     return lines
+
+
+def _shown(kind: str, v) -> str:
+    """One cell drawn in Vietnamese style (core.fmt): 1.234 ; 67,1% ; 04/12/2026 ; 04/12/2026 09:30."""
+    if kind == "phan_tram":
+        return fmt.percent(v)
+    if kind == "so":
+        return fmt.number(v)
+    if kind == "so_le":
+        return fmt.number(v, 0 if float(v).is_integer() else 1)
+    if kind == "ngay":
+        return fmt.date(v)
+    return fmt.datetime(v)
+
+
+def show(df: pd.DataFrame, config: dict | None = None, **kw) -> None:
+    """``st.dataframe`` of a table of ``ui.tables``: numeric and date columns stay numbers and dates
+    (a click on the header sorts 5 before 142), drawn in Vietnamese style. Streamlit's own number
+    formats cannot write 1.234,5 whatever the browser's language («localized» follows the browser;
+    printf-style has only «,» or «_» for thousands), so the text shown comes from a pandas Styler,
+    which Streamlit draws over the unchanged values; column_config sets the column type and header."""
+    kinds, empty = formats(df), df.attrs.get("empty", {})
+    view = df.reset_index(drop=True)
+    styler = view.style
+    for c, kind in kinds.items():
+        na = empty.get(c, "")
+        if kind.startswith("theo:"):
+            for each in ("phan_tram", "so_le"):
+                rows = [i for i in range(len(view)) if kind_at(view, c, i) == each]
+                if rows:
+                    styler = styler.format(lambda v, k=each: _shown(k, v), subset=(rows, [c]), na_rep=na)
+        else:
+            styler = styler.format(lambda v, k=kind: _shown(k, v), subset=[c], na_rep=na)
+    cfg = {}
+    for c, k in kinds.items():
+        why = f"Ô «{EMPTY}»: {empty[c]}" if empty.get(c) else None  # Streamlit draws every empty cell alike
+        cfg[c] = (
+            st.column_config.NumberColumn(c, help=why)
+            if k not in ("ngay", "luc")
+            else st.column_config.Column(c, help=why)
+        )
+    cfg.update(config or {})
+    kw.setdefault("hide_index", True)
+    st.dataframe(styler, column_config=cfg, placeholder=EMPTY, **kw)
+
+
+EMPTY = "—"  # what an empty cell reads (Streamlit's own default is the word «None»)
 
 
 _FORMATS = (
