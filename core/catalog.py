@@ -260,8 +260,9 @@ class UnitKind:
 
     @property
     def word(self) -> str:
-        """The label inside a sentence: «3/8 chi bộ đã báo cáo»."""
-        return self.label.lower()
+        """The label inside a sentence: «3/8 chi bộ đã báo cáo»; the cấp xã reads «xã, phường, đặc
+        khu» (catalog/thuat_ngu.csv): 13 of the 3.321 units are đặc khu."""
+        return term("cap_xa_trong_cau") if self.code == "xa" else self.label.lower()
 
 
 @functools.cache
@@ -401,6 +402,39 @@ def submission_states() -> dict[str, SubmissionState]:
         r["code"]: SubmissionState(r["code"], r["ten"], r["ky_hieu"], int(r["thu_tu"]), r["mo_ta"])
         for r in read_csv("trang_thai_nop.csv")
     }
+
+
+@functools.cache
+def glossary() -> dict[str, str]:
+    """The chosen terms (``catalog/thuat_ngu.csv``): key -> the one word the dashboard uses."""
+    return {r["ma"]: r["thuat_ngu"] for r in read_csv("thuat_ngu.csv")}
+
+
+def term(key: str) -> str:
+    return glossary()[key]
+
+
+@functools.cache
+def retired_words() -> dict[str, str]:
+    """Words the glossary retired, in lower case -> the term that replaced them (no page shows them)."""
+    out = {}
+    for r in read_csv("thuat_ngu.csv"):
+        for w in (r.get("tu_bo") or "").split("|"):
+            if w.strip():
+                out[w.strip().casefold()] = r["thuat_ngu"]
+    return out
+
+
+@functools.cache
+def action_words() -> dict[str, str]:
+    """What a person did, in words (``catalog/thao_tac.csv``): action code -> «trả lại báo cáo»."""
+    return {r["code"]: r["ten"] for r in read_csv("thao_tac.csv")}
+
+
+@functools.cache
+def log_keys() -> dict[str, str]:
+    """The names of an audit record's details (``catalog/nhat_ky_muc.csv``): key -> «lần nhập»."""
+    return {r["khoa"]: r["ten"] for r in read_csv("nhat_ky_muc.csv")}
 
 
 @functools.cache

@@ -26,8 +26,8 @@ for s in summary.itertuples():
     st.subheader(f"{period_label(s.quarter)} · hạn {fmt.date(s.deadline)}")
     if not s.from_plan:
         st.caption(
-            f"Kế hoạch không nêu hạn cho kỳ này: áp dụng hạn mặc định ngày {deadline_day} "
-            "của tháng sau kỳ báo cáo (sửa trong catalog/deployment.toml)."
+            f"Kế hoạch không quy định hạn cho kỳ này: áp dụng hạn mặc định là ngày {deadline_day} "
+            "của tháng sau kỳ báo cáo."
         )
     c = st.columns(4)
     metric(c[0], "Phải báo cáo", s.expected)
@@ -53,6 +53,6 @@ for s in summary.itertuples():
 cycle.panel(f, rep)
 st.caption(
     "Thời điểm báo cáo: dấu thời gian của Google Forms nếu có, nếu không là lần đầu hệ thống đọc được dòng "
-    "của đơn vị cho kỳ đó. Danh sách phải báo cáo: mọi đơn vị của cấp đang chọn (danh mục xã/phường chính thức, "
-    "danh mục trường, danh mục đơn vị khác), trừ đơn vị catalog/roster.csv ghi không phải báo cáo."
+    "của đơn vị cho kỳ đó. Danh sách phải báo cáo: mọi đơn vị của cấp đang chọn (danh mục xã, phường, đặc khu "
+    "chính thức, danh mục cơ sở giáo dục, danh mục đơn vị khác), trừ đơn vị được ghi là không phải báo cáo."
 )

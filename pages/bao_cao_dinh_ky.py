@@ -40,7 +40,9 @@ if reports.can_make_forms():
         "kế hoạch."
     )
     with st.form("form_kit"):
-        period = st.selectbox("Kỳ báo cáo của biểu mẫu", reports.kit_periods(), format_func=period_label)
+        period = st.selectbox(
+            "Kỳ báo cáo của biểu mẫu", reports.kit_periods(), format_func=period_label, placeholder="Chọn kỳ"
+        )
         link = st.text_input("Đường dẫn Google Sheets (không bắt buộc)", placeholder="https://docs.google.com/…")
         go = st.form_submit_button("Tạo biểu mẫu", icon=":material/table_view:")
     if go:

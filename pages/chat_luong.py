@@ -7,7 +7,7 @@ from ui.widgets import downloads, metric, show
 
 f = filters.current()
 st.title("Chất lượng dữ liệu")
-st.caption("Không ô nào bị bỏ mất: mọi ô đọc được đều lưu ở dữ liệu gốc; dưới đây là những ô không được tính và lý do.")
+st.caption("Mọi ô đọc được đều được lưu nguyên trạng; dưới đây là các ô chưa được tính và lý do.")
 
 dq = data.data_quality(f.scope)
 for col, (label, n) in zip(st.columns(4), tables.dq_counts(dq).items(), strict=True):
@@ -23,7 +23,9 @@ else:
 
 st.subheader("Danh sách chi tiết")
 kinds = tables.DQ_KINDS
-chosen = st.multiselect("Loại", list(kinds), default=[k for k in kinds if k != "thay_the"], format_func=kinds.get)
+chosen = st.multiselect(
+    "Loại", list(kinds), default=[k for k in kinds if k != "thay_the"], format_func=kinds.get, placeholder="Chọn loại"
+)
 table = tables.data_quality(dq[dq.kind.isin(chosen)])
 if table.empty:
     st.success("Không có vấn đề nào thuộc các loại đã chọn.", icon=":material/check_circle:")

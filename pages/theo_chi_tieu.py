@@ -18,7 +18,7 @@ if prog.empty:
     st.info("Kế hoạch này không có chỉ tiêu nào tính được từ biểu mẫu.", icon=":material/info:")
     st.stop()
 labels = {code: f"{code} · {name}" for code, name in queries.indicators_of(prog).items()}
-ind = st.selectbox("Chỉ tiêu", list(labels), format_func=labels.get, key="indicator")
+ind = st.selectbox("Chỉ tiêu", list(labels), format_func=labels.get, key="indicator", placeholder="Chọn chỉ tiêu")
 overall, rows, n = queries.indicator_view(prog, ind)
 
 c = st.columns(3)
@@ -30,7 +30,7 @@ metric(c[1], "Đơn vị đạt chỉ tiêu", n["meeting"], n["with_data"])
 metric(c[2], status_word("chua_co_so_lieu"), n["no_data"])
 target = value_text(overall.target, overall.measure) if pd.notna(overall.target) else "không nêu số"
 deadline = f" · hạn {fmt.date(overall.deadline)}" if pd.notna(overall.deadline) else ""
-st.caption(f"Chỉ tiêu kế hoạch: {target}{deadline} · nguồn: {overall.seed}. {overall.note}")
+st.caption(f"Chỉ tiêu kế hoạch: {target}{deadline} · nguồn: {f.plan_name}. {overall.note}")
 
 chart = rows[rows.value.notna()]
 if chart.empty:

@@ -29,7 +29,9 @@ code = st.selectbox(
     placeholder="Chọn hoặc gõ tên đơn vị", key="detail_unit",
 )  # fmt: skip
 if code is None:
-    st.caption("Chọn một đơn vị để xem từng chỉ tiêu, các trường, số liệu qua các kỳ, lịch sử duyệt và khó khăn.")
+    st.caption(
+        "Chọn một đơn vị để xem từng chỉ tiêu, các cơ sở giáo dục, số liệu qua các kỳ, lịch sử duyệt và khó khăn."
+    )
     st.stop()
 unit_tiles(long[long.unit_code == code])
 

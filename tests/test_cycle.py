@@ -239,7 +239,11 @@ def test_reporting_page_approves_and_shows_pending_and_chase(approved, monkeypat
     at.switch_page("pages/bao_cao.py").run()
     assert not at.exception, at.exception
     tiles = {m.label: m.value for m in at.metric}
-    assert (tiles["✔ Đã duyệt"], tiles["↩ Trả lại"], tiles["● Đã nộp"]) == ("1", "0", "2")  # Ea Ô sent again
+    assert (tiles["✔ Đã duyệt"], tiles["↩ Trả lại"], tiles["● Đã báo cáo (chờ duyệt)"]) == (
+        "1",
+        "0",
+        "2",
+    )  # Ea Ô sent again
     pending = next(d.value for d in at.dataframe if "Giá trị mới" in d.value.columns)
     assert pending[["Đơn vị", "Đang công bố", "Giá trị mới", "Ô nguồn"]].values.tolist() == [
         ["Xã Ea Kar", "70", "85", "progress_small.csv / progress_small · D4"]

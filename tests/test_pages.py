@@ -14,7 +14,7 @@ EA_KAR = "24373"  # Xã Ea Kar, Đắk Lắk (catalog/xa_phuong.csv)
 
 PAGES = {
     "pages/tong_quan.py": "Tổng quan",
-    "pages/theo_xa_phuong.py": "Theo xã/phường",
+    "pages/theo_xa_phuong.py": "Theo xã, phường, đặc khu",
     "pages/theo_chi_tieu.py": "Theo chỉ tiêu",
     "pages/bao_cao.py": "Tình hình báo cáo",
     "pages/bao_cao_dinh_ky.py": "Báo cáo định kỳ",

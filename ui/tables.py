@@ -12,6 +12,8 @@ Vietnamese style, ``queries.export`` writes them as real numbers. The unit is in
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from core import catalog, fmt
@@ -167,11 +169,19 @@ DQ_KINDS = {
     "don_vi": "Tên đơn vị không khớp",
     "don_vi_nhieu": "Tên đơn vị khớp nhiều đơn vị",
     "ky_bao_cao": "Không rõ kỳ báo cáo",
-    "kiem_tra": "Số liệu vô lý (tử số > mẫu số)",
+    "kiem_tra": "Số liệu không hợp lý (số thành phần lớn hơn tổng số)",
     "ty_le": "Cột tỷ lệ không khớp",
-    "thay_the": "Bị thay bằng lần gửi sau",
+    "thay_the": "Bị thay bằng lần báo cáo sau",
     "ky_mau_thuan": "Kỳ báo cáo mâu thuẫn (không nhập trang)",
 }
+
+
+def _field_name(code) -> str:
+    """A field of the form by its name («Số bài trên Fanpage…»), never its code (bai_mxh)."""
+    if not isinstance(code, str) or not code:
+        return ""
+    f = catalog.fields().get(code)
+    return f.name if f else code
 
 
 def data_quality(shown: pd.DataFrame) -> pd.DataFrame:
@@ -182,7 +192,7 @@ def data_quality(shown: pd.DataFrame) -> pd.DataFrame:
             "Trang": shown.sheet,
             "Dòng": shown.row,
             "Cột": shown.column,
-            "Trường": shown.field,
+            FIELD: [_field_name(c) for c in shown.field],
             "Đơn vị": shown.unit,
             "Giá trị gốc": shown.raw_value,
             "Lý do": shown.reason,
@@ -195,13 +205,13 @@ def unmatched(unmatched: pd.DataFrame) -> pd.DataFrame:
     return unmatched.rename(
         columns={
             "unit_text": "Tên ghi trong bảng",
-            "parent_text": "Xã/phường ghi kèm",
+            "parent_text": "Xã, phường, đặc khu ghi kèm",
             "reason": "Lý do",
             "candidates": "Gần nhất",
             "rows": "Số dòng",
             "sources": "Nguồn",
         }
-    )[["Tên ghi trong bảng", "Xã/phường ghi kèm", "Lý do", "Gần nhất", "Số dòng", "Nguồn"]]
+    )[["Tên ghi trong bảng", "Xã, phường, đặc khu ghi kèm", "Lý do", "Gần nhất", "Số dòng", "Nguồn"]]
 
 
 def sources(df: pd.DataFrame) -> pd.DataFrame:
@@ -253,28 +263,72 @@ def dq_counts(dq: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def audit(log: pd.DataFrame) -> pd.DataFrame:
-    from ui.access import ACTION_WORDS
+PERIOD_CODE = re.compile(r"\d{4}(-(Q[1-4]|H[12]|(0[1-9]|1[0-2])))?")
 
-    words = {**ACTION_WORDS, "them_nguon": "thêm nguồn Google Sheets"}
-    return pd.DataFrame(
+
+def log_value(key: str, value, names: dict[str, str]) -> str:
+    """One detail of an audit record in words: a period as «Quý II/2026», a unit by its name, a
+    yes/no as Có/Không, a list joined with commas, an action or a kind of unit by its word."""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if value is None:
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(log_value(key, v, names) for v in value) or "không có"
+    if isinstance(value, int | float):
+        return fmt.number(value)
+    text = str(value)
+    if key == "thao_tac":
+        return catalog.action_words().get(text, text)
+    if key == "level":
+        kinds = catalog.unit_kinds()
+        return kinds[text].label if text in kinds else text
+    if key == "units" and " " in text:
+        return ", ".join(names.get(c, c) for c in text.split())
+    if PERIOD_CODE.fullmatch(text) and key in ("quarter", "period"):
+        return period_label(text)
+    if key in ("unit", "units"):
+        return names.get(text, text)
+    return text
+
+
+def audit(log: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The audit log as sentences: when (dd/mm/yyyy HH:MM), who, the role and the action in words,
+    and each detail named in Vietnamese (catalog/nhat_ky_muc.csv) with its value in words."""
+    from ui.access import role_word
+
+    names = names or {}
+    keys, words = catalog.log_keys(), catalog.action_words()
+
+    def detail(d) -> str:
+        if not isinstance(d, dict):
+            return ""
+        parts = [f"{keys.get(k, k.replace('_', ' '))}: {log_value(k, v, names)}" for k, v in d.items()]
+        return "; ".join(parts)
+
+    df = pd.DataFrame(
         {
-            "Lúc": log["at"].str.replace("T", " "),
-            "Người": log.who,
-            "Vai trò": log.role,
-            "Thao tác": log.action.map(lambda a: words.get(a, a)),
-            "Chi tiết": [", ".join(f"{k}: {v}" for k, v in d.items()) for d in log.detail],
+            "Thời điểm": _when(log["at"]),
+            "Người": log.who.to_numpy(),
+            "Vai trò": [role_word(r) for r in log.role],
+            "Thao tác": [words.get(a, a.replace("_", " ")) for a in log.action],
+            "Chi tiết": [detail(d) for d in log.detail],
         }
     )
+    return typed(df, {"Thời điểm": "luc"})
 
 
 # ---------------------------------------------------------------- the reporting cycle
 
 
-def _value(v, t) -> str:
-    """A cycle value for people: a number in Vietnamese format, a text as written, «(trống)» for none."""
+def _value(v, t, field: str | None = None) -> str:
+    """A cycle value for people: a number in Vietnamese format, a yes/no answer as Có/Không, a text as
+    written, «(trống)» for none."""
     if isinstance(t, str) and t:
         return t
+    f = catalog.fields().get(field) if isinstance(field, str) else None
+    if f is not None and f.kind == "yesno" and pd.notna(v):
+        return "Có" if v else "Không"
     return fmt.number(v, 2 if pd.notna(v) and v != int(v) else 0) if pd.notna(v) else "(trống)"
 
 
@@ -315,8 +369,12 @@ def pending(changes: pd.DataFrame) -> pd.DataFrame:
             "Đơn vị": changes.unit_name.to_numpy(),
             "Kỳ": [period_label(p) for p in changes.period],
             FIELD: changes.field_name.to_numpy(),
-            "Đang công bố": [_value(v, t) for v, t in zip(changes.old_value, changes.old_text, strict=True)],
-            "Giá trị mới": [_value(v, t) for v, t in zip(changes.new_value, changes.new_text, strict=True)],
+            "Đang công bố": [
+                _value(v, t, f) for v, t, f in zip(changes.old_value, changes.old_text, changes.field, strict=True)
+            ],
+            "Giá trị mới": [
+                _value(v, t, f) for v, t, f in zip(changes.new_value, changes.new_text, changes.field, strict=True)
+            ],
             "Ô nguồn": [
                 _cell(s, sh, c, r) or "(không còn trong bảng)"
                 for s, sh, c, r in zip(changes.source, changes.sheet, changes.column, changes["row"], strict=True)
@@ -353,7 +411,7 @@ def history(hist: pd.DataFrame) -> pd.DataFrame:
             "Sự kiện": hist.event_label.to_numpy(),
             FIELD: hist.field_name.fillna("").to_numpy(),
             "Cũ → mới": [
-                f"{_value(ov, ot)} → {_value(nv, nt)}" if isinstance(f, str) else ""
+                f"{_value(ov, ot, f)} → {_value(nv, nt, f)}" if isinstance(f, str) else ""
                 for f, ov, ot, nv, nt in zip(
                     hist.field, hist.old_value, hist.old_text, hist.new_value, hist.new_text, strict=True
                 )

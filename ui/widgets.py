@@ -13,10 +13,11 @@ from queries.export import csv_bytes, formats, kind_at, xlsx_bytes
 # colour and word together: a colour-blind reader reads the word and the mark (catalog/statuses.csv)
 STATUSES = catalog.statuses()
 PACE_RULE = (
-    "**Cách đánh giá tiến độ** (kế hoạch không nêu, sản phẩm áp dụng): chỉ tiêu đếm theo năm "
-    "đúng tiến độ khi số cộng dồn từ đầu năm đến hết quý q đạt ít nhất q/4 chỉ tiêu; chỉ tiêu tỷ lệ "
-    "có hạn đúng tiến độ khi không thấp hơn đường thẳng nối giá trị báo cáo đầu tiên với chỉ tiêu "
-    "tại ngày hạn. Tỷ lệ luôn là tổng tử số / tổng mẫu số. «Chưa có số liệu» không bao giờ tính là 0."
+    "**Cách đánh giá tiến độ** (kế hoạch không quy định, hệ thống áp dụng): chỉ tiêu đếm theo năm "
+    "đúng tiến độ khi số cộng dồn từ đầu năm đạt ít nhất phần chỉ tiêu năm tương ứng (đến hết quý I: 1/4, "
+    "quý II: 2/4, quý III: 3/4); chỉ tiêu tỷ lệ có thời hạn đúng tiến độ khi không thấp hơn đường thẳng nối "
+    "giá trị báo cáo đầu tiên với chỉ tiêu tại ngày hết hạn. Tỷ lệ luôn là tổng số thành phần chia cho tổng "
+    "số. «Chưa có số liệu» không bao giờ được tính là 0."
 )
 
 
@@ -143,6 +144,7 @@ def unit_choices(units: pd.DataFrame, candidates) -> tuple[list[str], dict[str, 
     return first + [c for c in rest if c not in first], names
 
 
+SCOPE_WORD = "Toàn bộ"  # every unit the viewer sees, as one (the tile of Theo chỉ tiêu says the same)
 CHANGE_WORDS = {"trang_thai": "đổi trạng thái", "moi": "mới báo cáo", "giam": "giảm", "tang": "tăng"}
 
 
@@ -150,13 +152,13 @@ def change_lines(ch: pd.DataFrame, limit: int = 8) -> list[str]:
     """Short Vietnamese lines: who, which target, from what to what (``queries.changes`` rows)."""
     lines = []
     for r in ch.head(limit).itertuples():
-        who = "Toàn bộ" if r.unit_code == "*" else r.unit_name
+        who = SCOPE_WORD if r.unit_code == "*" else r.unit_name
         after = f"{value_text(r.value, r.measure, r.kind, r.unit_code != '*')} ({status_label(r.status)})"
         if r.change == "moi":
-            lines.append(f"**{who}** · {r.indicator}: {CHANGE_WORDS[r.change]}, {after}")
+            lines.append(f"**{who}** · {r.indicator_name}: {CHANGE_WORDS[r.change]}, {after}")
         else:
             before = value_text(r.value_before, r.measure, r.kind, r.unit_code != "*")
-            lines.append(f"**{who}** · {r.indicator}: {before} → {after}")
+            lines.append(f"**{who}** · {r.indicator_name}: {before} → {after}")
     return lines
 
 
