@@ -28,7 +28,7 @@ c[0].metric(
 )  # fmt: skip
 metric(c[1], "Đơn vị đạt chỉ tiêu", n["meeting"], n["with_data"])
 metric(c[2], status_word("chua_co_so_lieu"), n["no_data"])
-target = value_text(overall.target, overall.measure) if pd.notna(overall.target) else "không nêu số"
+target = value_text(overall.target, overall.measure) if pd.notna(overall.target) else "kế hoạch không quy định số"
 deadline = f" · hạn {fmt.date(overall.deadline)}" if pd.notna(overall.deadline) else ""
 st.caption(f"Chỉ tiêu kế hoạch: {target}{deadline} · nguồn: {f.plan_name}. {overall.note}")
 

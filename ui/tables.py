@@ -61,7 +61,7 @@ def overview(overall: pd.DataFrame) -> pd.DataFrame:
     return typed(
         df,
         {"Giá trị": f"theo:{MEASURE}", "Chỉ tiêu kế hoạch": f"theo:{MEASURE}", "Hạn": "ngay"},
-        {"Giá trị": NO_DATA, "Chỉ tiêu kế hoạch": "không nêu số", "Hạn": "không nêu"},
+        {"Giá trị": NO_DATA, "Chỉ tiêu kế hoạch": "kế hoạch không quy định số", "Hạn": "kế hoạch không quy định hạn"},
     )
 
 

@@ -60,7 +60,14 @@ def value_text(value, measure: str, kind: str = "", unit_row: bool = False) -> s
 TILE_STYLE = """<style>
 [data-testid="stMetricValue"] .stMarkdownEllipsis, [data-testid="stMetricValue"] .stMarkdownEllipsis p {
   white-space: normal; overflow-wrap: break-word; text-overflow: clip }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "Chọn tệp" }
+[data-testid="stFileUploaderDropzoneInstructions"] span { display: none }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {
+  content: "Tối đa 200 MB mỗi tệp: .xlsx, .xls, .ods, .csv, .txt"; font-size: 0.85rem }
 </style>"""
+# Streamlit writes the file picker's button («Upload») and limits («200MB per file • XLSX…») in English
+# with no parameter to change them: the style above draws Vietnamese words in their place (README).
 
 
 def metric(col, label: str, value: int, out_of: int | None = None, note: str | None = None, help=None,
@@ -248,7 +255,7 @@ def target_list(df: pd.DataFrame) -> str:
         colour, mark, word = status_colour(r.status), STATUSES[r.status].symbol, STATUSES[r.status].label
         has_target = pd.notna(r.target) and r.target
         width = 0.0 if pd.isna(r.value) or not has_target else max(0.0, min(100.0, 100.0 * r.value / r.target))
-        target_txt = value_text(r.target, r.measure) if has_target else "không nêu số"
+        target_txt = value_text(r.target, r.measure) if has_target else "kế hoạch không quy định số"
         foot = f"{value_text(r.value, r.measure)} / chỉ tiêu {target_txt}"
         if pd.notna(r.deadline):
             foot += f" · hạn {fmt.date(r.deadline)}"
