@@ -66,7 +66,7 @@ def approved(db):
     assert _published(db, EA_KAR) == (70.0, 70.0) and _published(db, EA_O) == (120.0, 40.0)
     states = _states(db)
     assert (states[EA_KAR], states[EA_O], states[CU_YANG]) == ("da_nop", "da_nop", "da_nop")
-    assert cycle.approve(db, Q2, [EA_KAR], OFFICE) == ["Xã Ea Kar (24373): đã duyệt và khóa số liệu Quý II/2026."]
+    assert cycle.approve(db, Q2, [EA_KAR], OFFICE) == ["Xã Ea Kar (24373): đã duyệt và khóa số liệu quý II/2026."]
     cycle.return_report(db, Q2, EA_O, "Thiếu số người được khảo sát", OFFICE)
     states = _states(db)
     assert (states[EA_KAR], states[EA_O]) == ("da_duyet", "tra_lai")
@@ -147,7 +147,7 @@ def test_lifting_a_lock_publishes_what_the_sheet_says(approved):
 def test_refusals_write_nothing(db):
     _import(db, FIXTURES / "progress_small.csv", 10)
     before = sorted(p.name for p in db.parent.glob(f"{db.name}.versions/*"))
-    with pytest.raises(cycle.CycleError, match="chưa nộp"):
+    with pytest.raises(cycle.CycleError, match="chưa báo cáo"):
         cycle.approve(db, "2026-Q1", [EA_KAR, CU_YANG], OFFICE)  # Cư Yang has no Q1 row
     with pytest.raises(cycle.CycleError, match="99999"):
         cycle.approve(db, Q2, ["99999"], OFFICE)

@@ -189,9 +189,9 @@ def late_and_unknown(s, part: pd.DataFrame) -> None:
         with st.expander(f"Đơn vị báo cáo muộn ({fmt.number(s.late)})"):
             show(tables.late_units(queries.late_rows(part)))
     if s.time_unknown:
-        with st.expander(f"Không rõ thời điểm nhận ({fmt.number(s.time_unknown)})"):
+        with st.expander(f"Không rõ thời điểm báo cáo ({fmt.number(s.time_unknown)})"):
             st.caption(
-                "Số liệu nhập sau hạn mà không ghi thời điểm nhận (nhập bù tệp cũ): không tính là muộn, không "
+                "Số liệu nhập sau hạn mà không ghi thời điểm báo cáo (nhập bù tệp cũ): không tính là muộn, không "
                 "tính vào tỷ lệ đúng hạn. Nhập lại với --seen-at «dd/mm/yyyy HH:MM» nếu biết ngày nhận."
             )
             show(tables.unknown_time_units(queries.unknown_time_rows(part)))
