@@ -199,3 +199,16 @@ def test_screenshots_read_clean(demo_db):
                 assert "Chọn tệp" in shown and "200 MB mỗi tệp" in shown, shown
         page.close()
     assert not problems, "\n".join(" | ".join(map(str, p)) for p in problems)
+
+
+def test_command_line_help_and_errors_are_vietnamese():
+    """argparse's own words («usage:», «options», «show this help message and exit», «error:») come out
+    in Vietnamese for every command (core/cli.py)."""
+    from tests.conftest import run_cli
+
+    for module in ("queries", "data_sources", "deploy"):
+        out = run_cli(module, "--help").stdout
+        assert "cách dùng:" in out and "tùy chọn" in out and "hiện hướng dẫn này rồi thoát" in out, out
+        assert not re.search(r"\b(usage|options|show this help)\b", out), out
+    err = run_cli("queries", "export", check=False).stderr
+    assert "lỗi: thiếu tham số bắt buộc" in err and "error" not in err, err
