@@ -74,7 +74,8 @@ def add_source_form() -> None:
             except actions.GoogleError as e:
                 st.error(plain(e.message))
             else:
-                st.success(f"Đã thêm bảng {sid}. Bấm «Làm mới ngay» để đọc.", icon=":material/check_circle:")
+                shown = f"«{plain(label.strip())}»" if label.strip() else f"có mã {sid}"  # its name when it has one
+                st.success(f"Đã thêm bảng {shown}. Bấm «Làm mới ngay» để đọc.", icon=":material/check_circle:")
 
 
 def mapping_form(unmatched, scope) -> None:
