@@ -182,35 +182,45 @@ def _shown(kind: str, v) -> str:
     return fmt.datetime(v)
 
 
+STYLED_ROWS = 1000  # a Styler costs about 0,1 s per 1.000 rows on each run; a larger table uses «localized»
+
+
 def show(df: pd.DataFrame, config: dict | None = None, **kw) -> None:
     """``st.dataframe`` of a table of ``ui.tables``: numeric and date columns stay numbers and dates
-    (a click on the header sorts 5 before 142), drawn in Vietnamese style. Streamlit's own number
-    formats cannot write 1.234,5 whatever the browser's language («localized» follows the browser;
-    printf-style has only «,» or «_» for thousands), so the text shown comes from a pandas Styler,
-    which Streamlit draws over the unchanged values; column_config sets the column type and header."""
+    (a click on the header sorts 5 before 142), drawn in Vietnamese style.
+
+    Dates and times: Streamlit's own format («DD/MM/YYYY», «DD/MM/YYYY HH:mm»). Numbers: Streamlit's
+    number formats cannot write 1.234,5 whatever the browser's language («localized» follows the
+    browser; printf-style has only «,» or «_» for thousands), so up to ``STYLED_ROWS`` rows the text
+    shown comes from a pandas Styler, which Streamlit draws over the unchanged values; a larger table
+    (a national list) uses «localized», the browser's own style, and stays within the page's time."""
     kinds, empty = formats(df), df.attrs.get("empty", {})
     view = df.reset_index(drop=True)
-    styler = view.style
-    for c, kind in kinds.items():
-        na = empty.get(c, "")
-        if kind.startswith("theo:"):
-            for each in ("phan_tram", "so_le"):
-                rows = [i for i in range(len(view)) if kind_at(view, c, i) == each]
-                if rows:
-                    styler = styler.format(lambda v, k=each: _shown(k, v), subset=(rows, [c]), na_rep=na)
-        else:
-            styler = styler.format(lambda v, k=kind: _shown(k, v), subset=[c], na_rep=na)
+    numbers = {c: k for c, k in kinds.items() if k not in ("ngay", "luc")}
+    styled = bool(numbers) and len(view) <= STYLED_ROWS
+    data = view
+    if styled:
+        data = view.style
+        for c, kind in numbers.items():
+            na = empty.get(c, "")
+            if kind.startswith("theo:"):
+                for each in ("phan_tram", "so_le"):
+                    rows = [i for i in range(len(view)) if kind_at(view, c, i) == each]
+                    if rows:
+                        data = data.format(lambda v, k=each: _shown(k, v), subset=(rows, [c]), na_rep=na)
+            else:
+                data = data.format(lambda v, k=kind: _shown(k, v), subset=[c], na_rep=na)
     cfg = {}
     for c, k in kinds.items():
         why = f"Ô «{EMPTY}»: {empty[c]}" if empty.get(c) else None  # Streamlit draws every empty cell alike
-        cfg[c] = (
-            st.column_config.NumberColumn(c, help=why)
-            if k not in ("ngay", "luc")
-            else st.column_config.Column(c, help=why)
-        )
+        if k in ("ngay", "luc"):
+            shape = "DD/MM/YYYY" if k == "ngay" else "DD/MM/YYYY HH:mm"
+            cfg[c] = st.column_config.DatetimeColumn(c, help=why, format=shape)
+        else:
+            cfg[c] = st.column_config.NumberColumn(c, help=why, format=None if styled else "localized")
     cfg.update(config or {})
     kw.setdefault("hide_index", True)
-    st.dataframe(styler, column_config=cfg, placeholder=EMPTY, **kw)
+    st.dataframe(data, column_config=cfg, placeholder=EMPTY, **kw)
 
 
 EMPTY = "—"  # what an empty cell reads (Streamlit's own default is the word «None»)
