@@ -122,7 +122,7 @@ def current() -> Viewer:
     """The person using this session. Demo mode: the demo's administrator (every unit, every action)."""
     if not auth_configured():
         if no_login_allowed():
-            return Viewer(None, "Chế độ mẫu", "quan_tri", Scope.everything(), demo=True)
+            return Viewer(None, "Dữ liệu mẫu (demo)", "quan_tri", Scope.everything(), demo=True)
         return Viewer(None, "", None, Scope.of([]))
     if not st.user.is_logged_in or session_ended() is not None:
         return Viewer(None, "", None, Scope.of([]))
@@ -201,7 +201,7 @@ def role_word(role: str | None) -> str:
 
 
 def record(v: Viewer, action: str, **detail) -> None:
-    audit.record(data.db_path(), v.email or "(chế độ mẫu)", v.role, action, **detail)
+    audit.record(data.db_path(), v.email or "(dữ liệu mẫu)", v.role, action, **detail)
 
 
 def refused_page(page: st.Page, v: Viewer) -> st.Page:

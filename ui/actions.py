@@ -148,7 +148,7 @@ def _run_refresh(job: RefreshJob, v, sa: dict | None) -> None:
     def progress(i: int, n: int, name: str) -> None:
         job.done, job.total, job.current = i, n, name
 
-    who = v.email or "(chế độ mẫu)"
+    who = v.email or "(dữ liệu mẫu)"
     try:
         r = gs.refresh(job.db, sa, progress=progress)
         audit.record(job.db, who, v.role, "lam_moi", read=len(r.read), unchanged=len(r.unchanged), failed=len(r.failed))
