@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core import catalog
 from ui import access, data, filters, guard, widgets
 from ui.serve import disable_legacy_pages_folder
 from ui.text import plain
@@ -21,7 +22,10 @@ PAGES = {
         default=True,
     ),
     "theo_xa_phuong": st.Page(
-        "pages/theo_xa_phuong.py", title="Theo xã/phường", icon=":material/location_city:", url_path="theo-xa-phuong"
+        "pages/theo_xa_phuong.py",
+        title=catalog.term("theo_don_vi"),
+        icon=":material/location_city:",
+        url_path="theo-xa-phuong",
     ),
     "theo_chi_tieu": st.Page(
         "pages/theo_chi_tieu.py", title="Theo chỉ tiêu", icon=":material/flag:", url_path="theo-chi-tieu"
@@ -52,7 +56,7 @@ nav = st.navigation(
 if nav is old_overview:
     nav.run()  # forwards at once, before the sidebar reads (and rewrites) the link's filters
 
-st.html(widgets.TILE_STYLE)  # tile values wrap rather than end in "…" (ui/widgets.py)
+st.html(widgets.page_style())  # tile values wrap rather than end in "…" (ui/widgets.py)
 
 with st.sidebar:
     st.markdown("### Nghị quyết 71-NQ/TW\nTheo dõi kết quả truyền thông")

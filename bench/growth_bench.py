@@ -1,5 +1,5 @@
 """As the data grows: a national year (four quarters imported one on top of the other) and one
-unit's history (the read behind «Theo xã/phường» → chi tiết) after 1 and after 20 imports."""
+unit's history (the read behind «Theo đơn vị» → chi tiết) after 1 and after 20 imports."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ One Chromium process, one browser context per person (its own cookies, so its ow
 session; behind haproxy its own sticky worker). The people open the overview one after another
 over ``--ramp`` seconds; once all have (ramp-up), each does ``--rounds`` times, every session open
 (steady state): change the province and then a xã/phường in the sidebar (only the xã/phường on a one-province
-database), change the quarter, open «Theo xã/phường», open «Theo chỉ tiêu», download its CSV, go
+database), change the quarter, open «Theo đơn vị», open «Theo chỉ tiêu», download its CSV, go
 back to the overview; pausing ``--think`` seconds (±50 %, seeded) between actions as a person reads
 (10 s by default: the brief's ten seconds in which leadership understands a page; ``--think 2`` is a
 stress run, people clicking as soon as the page is drawn).
@@ -537,7 +537,7 @@ class Session:
                 ):
                     return
                 for title, action in (
-                    ("Theo xã/phường", "page_theo_xa_phuong"),
+                    ("Theo đơn vị", "page_theo_xa_phuong"),
                     ("Theo chỉ tiêu", "page_theo_chi_tieu"),
                 ):
                     await self.think()
@@ -866,7 +866,7 @@ over the run's ramp ({", ".join(sorted({f"{r['ramp']:g} s" for r in runs}))}); i
 them have opened it, so every filter change is made with all the sessions open (ramp-up, then steady
 state; the runs «reading 2 s», from before, started each person's rounds right after their own open).
 Each person does {runs[0]["rounds"]} rounds of: change the province (34 on the national database), pick a
-xã/phường, change the quarter, open «Theo xã/phường», open «Theo chỉ tiêu», download its CSV, back to
+xã/phường, change the quarter, open «Theo đơn vị», open «Theo chỉ tiêu», download its CSV, back to
 «Tổng quan». Between actions a person reads the page for the run's reading time ±50 %: {THINK_S:g} s by
 default (the brief: leadership understands a page in ten seconds); a run «reading 2 s» is a stress run,
 people clicking again as soon as the page is drawn. Each province is one not yet seen by most sessions, so most filter

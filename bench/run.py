@@ -310,7 +310,7 @@ Chromium sessions each opening four pages for a different province: peak RSS
 - A national year: Q1, Q2, Q3, Q4 of the 34 provinces imported one on top of the other into a fresh
   database: {year["year_s"]:.1f} s in all ({", ".join(f"{t:.1f}" for t in year["per_quarter_s"])} s per
   quarter; each import rebuilds the marts over every quarter before it).
-- One unit's history (`queries.unit_history`, the read behind «Theo xã/phường» → chi tiết; median of
+- One unit's history (`queries.unit_history`, the read behind «Theo đơn vị» → chi tiết; median of
   10 units × 3): {hist["first_ms"]:.1f} ms after one national import, {hist["last_ms"]:.1f} ms after
   {hist["imports"]} imports (the later ones re-read four provinces' sheets, Q1 and Q2 in turn):
   ×{hist["ratio"]:.2f}.

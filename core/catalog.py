@@ -8,6 +8,7 @@ carries these lists; it reads them here.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import os
 import tomllib
@@ -259,8 +260,9 @@ class UnitKind:
 
     @property
     def word(self) -> str:
-        """The label inside a sentence: «3/8 chi bộ đã báo cáo»."""
-        return self.label.lower()
+        """The label inside a sentence: «3/8 chi bộ đã báo cáo»; the cấp xã reads «xã, phường, đặc
+        khu» (catalog/thuat_ngu.csv): 13 of the 3.321 units are đặc khu."""
+        return term("cap_xa_trong_cau") if self.code == "xa" else self.label.lower()
 
 
 @functools.cache
@@ -290,6 +292,43 @@ def plan_levels(plan: str) -> tuple[str, ...]:
                 )
             return levels
     return BUILT_IN_LEVELS
+
+
+@dataclass(frozen=True)
+class PlanDocument:
+    """How a document names a plan (``catalog/plans.csv``): number and symbol, date of issue, subject.
+    Empty when the catalog does not know them (the plan's text was a draft with «Số: /KH-…»)."""
+
+    number: str  # «28-KH/ĐU»
+    issued: dt.date | None
+    subject: str  # «tuyên truyền Nghị quyết số 71-NQ/TW» (what follows «Kế hoạch … về»)
+
+
+def plan_document(plan: str) -> PlanDocument:
+    for r in read_csv("plans.csv"):
+        if r["plan"] == plan:
+            day = (r.get("ngay_ban_hanh") or "").strip()
+            return PlanDocument(
+                (r.get("so_ky_hieu") or "").strip(),
+                dt.date.fromisoformat(day) if day else None,
+                (r.get("trich_yeu") or "").strip(),
+            )
+    raise ValueError(f"Kế hoạch «{plan}» không có trong danh mục kế hoạch.")
+
+
+# Short forms the catalog writes for a body, and the full name a document that leaves the office uses.
+_BODY_WORDS = (("Sở GDĐT", "Sở Giáo dục và Đào tạo"), ("UBND", "Ủy ban nhân dân"), ("ĐU", "Đảng ủy"))
+
+
+def body_name(body: str) -> str:
+    """A body's full name for a document: «Sở GDĐT Đắk Lắk» -> «Sở Giáo dục và Đào tạo Đắk Lắk»,
+    «UBND phường Việt Yên (Bắc Ninh)» -> «Ủy ban nhân dân phường Việt Yên» (the bracket is the
+    catalog's note, not part of the name)."""
+    name = " ".join(body.split("(")[0].split())
+    for short, full in _BODY_WORDS:
+        if name == short or name.startswith(short + " "):
+            return full + name[len(short) :]
+    return name
 
 
 REGISTRY_COLUMNS = ("ma", "ten", "loai", "cap_tren")
@@ -363,6 +402,39 @@ def submission_states() -> dict[str, SubmissionState]:
         r["code"]: SubmissionState(r["code"], r["ten"], r["ky_hieu"], int(r["thu_tu"]), r["mo_ta"])
         for r in read_csv("trang_thai_nop.csv")
     }
+
+
+@functools.cache
+def glossary() -> dict[str, str]:
+    """The chosen terms (``catalog/thuat_ngu.csv``): key -> the one word the dashboard uses."""
+    return {r["ma"]: r["thuat_ngu"] for r in read_csv("thuat_ngu.csv")}
+
+
+def term(key: str) -> str:
+    return glossary()[key]
+
+
+@functools.cache
+def retired_words() -> dict[str, str]:
+    """Words the glossary retired, in lower case -> the term that replaced them (no page shows them)."""
+    out = {}
+    for r in read_csv("thuat_ngu.csv"):
+        for w in (r.get("tu_bo") or "").split("|"):
+            if w.strip():
+                out[w.strip().casefold()] = r["thuat_ngu"]
+    return out
+
+
+@functools.cache
+def action_words() -> dict[str, str]:
+    """What a person did, in words (``catalog/thao_tac.csv``): action code -> «trả lại báo cáo»."""
+    return {r["code"]: r["ten"] for r in read_csv("thao_tac.csv")}
+
+
+@functools.cache
+def log_keys() -> dict[str, str]:
+    """The names of an audit record's details (``catalog/nhat_ky_muc.csv``): key -> «lần nhập»."""
+    return {r["khoa"]: r["ten"] for r in read_csv("nhat_ky_muc.csv")}
 
 
 @functools.cache

@@ -29,6 +29,15 @@ def date(d: dt.date | dt.datetime | None) -> str:
     return d.strftime("%d/%m/%Y")
 
 
+def document_date(d: dt.date | dt.datetime | None) -> str:
+    """A date in a document that leaves the office, as Decree 30/2020/NĐ-CP writes it: a day below 10
+    and the months 1 and 2 take a leading 0, other months do not (04/12/2026, 22/8/2025, 20/01/2026)."""
+    if d is None or (isinstance(d, float) and math.isnan(d)):
+        return "—"
+    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
+    return f"{d.day:02d}/{month}/{d.year}"
+
+
 def datetime(d: dt.datetime | None) -> str:
     if d is None:
         return "—"

@@ -69,6 +69,13 @@ def label(code: str) -> str:
     return f"Năm {y}"
 
 
+def phrase(code: str) -> str:
+    """The label inside a sentence: «báo cáo quý II/2026», «trong năm 2026» (the label itself starts
+    a line or a title: «Quý II/2026»)."""
+    text = label(code)
+    return text[0].lower() + text[1:]
+
+
 GRAIN = {"quarter": 1, "month": 2, "half": 3, "year": 3}  # finer first: a quarter's own report wins
 
 
@@ -150,3 +157,8 @@ class PeriodSel:
     @property
     def label(self) -> str:
         return label(self.code)
+
+    @property
+    def phrase(self) -> str:
+        """The label inside a sentence (``quý II/2026``, ``năm 2026``)."""
+        return phrase(self.code)

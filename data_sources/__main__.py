@@ -124,6 +124,9 @@ def _default_db(args) -> int | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from core.cli import vietnamese
+
+    vietnamese()
     p = argparse.ArgumentParser(prog="python -m data_sources", description="Nhập số liệu biểu mẫu NQ71 vào DuckDB")
     sub = p.add_subparsers(dest="cmd", required=True)
     ing = sub.add_parser("ingest", help="nhập tệp .xlsx / .csv")

@@ -53,6 +53,9 @@ def serve(workers: int | None, port: int | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from core.cli import vietnamese
+
+    vietnamese()
     ap = argparse.ArgumentParser(prog="python -m deploy", description="Chạy bảng điều khiển NQ71 cho một tỉnh")
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("check", help="kiểm tra cấu hình trước khi chạy (một dòng ✓/⚠/✗ cho mỗi mục)")

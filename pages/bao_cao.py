@@ -9,7 +9,7 @@ from core import fmt
 from core.periods import label as period_label
 from ui import cycle, data, filters, tables
 from ui.charts import on_time_chart
-from ui.widgets import downloads, metric, status_label
+from ui.widgets import downloads, metric, show, status_label
 
 f = filters.current()
 st.title("Tình hình báo cáo")
@@ -26,8 +26,8 @@ for s in summary.itertuples():
     st.subheader(f"{period_label(s.quarter)} · hạn {fmt.date(s.deadline)}")
     if not s.from_plan:
         st.caption(
-            f"Kế hoạch không nêu hạn cho kỳ này: áp dụng hạn mặc định ngày {deadline_day} "
-            "của tháng sau kỳ báo cáo (sửa trong catalog/deployment.toml)."
+            f"Kế hoạch không quy định hạn cho kỳ này: áp dụng hạn mặc định là ngày {deadline_day} "
+            "của tháng sau kỳ báo cáo."
         )
     c = st.columns(4)
     metric(c[0], "Phải báo cáo", s.expected)
@@ -47,12 +47,12 @@ for s in summary.itertuples():
         st.success("Tất cả đơn vị đã báo cáo.", icon=":material/check_circle:")
     else:
         table = tables.missing_units(part[~part.reported])
-        st.dataframe(table, hide_index=True)
+        show(table)
         downloads(table, f"chua_bao_cao_{s.quarter}", f"missing_{s.quarter}")
     cycle.late_and_unknown(s, part)
 cycle.panel(f, rep)
 st.caption(
     "Thời điểm báo cáo: dấu thời gian của Google Forms nếu có, nếu không là lần đầu hệ thống đọc được dòng "
-    "của đơn vị cho kỳ đó. Danh sách phải báo cáo: mọi đơn vị của cấp đang chọn (danh mục xã/phường chính thức, "
-    "danh mục trường, danh mục đơn vị khác), trừ đơn vị catalog/roster.csv ghi không phải báo cáo."
+    "của đơn vị cho kỳ đó. Danh sách phải báo cáo: mọi đơn vị của cấp đang chọn (danh mục xã, phường, đặc khu "
+    "chính thức, danh mục cơ sở giáo dục, danh mục đơn vị khác), trừ đơn vị được ghi là không phải báo cáo."
 )

@@ -10,12 +10,13 @@ f = filters.current()
 st.title("Báo cáo định kỳ")
 st.caption(filters.scope_caption(f))
 st.markdown(
-    "Báo cáo kết quả truyền thông theo thể thức Nghị định 30/2020/NĐ-CP (Word và PDF), số liệu của kỳ, "
-    "cấp và đơn vị đang chọn ở thanh bên, trong phạm vi tài khoản được xem. Văn thư ghi số, ngày rồi trình ký."
+    "Báo cáo kết quả truyền thông (Word và PDF) theo thể thức Nghị định 30/2020/NĐ-CP, hoặc Hướng dẫn "
+    "36-HD/VPTW khi cơ quan ban hành kế hoạch là cấp ủy Đảng; số liệu của kỳ, cấp và đơn vị đang chọn ở thanh "
+    "bên, trong phạm vi tài khoản được xem. Văn thư ghi số, ngày rồi trình ký."
 )
 pdf = st.checkbox(
     "Kèm bản PDF", value=reports.pdf_available(), disabled=not reports.pdf_available(),
-    help="PDF do LibreOffice tạo (máy chủ cần gói libreoffice-writer-nogui)",
+    help="Bản PDF được tạo trên máy chủ từ bản Word",
 )  # fmt: skip
 if st.button("Tạo báo cáo", type="primary", key="make_report", icon=":material/description:"):
     with st.spinner("Đang tạo báo cáo…"):
@@ -34,11 +35,14 @@ if made and made["key"] == reports.key(f):
 if reports.can_make_forms():
     st.subheader("Biểu mẫu cho các đơn vị và mã QR")
     st.caption(
-        "Tệp Excel đúng bố cục hệ thống đọc: một dòng cho mỗi đơn vị phải báo cáo, ô được kiểm tra khi gõ, "
-        "tên đơn vị và tiêu đề được khóa. Dán đường dẫn Google Sheets sẽ gửi các đơn vị để có mã QR in vào kế hoạch."
+        "Tệp Excel theo đúng mẫu hệ thống đọc được: một dòng cho mỗi đơn vị phải báo cáo, ô được kiểm tra khi "
+        "gõ, tên đơn vị và tiêu đề được khóa. Dán đường dẫn Google Sheets gửi cho các đơn vị để tạo mã QR in vào "
+        "kế hoạch."
     )
     with st.form("form_kit"):
-        period = st.selectbox("Kỳ báo cáo của biểu mẫu", reports.kit_periods(), format_func=period_label)
+        period = st.selectbox(
+            "Kỳ báo cáo của biểu mẫu", reports.kit_periods(), format_func=period_label, placeholder="Chọn kỳ"
+        )
         link = st.text_input("Đường dẫn Google Sheets (không bắt buộc)", placeholder="https://docs.google.com/…")
         go = st.form_submit_button("Tạo biểu mẫu", icon=":material/table_view:")
     if go:

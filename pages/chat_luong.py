@@ -3,11 +3,11 @@
 import streamlit as st
 
 from ui import data, filters, forms, tables
-from ui.widgets import downloads, metric
+from ui.widgets import downloads, metric, show
 
 f = filters.current()
 st.title("Chất lượng dữ liệu")
-st.caption("Không ô nào bị bỏ mất: mọi ô đọc được đều lưu ở dữ liệu gốc; dưới đây là những ô không được tính và lý do.")
+st.caption("Mọi ô đọc được đều được lưu nguyên trạng; dưới đây là các ô chưa được tính và lý do.")
 
 dq = data.data_quality(f.scope)
 for col, (label, n) in zip(st.columns(4), tables.dq_counts(dq).items(), strict=True):
@@ -18,15 +18,17 @@ unmatched = data.unmatched(f.scope)
 if unmatched.empty:
     st.success("Mọi tên đơn vị đều đã khớp danh mục.", icon=":material/check_circle:")
 else:
-    st.dataframe(tables.unmatched(unmatched), hide_index=True)
+    show(tables.unmatched(unmatched))
     forms.mapping_form(unmatched, f.scope)  # only for the roles that may confirm; the rest are told who can
 
 st.subheader("Danh sách chi tiết")
 kinds = tables.DQ_KINDS
-chosen = st.multiselect("Loại", list(kinds), default=[k for k in kinds if k != "thay_the"], format_func=kinds.get)
+chosen = st.multiselect(
+    "Loại", list(kinds), default=[k for k in kinds if k != "thay_the"], format_func=kinds.get, placeholder="Chọn loại"
+)
 table = tables.data_quality(dq[dq.kind.isin(chosen)])
 if table.empty:
     st.success("Không có vấn đề nào thuộc các loại đã chọn.", icon=":material/check_circle:")
 else:
-    st.dataframe(table, hide_index=True, column_config={"Mở ô": st.column_config.LinkColumn("Mở ô", display_text="Mở")})
+    show(table, {"Mở ô": st.column_config.LinkColumn("Mở ô", display_text="Mở")})
     downloads(table, "chat_luong_du_lieu", "dq")

@@ -4,24 +4,25 @@ import pandas as pd
 import streamlit as st
 
 from core import catalog
-from ui import access, actions, tables
+from ui import access, actions, data, tables
 from ui.text import plain
+from ui.widgets import show
 
 st.title("Người dùng")
 st.caption(
     f"Tệp người dùng: {access.users_path()}. Vai trò: "
-    + "; ".join(f"**{r.code}** ({r.label}): {r.help}" for r in catalog.roles().values())
+    + "; ".join(f"**{r.label}**: {r.help}" for r in catalog.roles().values())
 )
-rows = pd.DataFrame(access.read_users(), columns=access.USER_COLUMNS)
+roles = {c: r.label for c, r in catalog.roles().items()}
+head = access.USER_HEADS  # the file's columns (email, vai_tro…) in words
+rows = pd.DataFrame(access.read_users(), columns=access.USER_COLUMNS).rename(columns=head)
 edited = st.data_editor(
     rows, num_rows="dynamic", hide_index=True, key="users_editor",
     column_config={
-        "email": st.column_config.TextColumn("Email", required=True),
-        "vai_tro": st.column_config.SelectboxColumn("Vai trò", options=list(catalog.roles()), required=True),
-        "don_vi": st.column_config.TextColumn("Mã đơn vị (đơn vị: cách nhau bởi dấu cách)"),
-        "ho_ten": st.column_config.TextColumn("Họ tên / đơn vị"),
+        head["email"]: st.column_config.TextColumn(required=True),
+        head["vai_tro"]: st.column_config.SelectboxColumn(options=list(roles), format_func=roles.get, required=True),
     },
-)  # fmt: skip
+).rename(columns={v: k for k, v in head.items()})  # fmt: skip
 if st.button("Lưu danh sách người dùng", type="primary", key="save_users"):
     try:
         actions.save_users(edited.fillna("").to_dict("records"))
@@ -35,4 +36,4 @@ log = access.audit_events()
 if log.empty:
     st.caption("Chưa có thao tác nào được ghi.")
 else:
-    st.dataframe(tables.audit(log), hide_index=True)
+    show(tables.audit(log, data.lookups().get("names", {})))

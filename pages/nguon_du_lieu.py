@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import actions, data, forms, guard, tables
-from ui.widgets import refresh_status
+from ui.widgets import refresh_status, show
 
 st.title("Nguồn dữ liệu")
 st.subheader("Nhập tệp biểu mẫu")
@@ -17,10 +17,7 @@ sources = data.sources()
 if sources is None or sources.empty:
     st.caption("Chưa có bảng Google Sheets nào.")
 else:
-    st.dataframe(
-        tables.sources(sources), hide_index=True,
-        column_config={"Mở": st.column_config.LinkColumn("Mở", display_text="Mở bảng")},
-    )  # fmt: skip
+    show(tables.sources(sources), {"Mở": st.column_config.LinkColumn("Mở", display_text="Mở bảng")})
     # a callback: the refresh starts before this run draws the button, which is then drawn disabled
     st.button("Làm mới ngay", type="primary", key="refresh_now", disabled=actions.refresh_running(),
               on_click=guard.callback(actions.start_refresh), args=(sa,))  # fmt: skip
@@ -31,4 +28,4 @@ imports = data.imports()
 if imports is None or imports.empty:
     st.caption("Chưa có lần nhập nào.")
 else:
-    st.dataframe(tables.imports(imports), hide_index=True)
+    show(tables.imports(imports))

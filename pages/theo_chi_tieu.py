@@ -7,7 +7,7 @@ import queries
 from core import fmt
 from ui import data, filters, tables
 from ui.charts import bars_note, indicator_bars
-from ui.widgets import PACE_RULE, downloads, metric, status_label, status_word, value_text
+from ui.widgets import PACE_RULE, downloads, metric, show, status_label, status_word, value_text
 
 f = filters.current()
 st.title("Theo chỉ tiêu")
@@ -18,7 +18,7 @@ if prog.empty:
     st.info("Kế hoạch này không có chỉ tiêu nào tính được từ biểu mẫu.", icon=":material/info:")
     st.stop()
 labels = {code: f"{code} · {name}" for code, name in queries.indicators_of(prog).items()}
-ind = st.selectbox("Chỉ tiêu", list(labels), format_func=labels.get, key="indicator")
+ind = st.selectbox("Chỉ tiêu", list(labels), format_func=labels.get, key="indicator", placeholder="Chọn chỉ tiêu")
 overall, rows, n = queries.indicator_view(prog, ind)
 
 c = st.columns(3)
@@ -28,9 +28,9 @@ c[0].metric(
 )  # fmt: skip
 metric(c[1], "Đơn vị đạt chỉ tiêu", n["meeting"], n["with_data"])
 metric(c[2], status_word("chua_co_so_lieu"), n["no_data"])
-target = value_text(overall.target, overall.measure) if pd.notna(overall.target) else "không nêu số"
+target = value_text(overall.target, overall.measure) if pd.notna(overall.target) else "kế hoạch không quy định số"
 deadline = f" · hạn {fmt.date(overall.deadline)}" if pd.notna(overall.deadline) else ""
-st.caption(f"Chỉ tiêu kế hoạch: {target}{deadline} · nguồn: {overall.seed}. {overall.note}")
+st.caption(f"Chỉ tiêu kế hoạch: {target}{deadline} · nguồn: {f.plan_name}. {overall.note}")
 
 chart = rows[rows.value.notna()]
 if chart.empty:
@@ -42,5 +42,5 @@ else:
 st.caption(PACE_RULE)
 table = tables.indicator_units(rows)
 with st.expander(f"Tất cả đơn vị ({fmt.number(len(table))})"):
-    st.dataframe(table, hide_index=True)
+    show(table)
 downloads(table, f"{ind}_{f.period.code}", "indicator")

@@ -6,7 +6,7 @@ import queries
 from core.periods import label as period_label
 from ui import cycle, data, filters, tables
 from ui.text import plain
-from ui.widgets import downloads, status_grid, status_legend, unit_tiles
+from ui.widgets import downloads, show, status_grid, status_legend, unit_tiles
 
 f = filters.current()
 st.title(f"Theo {filters.level_word(f)}")
@@ -29,7 +29,9 @@ code = st.selectbox(
     placeholder="Chọn hoặc gõ tên đơn vị", key="detail_unit",
 )  # fmt: skip
 if code is None:
-    st.caption("Chọn một đơn vị để xem từng chỉ tiêu, các trường, số liệu qua các kỳ, lịch sử duyệt và khó khăn.")
+    st.caption(
+        "Chọn một đơn vị để xem từng chỉ tiêu, các cơ sở giáo dục, số liệu qua các kỳ, lịch sử duyệt và khó khăn."
+    )
     st.stop()
 unit_tiles(long[long.unit_code == code])
 
@@ -40,14 +42,14 @@ if f.level == "xa":
     if schools.empty:
         st.caption("Chưa có trường nào của đơn vị này trong danh mục trường.")
     else:
-        st.dataframe(tables.school_grid(schools), hide_index=True)
+        show(tables.school_grid(schools))
 
 st.markdown("**Lịch sử số liệu qua các kỳ**")
 hist = data.unit_history(f.scope, code)
 if hist.empty:
     st.caption("Đơn vị chưa có số liệu nào.")
 else:
-    st.dataframe(tables.unit_history(hist), hide_index=True)
+    show(tables.unit_history(hist))
 cycle.unit_changes(f.scope, code)
 texts = data.unit_texts(f.scope, code)
 st.markdown("**Khó khăn, đề xuất của đơn vị**")

@@ -5,10 +5,11 @@ import streamlit as st
 import queries
 from core import fmt
 from core.periods import label as period_label
+from core.periods import phrase as period_phrase
 from ui import filters, tables
 from ui.charts import trend_chart
 from ui.data import overview
-from ui.widgets import PACE_RULE, change_lines, downloads, metric, target_list
+from ui.widgets import PACE_RULE, change_lines, downloads, metric, show, target_list
 
 f = filters.current()
 st.title("Tổng quan")
@@ -30,7 +31,11 @@ metric(c[1], "Chỉ tiêu đạt", s["met"], s["judged"], note=f"{s['on_track']}
 metric(c[2], "Đơn vị có chỉ tiêu chậm", s["units_behind"])
 
 if changed is not None:
-    with st.expander(f"Thay đổi so với {period_label(prev)}: {fmt.number(len(changed))} (xem 8 điều đầu)"):
+    n = len(changed)
+    with st.expander(
+        f"So với {period_phrase(prev)} có {fmt.number(n)} thay đổi"
+        + (f" (hiển thị {min(n, 8)} thay đổi đầu)" if n else "")
+    ):
         st.markdown("\n".join(f"- {line}" for line in change_lines(changed)) or "Không có thay đổi nào.")
 
 st.subheader("Tiến độ từng chỉ tiêu")
@@ -48,5 +53,5 @@ else:
 
 with st.expander("Bảng số liệu và tải xuống"):
     table = tables.overview(overall)
-    st.dataframe(table, hide_index=True)
+    show(table)
     downloads(table, f"tong_quan_{f.period.code}", "overview")

@@ -24,7 +24,7 @@ import pandas as pd
 
 from core import catalog, fmt
 from core.periods import PeriodSel, previous_quarter, quarter_of
-from core.periods import label as period_label
+from core.periods import phrase as period_phrase
 
 from .sql import load
 
@@ -353,7 +353,7 @@ def reminder_text(row, office: str) -> str:
     return template.format(
         don_vi=row.unit_name,
         nguoi_lien_he=f" (đ/c {row.contact})" if row.contact else "",
-        ky=period_label(row.quarter),
+        ky=period_phrase(row.quarter),
         han=fmt.date(row.deadline),
         so_ngay=fmt.number(int(overdue)) if pd.notna(overdue) else "0",
         ly_do=row.reason if isinstance(row.reason, str) else "",

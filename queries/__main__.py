@@ -117,6 +117,9 @@ def _report(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from core.cli import vietnamese
+
+    vietnamese()
     p = argparse.ArgumentParser(prog="python -m queries", description="Xuất số liệu NQ71 ra CSV")
     sub = p.add_subparsers(dest="cmd", required=True)
     ex = sub.add_parser("export", help="xuất CSV")

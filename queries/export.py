@@ -1,4 +1,11 @@
-"""CSV and Excel that are safe to open: UTF-8 with BOM, injection neutralized (OWASP)."""
+"""CSV and Excel that are safe to open: UTF-8 with BOM, injection neutralized (OWASP).
+
+Numbers stay numbers. A table says how each numeric or date column is drawn in
+``df.attrs["formats"]`` ({column: kind}, :data:`KINDS`); the page draws it in Vietnamese style, Excel
+gets real numbers and dates with a display format (a percentage is the fraction with a % format:
+67,1% is 0.671 shown as 67,1%), CSV gets plain numbers (a point before the decimals, no thousands
+separator, dates as yyyy-mm-dd) for scripts and other programs (README, «Tải xuống»).
+"""
 
 from __future__ import annotations
 
@@ -34,8 +41,50 @@ def safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# How a column is drawn: an integer count, a number with up to one decimal, a percentage (in percent
+# units: 67.1), a date, a date and time; or ``theo:<column>``: per row, «%» in that column (the
+# measure) is a percentage and anything else a number.
+KINDS = ("so", "so_le", "phan_tram", "ngay", "luc")
+EXCEL_FORMATS = {
+    "so": "#,##0",
+    "so_le": "#,##0.0",
+    "phan_tram": "0.0%",
+    "ngay": "dd/mm/yyyy",
+    "luc": "dd/mm/yyyy hh:mm",
+}
+
+
+def formats(df: pd.DataFrame) -> dict[str, str]:
+    """The table's {column: kind} (``df.attrs["formats"]``), only for columns it has."""
+    return {c: k for c, k in (df.attrs.get("formats") or {}).items() if c in df.columns}
+
+
+def kind_at(df: pd.DataFrame, column: str, row: int) -> str:
+    """The kind of one cell: ``theo:<measure column>`` resolved for row ``row`` (positional)."""
+    kind = formats(df)[column]
+    if kind.startswith("theo:"):
+        measure = df[kind[5:]].iloc[row]
+        return "phan_tram" if measure == "%" else "so_le"
+    return kind
+
+
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Dates as yyyy-mm-dd and times as yyyy-mm-dd HH:MM (no locale reads them wrongly); counts
+    without «.0»."""
+    out = df.copy()
+    for c, kind in formats(df).items():
+        col = out[c]
+        if kind == "ngay":
+            out[c] = [v.strftime("%Y-%m-%d") if pd.notna(v) else "" for v in col]
+        elif kind == "luc":
+            out[c] = [v.strftime("%Y-%m-%d %H:%M") if pd.notna(v) else "" for v in col]
+        elif kind == "so":
+            out[c] = pd.array(pd.to_numeric(col).round(), dtype="Int64")
+    return out
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    return safe(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return safe(_plain(df)).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def write_csv(df: pd.DataFrame, path) -> None:
@@ -43,8 +92,32 @@ def write_csv(df: pd.DataFrame, path) -> None:
         f.write(csv_bytes(df))
 
 
-def xlsx_bytes(df: pd.DataFrame, sheet: str = "Du lieu") -> bytes:
+def xlsx_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu") -> bytes:
+    """The table as one sheet: numbers and dates as real cells with their display format; a
+    percentage stored as its fraction (67,1% -> 0.671) with a % format, so it sums and averages."""
+    import datetime as dt
+
     buf = io.BytesIO()
+    kinds = formats(df)
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         safe(df).to_excel(xw, index=False, sheet_name=sheet[:31])
+        ws = xw.sheets[sheet[:31]]
+        for j, c in enumerate(df.columns, start=1):
+            if c not in kinds:
+                continue
+            for i in range(len(df)):
+                cell = ws.cell(i + 2, j)
+                v = df[c].iloc[i]
+                if v is None or (not isinstance(v, str) and pd.isna(v)):
+                    cell.value = None
+                    continue
+                kind = kind_at(df, c, i)
+                if kind == "phan_tram":
+                    cell.value = float(v) / 100
+                elif kind in ("ngay", "luc"):
+                    v = pd.Timestamp(v).to_pydatetime()
+                    cell.value = v.date() if kind == "ngay" and isinstance(v, dt.datetime) else v
+                else:
+                    cell.value = int(v) if kind == "so" else float(v)
+                cell.number_format = EXCEL_FORMATS[kind]
     return buf.getvalue()

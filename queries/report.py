@@ -33,6 +33,7 @@ import pandas as pd
 
 from core import catalog, fmt
 from core.periods import label as period_label
+from core.periods import phrase as period_phrase
 
 from .report_data import ReportData, gather, grouped_texts
 
@@ -106,7 +107,27 @@ def issuer_of(body: str, province: str) -> Issuer:
 
 
 def _is_num(x) -> bool:
-    return x is not None and not (isinstance(x, float) and pd.isna(x))
+    """A value to print as a number: not None, NaN, pandas' NA or NaT (each would print as a code)."""
+    try:
+        return not bool(pd.isna(x))
+    except (TypeError, ValueError):  # a list or an array is not one number
+        return False
+
+
+RESOLUTION = f"Nghị quyết số 71-NQ/TW ngày {fmt.document_date(dt.date(2025, 8, 22))} của Bộ Chính trị"
+
+
+def plan_reference(doc: catalog.PlanDocument) -> str:
+    """The plan as the opening sentence names it: number and date from the catalog; a plan the
+    catalog has neither for says so in words, never a blank or a code."""
+    about = f" về {doc.subject}" if doc.subject else ""
+    if doc.number and doc.issued:
+        return f"Kế hoạch số {doc.number} ngày {fmt.document_date(doc.issued)}{about}"
+    if doc.number:
+        return f"Kế hoạch số {doc.number} (danh mục kế hoạch chưa ghi ngày ban hành){about}"
+    if doc.issued:
+        return f"Kế hoạch ngày {fmt.document_date(doc.issued)} (danh mục kế hoạch chưa ghi số hiệu){about}"
+    return f"Kế hoạch (danh mục kế hoạch chưa ghi số và ngày ban hành){about}"
 
 
 def value_text(value, measure: str) -> str:
@@ -139,7 +160,7 @@ def target_rows(d: ReportData) -> list[dict]:
             "target": target_text(r.target, r.measure),
             "status": r.status_label,
             "status_code": r.status,
-            "deadline": "Không nêu" if pd.isna(r.deadline) else fmt.date(r.deadline),
+            "deadline": fmt.document_date(r.deadline) if _is_num(r.deadline) else "Không quy định",
             "raw": r.value,
             "raw_target": r.target,
             "measure": r.measure,
@@ -158,7 +179,7 @@ def target_rows(d: ReportData) -> list[dict]:
                 "target": target_text(d.reporting_target, "%"),
                 "status": status_word(last.status),
                 "status_code": last.status,
-                "deadline": fmt.date(last.deadline),
+                "deadline": fmt.document_date(last.deadline),
                 "raw": last.on_time_rate,
                 "raw_target": d.reporting_target,
                 "measure": "%",
@@ -173,8 +194,9 @@ def field_line(r) -> str:
     if not r.units:
         return f"{name}: {NOT_SEEN}."
     flagged = f"; {fmt.number(r.flagged)} đơn vị ghi số vượt tổng số, không tính" if r.flagged else ""
-    if r.kind == "yesno":
-        return f"{name}: {fmt.number(r.value)}/{fmt.number(r.units)} đơn vị có số liệu trả lời có{flagged}."
+    if r.kind == "yesno":  # «78/93 đơn vị có số liệu đã ban hành kế hoạch tuyên truyền»
+        what = name[0].lower() + name[1:]
+        return f"{fmt.number(r.value)}/{fmt.number(r.units)} đơn vị có số liệu {what}{flagged}."
     return f"{name}: {fmt.number(r.value)} {r.measure} ({fmt.number(r.units)} đơn vị có số liệu{flagged})."
 
 
@@ -216,7 +238,7 @@ def chart_targets(rows: list[dict]) -> bytes | None:
         return None
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.3, 0.55 * len(pct) + 0.9), dpi=200)
-    labels = [textwrap.fill(f"{r['code']} {r['name']}", 34) for r in pct][::-1]
+    labels = [textwrap.fill(r["name"], 34) for r in pct][::-1]
     vals = [float(r["raw"]) for r in pct][::-1]
     colours = [catalog.statuses()[r["status_code"]].colour for r in pct][::-1]
     ax.barh(labels, vals, color=colours, height=0.55)
@@ -512,10 +534,39 @@ def _picture(doc, png: bytes, caption: str) -> None:
 
 
 def _scope_words(d: ReportData) -> str:
-    level = catalog.unit_kinds()[d.level].word if d.level in catalog.unit_kinds() else d.level
+    level = catalog.unit_kinds()[d.level].word if d.level in catalog.unit_kinds() else "đơn vị"
     if d.unit_names:
-        return f"{level} {', '.join(d.unit_names)}"
+        return ", ".join(d.unit_names)
     return f"các {level} thuộc phạm vi báo cáo"
+
+
+def opening(d: ReportData, today: dt.date) -> str:
+    """The first sentence: which plan (number and date from the catalog), who reports, on what, for
+    which period and units; then where the numbers come from."""
+    rep = d.reporting_summary
+    last = rep.iloc[-1] if len(rep) else None
+    reach = (
+        f"{fmt.number(last.reported)}/{fmt.number(last.expected)} đơn vị đã báo cáo {period_phrase(last.quarter)}"
+        if last is not None
+        else "chưa có đơn vị nào phải báo cáo trong phạm vi này"
+    )
+    return (
+        f"Thực hiện {plan_reference(catalog.plan_document(d.plan))}, {catalog.body_name(d.issuer)} báo cáo kết "
+        f"quả công tác truyền thông về {RESOLUTION} về đột phá phát triển giáo dục và đào tạo trong "
+        f"{d.period.phrase} của {_scope_words(d)}. Số liệu tổng hợp từ biểu mẫu thống kê của các đơn vị "
+        f"({reach}), cập nhật đến ngày {fmt.document_date(today)}, như sau:"
+    )
+
+
+def pace_rule(quarter: int) -> str:
+    """How «Đúng tiến độ» is judged, said with the period's own last quarter (quý II: 2/4)."""
+    roman = ["I", "II", "III", "IV"][quarter - 1]
+    return (
+        "Cách đánh giá tiến độ (kế hoạch không quy định, hệ thống áp dụng): chỉ tiêu đếm theo năm đúng tiến độ "
+        f"khi số cộng dồn từ đầu năm đến hết quý {roman} đạt ít nhất {quarter}/4 chỉ tiêu năm; chỉ tiêu tỷ lệ có "
+        "thời hạn đúng tiến độ khi không thấp hơn đường thẳng nối giá trị báo cáo đầu tiên với chỉ tiêu tại ngày "
+        "hết hạn. Tỷ lệ là tổng số thành phần chia cho tổng số; «Chưa có số liệu» không bao giờ được tính là 0."
+    )
 
 
 def _signature(doc, issuer: Issuer) -> None:
@@ -560,8 +611,8 @@ def build_docx(d: ReportData, out: str | Path, today: dt.date | None = None) -> 
     _styles(doc)
     _page(doc)
     props = doc.core_properties
-    props.title = f"Báo cáo kết quả truyền thông Nghị quyết 71-NQ/TW – {d.period.label}"
-    props.author = d.issuer
+    props.title = f"Báo cáo kết quả công tác truyền thông thực hiện Nghị quyết số 71-NQ/TW – {d.period.label}"
+    props.author = catalog.body_name(d.issuer)
     props.language = "vi-VN"
     _heading(doc, issuer, today)
 
@@ -573,17 +624,7 @@ def build_docx(d: ReportData, out: str | Path, today: dt.date | None = None) -> 
 
     rep = d.reporting_summary
     last = rep.iloc[-1] if len(rep) else None
-    reach = (
-        f"{fmt.number(last.reported)}/{fmt.number(last.expected)} đơn vị đã gửi biểu mẫu {period_label(last.quarter)}"
-        if last is not None
-        else "chưa có đơn vị nào phải báo cáo trong phạm vi này"
-    )
-    doc.add_paragraph(
-        f"Thực hiện {d.plan_name}, {d.issuer} báo cáo kết quả công tác truyền thông thực hiện Nghị quyết số "
-        f"71-NQ/TW ngày 22/8/2025 của Bộ Chính trị về đột phá phát triển giáo dục và đào tạo, {d.period.label}, "
-        f"của {_scope_words(d)}. Số liệu tổng hợp từ biểu mẫu thống kê của các đơn vị ({reach}), "
-        f"cập nhật đến ngày {fmt.date(today)}, như sau:"
-    )
+    doc.add_paragraph(opening(d, today))
 
     doc.add_heading("I. KẾT QUẢ TRIỂN KHAI CÔNG TÁC TRUYỀN THÔNG", level=1)
     have = {r.field: r for r in d.fields.itertuples()}
@@ -608,14 +649,14 @@ def build_docx(d: ReportData, out: str | Path, today: dt.date | None = None) -> 
         doc.add_paragraph("Kế hoạch không có chỉ tiêu nào tính được từ biểu mẫu.")
     else:
         doc.add_paragraph(
-            f"Kết quả của toàn bộ phạm vi báo cáo so với chỉ tiêu của {d.plan_name}, đánh giá tại ngày "
-            f"{fmt.date(d.period.as_of)} (ngày cuối của kỳ báo cáo):"
+            f"Kết quả của toàn bộ phạm vi báo cáo so với chỉ tiêu của kế hoạch, đánh giá tại ngày "
+            f"{fmt.document_date(d.period.as_of)} (ngày cuối của kỳ báo cáo):"
         )
         _table(
             doc,
             ["TT", "Chỉ tiêu", "Kết quả", "Chỉ tiêu kế hoạch", "Đánh giá", "Thời hạn"],
             [
-                [str(i), f"{r['code']}. {r['name']}", r["value"], r["target"], r["status"], r["deadline"]]
+                [str(i), r["name"], r["value"], r["target"], r["status"], r["deadline"]]
                 for i, r in enumerate(rows, start=1)
             ],
             [11, 53, 24, 25, 26, 26],
@@ -627,12 +668,7 @@ def build_docx(d: ReportData, out: str | Path, today: dt.date | None = None) -> 
                 f"Số đơn vị có ít nhất một chỉ tiêu chậm: {fmt.number(behind.unit_code.nunique())}/"
                 f"{fmt.number(d.per_unit.unit_code.nunique())}."
             )
-        doc.add_paragraph(
-            "Cách đánh giá tiến độ (kế hoạch không nêu, hệ thống áp dụng): chỉ tiêu đếm theo năm đúng tiến độ khi "
-            "số cộng dồn từ đầu năm đến hết quý q đạt ít nhất q/4 chỉ tiêu; chỉ tiêu tỷ lệ có hạn đúng tiến độ khi "
-            "không thấp hơn đường thẳng nối giá trị báo cáo đầu tiên với chỉ tiêu tại ngày hạn. Tỷ lệ là tổng tử "
-            "số trên tổng mẫu số; «Chưa có số liệu» không bao giờ được tính là 0."
-        )
+        doc.add_paragraph(pace_rule(d.period.quarters[1]))
         png = chart_targets(rows)
         if png:
             _picture(doc, png, "Biểu đồ 1. Kết quả các chỉ tiêu tỷ lệ so với chỉ tiêu kế hoạch")
@@ -643,10 +679,10 @@ def build_docx(d: ReportData, out: str | Path, today: dt.date | None = None) -> 
     else:
         for s in rep.itertuples():
             doc.add_paragraph(
-                f"- {period_label(s.quarter)} (hạn {fmt.date(s.deadline)}): {fmt.number(s.reported)}/"
+                f"- {period_label(s.quarter)} (hạn {fmt.document_date(s.deadline)}): {fmt.number(s.reported)}/"
                 f"{fmt.number(s.expected)} đơn vị đã báo cáo ({fmt.percent(s.reported_rate)}), trong đó "
                 f"{fmt.number(s.on_time)} đúng hạn, {fmt.number(s.late)} muộn"
-                + (f", {fmt.number(s.time_unknown)} không rõ thời điểm nhận" if s.time_unknown else "")
+                + (f", {fmt.number(s.time_unknown)} không rõ thời điểm báo cáo" if s.time_unknown else "")
                 + f"; {fmt.number(s.missing)} đơn vị chưa báo cáo."
             )
         png = chart_reporting(rep)
@@ -654,10 +690,10 @@ def build_docx(d: ReportData, out: str | Path, today: dt.date | None = None) -> 
             _picture(doc, png, "Biểu đồ 2. Số đơn vị báo cáo đúng hạn, muộn và chưa báo cáo")
         missing = d.missing
         if missing.empty:
-            doc.add_paragraph(f"Tất cả đơn vị đã gửi báo cáo {period_label(last.quarter)}.")
+            doc.add_paragraph(f"Tất cả đơn vị đã báo cáo {period_phrase(last.quarter)}.")
         else:
             doc.add_paragraph(
-                f"Các đơn vị chưa gửi báo cáo {period_label(last.quarter)} ({fmt.number(len(missing))} đơn vị):"
+                f"Các đơn vị chưa báo cáo {period_phrase(last.quarter)} ({fmt.number(len(missing))} đơn vị):"
             )
             _table(
                 doc,
@@ -666,7 +702,7 @@ def build_docx(d: ReportData, out: str | Path, today: dt.date | None = None) -> 
                     [
                         str(i),
                         r.unit_name,
-                        fmt.date(r.deadline),
+                        fmt.document_date(r.deadline),
                         fmt.number(r.days_overdue) if _is_num(r.days_overdue) else "Chưa đến hạn",
                     ]
                     for i, r in enumerate(missing.itertuples(), start=1)
@@ -685,15 +721,15 @@ def build_docx(d: ReportData, out: str | Path, today: dt.date | None = None) -> 
         writers = d.texts[d.texts.field == code].unit_code.nunique()
         doc.add_paragraph(
             f"Tổng hợp ý kiến của {fmt.number(writers)} đơn vị (nguyên văn; ý kiến giống nhau được gộp, "
-            "kèm tên các đơn vị nêu):"
+            "kèm tên đơn vị nêu ý kiến):"
         )
         for text, names in groups:
             who = ", ".join(names)
             doc.add_paragraph(f"- {text} ({fmt.number(len(names))} đơn vị: {who}).")
 
     closing = doc.add_paragraph(
-        f"Trên đây là báo cáo kết quả công tác truyền thông thực hiện Nghị quyết số 71-NQ/TW {d.period.label} "
-        f"của {d.issuer}./."
+        f"Trên đây là báo cáo kết quả công tác truyền thông thực hiện Nghị quyết số 71-NQ/TW trong "
+        f"{d.period.phrase} của {catalog.body_name(d.issuer)}./."
     )
     spacer = doc.add_paragraph()
     spacer.paragraph_format.space_after = Pt(0)

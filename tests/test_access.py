@@ -240,18 +240,18 @@ def test_unit_user_is_told_the_page_shows_its_own_unit(signed_in):
     sidebar's unit picker offers only that unit, with a hint that they see their own data."""
     at = signed_in("eakar@vidu.edu.vn")
     caption = at.main.caption[0].value
-    assert "Xã/phường: Xã Ea Kar" in caption and "tất cả đơn vị" not in caption, caption
+    assert "Cấp xã: Xã Ea Kar" in caption and "tất cả đơn vị" not in caption, caption
     picker = at.sidebar.multiselect(key="f_units")
     assert picker.options == ["Xã Ea Kar"]
     assert "tất cả" not in picker.label
     assert any("số liệu của đơn vị mình" in c.value for c in at.sidebar.caption), [c.value for c in at.sidebar.caption]
     at.switch_page(PAGES["theo_chi_tieu"]).run()
-    assert "Xã/phường: Xã Ea Kar" in at.main.caption[0].value
+    assert "Cấp xã: Xã Ea Kar" in at.main.caption[0].value
     # no school list in this database: «Cơ sở giáo dục» is not offered (a level only when its units exist)
-    assert at.sidebar.radio(key="f_level").options == ["Xã/phường"]
+    assert at.sidebar.radio(key="f_level").options == ["Cấp xã"]
     # leadership still reads «tất cả đơn vị»
     at = signed_in("lanhdao@vidu.edu.vn")
-    assert "Xã/phường: tất cả đơn vị" in at.main.caption[0].value
+    assert "Cấp xã: tất cả đơn vị" in at.main.caption[0].value
     assert at.sidebar.multiselect(key="f_units").label == "Đơn vị (để trống: tất cả)"
 
 
@@ -265,12 +265,12 @@ def test_own_units_in_words(monkeypatch):
     ward_of = {"24373-MN": "24373", "24373-TH": "24373", "24133-TH": "24133"}
     monkeypatch.setattr(filters, "lookups", lambda: {"names": names, "ward_of": ward_of})
     ea_kar = Scope.of(["24373", "24373-MN", "24373-TH"])
-    assert filters.own_units(ea_kar) == "Xã Ea Kar và 2 trường thuộc xã"
-    assert filters.own_units(ea_kar, "truong") == "2 trường thuộc Xã Ea Kar"
-    assert filters.own_units(Scope.of(["24133", "24133-TH"])) == "Phường Buôn Ma Thuột và 1 trường thuộc phường"
+    assert filters.own_units(ea_kar) == "Xã Ea Kar và 2 cơ sở giáo dục thuộc xã"
+    assert filters.own_units(ea_kar, "truong") == "2 cơ sở giáo dục thuộc Xã Ea Kar"
+    assert filters.own_units(Scope.of(["24133", "24133-TH"])) == "Phường Buôn Ma Thuột và 1 cơ sở giáo dục thuộc phường"
     assert filters.own_units(Scope.of(["24373-TH"])) == "Trường Tiểu học Ea Kar"  # a school's own account
     both = Scope.of(["24373", "24373-MN", "24373-TH", "24133", "24133-TH"])
-    assert filters.own_units(both) == "Phường Buôn Ma Thuột, Xã Ea Kar và 3 trường thuộc xã/phường"
+    assert filters.own_units(both) == "Phường Buôn Ma Thuột, Xã Ea Kar và 3 cơ sở giáo dục thuộc địa bàn"
     # the unit registry's chi bộ under a phường are chi bộ, not schools (catalog/demo/don_vi.csv)
     names |= {"24133-CB01": "Chi bộ Văn phòng HĐND và UBND phường", "24133-CB02": "Chi bộ Công an phường"}
     ward_of |= {"24133-CB01": "24133", "24133-CB02": "24133"}
@@ -279,8 +279,8 @@ def test_own_units_in_words(monkeypatch):
         filters, "lookups", lambda: {"names": names, "ward_of": ward_of, "level": levels | {"24133-TH": "truong"}}
     )
     party = Scope.of(["24133", "24133-TH", "24133-CB01", "24133-CB02"])
-    assert filters.own_units(party) == "Phường Buôn Ma Thuột và 1 trường, 2 chi bộ thuộc phường"
-    assert filters.own_units(party, "truong") == "1 trường thuộc Phường Buôn Ma Thuột"
+    assert filters.own_units(party) == "Phường Buôn Ma Thuột và 1 cơ sở giáo dục, 2 chi bộ thuộc phường"
+    assert filters.own_units(party, "truong") == "1 cơ sở giáo dục thuộc Phường Buôn Ma Thuột"
     assert filters.own_units(Scope.of(["24133", "24133-CB01"])) == "Phường Buôn Ma Thuột và 1 chi bộ thuộc phường"
 
 

@@ -66,7 +66,7 @@ def approved(db):
     assert _published(db, EA_KAR) == (70.0, 70.0) and _published(db, EA_O) == (120.0, 40.0)
     states = _states(db)
     assert (states[EA_KAR], states[EA_O], states[CU_YANG]) == ("da_nop", "da_nop", "da_nop")
-    assert cycle.approve(db, Q2, [EA_KAR], OFFICE) == ["Xã Ea Kar (24373): đã duyệt và khóa số liệu Quý II/2026."]
+    assert cycle.approve(db, Q2, [EA_KAR], OFFICE) == ["Xã Ea Kar (24373): đã duyệt và khóa số liệu quý II/2026."]
     cycle.return_report(db, Q2, EA_O, "Thiếu số người được khảo sát", OFFICE)
     states = _states(db)
     assert (states[EA_KAR], states[EA_O]) == ("da_duyet", "tra_lai")
@@ -147,7 +147,7 @@ def test_lifting_a_lock_publishes_what_the_sheet_says(approved):
 def test_refusals_write_nothing(db):
     _import(db, FIXTURES / "progress_small.csv", 10)
     before = sorted(p.name for p in db.parent.glob(f"{db.name}.versions/*"))
-    with pytest.raises(cycle.CycleError, match="chưa nộp"):
+    with pytest.raises(cycle.CycleError, match="chưa báo cáo"):
         cycle.approve(db, "2026-Q1", [EA_KAR, CU_YANG], OFFICE)  # Cư Yang has no Q1 row
     with pytest.raises(cycle.CycleError, match="99999"):
         cycle.approve(db, Q2, ["99999"], OFFICE)
@@ -217,7 +217,9 @@ def test_chase_list_with_contacts_and_reminders(tmp_path, monkeypatch):
         222,
     )
     assert cu.reminder.startswith("Kính gửi Xã Cư Yang (đ/c Nguyễn Văn A): đến nay Sở GDĐT Đắk Lắk chưa nhận")
-    assert "Quý I/2026" in cu.reminder and "hạn 15/04/2026, đã quá 222 ngày" in cu.reminder
+    assert (
+        "báo cáo quý I/2026 về" in cu.reminder and "hạn 15/04/2026, đã quá 222 ngày" in cu.reminder
+    )  # lower case mid-sentence
     q2 = queries.chase_list(_read(db, queries.submissions, "000", PeriodSel(Q2), EVERY, today=TODAY), "Sở")
     ea_o = q2.set_index("unit_code").loc[EA_O]
     assert ea_o.state == "tra_lai" and "Lý do: Thiếu số người được khảo sát." in ea_o.reminder
@@ -237,7 +239,11 @@ def test_reporting_page_approves_and_shows_pending_and_chase(approved, monkeypat
     at.switch_page("pages/bao_cao.py").run()
     assert not at.exception, at.exception
     tiles = {m.label: m.value for m in at.metric}
-    assert (tiles["✔ Đã duyệt"], tiles["↩ Trả lại"], tiles["● Đã nộp"]) == ("1", "0", "2")  # Ea Ô sent again
+    assert (tiles["✔ Đã duyệt"], tiles["↩ Trả lại"], tiles["● Đã báo cáo (chờ duyệt)"]) == (
+        "1",
+        "0",
+        "2",
+    )  # Ea Ô sent again
     pending = next(d.value for d in at.dataframe if "Giá trị mới" in d.value.columns)
     assert pending[["Đơn vị", "Đang công bố", "Giá trị mới", "Ô nguồn"]].values.tolist() == [
         ["Xã Ea Kar", "70", "85", "progress_small.csv / progress_small · D4"]

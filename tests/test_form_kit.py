@@ -68,7 +68,7 @@ def test_office_layout_the_importer_reads(kit):
     ws = wb.worksheets[0]
     assert ws.title == "Quý III.2026" and wb.sheetnames == ["Quý III.2026", "Hướng dẫn"]
     assert [ws[f"A{r}"].value for r in (2, 4)] == ["PHỤ LỤC", "Kỳ báo cáo: Quý III/2026"]
-    assert ws["A1"].value == "SỞ GDĐT ĐẮK LẮK"
+    assert ws["A1"].value == "SỞ GIÁO DỤC VÀ ĐÀO TẠO ĐẮK LẮK"  # the full name in a document
     # two header rows, groups merged over their fields, TT and the unit name merged down
     merged = {str(m) for m in ws.merged_cells.ranges}
     assert {"A6:A7", "B6:B7", "C6:D6"} <= merged

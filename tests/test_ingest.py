@@ -169,7 +169,7 @@ def test_resubmission_later_timestamp_wins_and_is_listed(db):
     ea_trang = obs[(obs.unit_code == "24445") & (obs.field == "cb_quan_triet")]
     assert ea_trang.value.tolist() == [350]
     rej = rejects(db)
-    superseded = rej[rej.reason.str.contains("Đã được thay bằng lần gửi sau")]
+    superseded = rej[rej.reason.str.contains("Đã được thay bằng lần báo cáo sau")]
     assert set(superseded.raw_value) >= {"100"} and (superseded["row"] == "3").all()
 
 

@@ -127,13 +127,13 @@ def test_unit_user_signs_in_and_sees_only_its_unit(app_url, browser, tmp_path):
         page.screenshot(path=ARTIFACTS / "login-don-vi-tong-quan.png", full_page=True)
         assert "UBND xã Ea Kar · Đơn vị" in page.locator("[data-testid='stSidebar']").inner_text()
         # Ea Kar alone is expected and reported (leadership sees 3/102, below)
-        assert "1/1 xã/phường đã báo cáo" in page.locator("[data-testid='stMain']").inner_text()
+        assert "1/1 xã, phường, đặc khu đã báo cáo" in page.locator("[data-testid='stMain']").inner_text()
         assert _download_units(page, app_url, tmp_path) == {EA_KAR}
         # a forged link with other units' codes shows only Ea Kar, and says so
         page.goto(f"{app_url}/tong-quan?ky=2026-Q2&don_vi=24403,24406")
         wait_app(page)
         assert "ngoài phạm vi" in page.locator("[data-testid='stSidebar']").inner_text()
-        assert "1/1 xã/phường đã báo cáo" in page.locator("[data-testid='stMain']").inner_text()
+        assert "1/1 xã, phường, đặc khu đã báo cáo" in page.locator("[data-testid='stMain']").inner_text()
         # no write page in the navigation, and a crafted URL to it does not open it
         assert page.get_by_text("Nguồn dữ liệu").count() == 0
         page.goto(f"{app_url}/nguon-du-lieu")
@@ -160,7 +160,7 @@ def test_leadership_sees_every_unit(app_url, login_db, browser, tmp_path):
     try:
         page.goto(f"{app_url}/tong-quan?ky=2026-Q2")
         wait_app(page)
-        assert "3/102 xã/phường đã báo cáo" in page.locator("[data-testid='stMain']").inner_text()
+        assert "3/102 xã, phường, đặc khu đã báo cáo" in page.locator("[data-testid='stMain']").inner_text()
         units = _download_units(page, app_url, tmp_path)
         assert len(units) == 102 and {EA_KAR, "24403", "24406"} <= units
         # a download of the whole province is in the audit log, under the person who clicked

@@ -14,7 +14,7 @@ EA_KAR = "24373"  # Xã Ea Kar, Đắk Lắk (catalog/xa_phuong.csv)
 
 PAGES = {
     "pages/tong_quan.py": "Tổng quan",
-    "pages/theo_xa_phuong.py": "Theo xã/phường",
+    "pages/theo_xa_phuong.py": "Theo xã, phường, đặc khu",
     "pages/theo_chi_tieu.py": "Theo chỉ tiêu",
     "pages/bao_cao.py": "Tình hình báo cáo",
     "pages/bao_cao_dinh_ky.py": "Báo cáo định kỳ",
@@ -65,9 +65,11 @@ def test_overview_shows_hand_worked_values(small_app):
     assert tiles["Đơn vị đã báo cáo"] == ("3/102", "2,9%")
     assert tiles["Chỉ tiêu đạt"] == ("2/5", "0 đúng tiến độ · 3 chậm")
     table = at.dataframe[0].value.set_index("Mã chỉ tiêu")
-    assert table.loc["CT01", "Giá trị"] == "47,5%" and table.loc["CT01", "Trạng thái"] == "▼ Chậm"
-    assert table.loc["CT02", "Giá trị"] == "88,2%"
-    assert table.loc["CT04", "Giá trị"] == "4 chuyên đề" and table.loc["CT04", "Trạng thái"] == "✔ Đạt"
+    # numbers stay numbers (they sort and sum), their unit beside them
+    assert table.loc["CT01", "Giá trị"] == pytest.approx(47.5) and table.loc["CT01", "Trạng thái"] == "▼ Chậm"
+    assert table.loc["CT01", "Đơn vị tính"] == "%" and table.loc["CT02", "Giá trị"] == pytest.approx(9700 / 110)
+    assert table.loc["CT04", "Giá trị"] == 4 and table.loc["CT04", "Đơn vị tính"] == "chuyên đề"
+    assert table.loc["CT04", "Trạng thái"] == "✔ Đạt"
 
 
 def test_filters_change_the_view(app):
@@ -230,8 +232,12 @@ def test_an_indicator_added_to_the_catalog_is_computed_and_drawn(monkeypatch, tm
             at.sidebar.selectbox(key="f_period").set_value(period).run()
             assert not at.exception, at.exception
             table = at.dataframe[0].value.set_index("Mã chỉ tiêu")
-            shown[period] = (table.loc["CT11", "Giá trị"], table.loc["CT11", "Trạng thái"])
-        assert shown == {"2026-Q2": ("6 hoạt động", "✔ Đạt"), "2026-Q1": ("2 hoạt động", "➜ Đúng tiến độ")}
+            shown[period] = (
+                table.loc["CT11", "Giá trị"],
+                table.loc["CT11", "Đơn vị tính"],
+                table.loc["CT11", "Trạng thái"],
+            )
+        assert shown == {"2026-Q2": (6, "hoạt động", "✔ Đạt"), "2026-Q1": (2, "hoạt động", "➜ Đúng tiến độ")}
         assert any("CT11 · Hoạt động và mô hình trong năm" in h.value for h in at.get("html"))
     finally:
         for cached in (catalog.fields, catalog.settings, catalog.indicators, catalog.statuses):
@@ -273,8 +279,8 @@ def test_unit_detail_is_read_when_a_unit_is_chosen(small_app):
     assert not at.exception, at.exception
     tiles = {m.label.split(" · ")[0]: m.value for m in at.metric}
     assert tiles["CT01"] == "70%" and tiles["CT08"] == "0 mô hình"
-    history = at.dataframe[-1].value.set_index("Trường số liệu")
-    assert history.loc["Số CBQL, GV, NV được quán triệt"].tolist() == ["40", "70"]  # Quý I, Quý II
+    history = at.dataframe[-1].value.set_index("Mục số liệu")
+    assert history.loc["Số CBQL, GV, NV được quán triệt"].tolist() == [40, 70]  # Quý I, Quý II
     assert {"**Lịch sử số liệu qua các kỳ**", "**Khó khăn, đề xuất của đơn vị**"} <= {m.value for m in at.markdown}
 
 

@@ -75,5 +75,5 @@ def test_the_reporting_page_lists_them_apart_and_the_rate_leaves_them_out(tmp_pa
     at.switch_page("pages/bao_cao.py").run()
     assert not at.exception, at.exception
     labels = [e.label for e in at.expander]
-    assert "Không rõ thời điểm nhận (2)" in labels
+    assert "Không rõ thời điểm báo cáo (2)" in labels
     assert not any(label.startswith("Đơn vị báo cáo muộn") for label in labels)

@@ -83,7 +83,7 @@ def test_registry_rejects_an_unknown_kind():
 def test_kinds_and_the_plans_they_report_to():
     kinds = catalog.unit_kinds()
     assert (kinds["chi_bo"].label, kinds["co_quan"].label, kinds["phong"].label) == ("Chi bộ", "Cơ quan", "Phòng, ban")
-    assert kinds["xa"].word == "xã/phường" and kinds["chi_bo"].word == "chi bộ"
+    assert kinds["xa"].word == "xã, phường, đặc khu" and kinds["chi_bo"].word == "chi bộ"
     assert catalog.plan_levels("004") == ("chi_bo",)
     for plan in ("000", "001", "002", "003"):
         assert catalog.plan_levels(plan) == ("xa", "truong")
@@ -269,7 +269,7 @@ def test_reporting_page_shows_the_004_deadline_and_who_is_missing(app004):
     )
     missing = app004.dataframe[0].value
     assert list(missing["Đơn vị"]) == ["Chi bộ Khu phố 3"]
-    assert list(missing["Hạn"]) == ["15/04/2026"]
+    assert list(missing["Hạn"]) == [pd.Timestamp(2026, 4, 15)]  # a date, drawn 15/04/2026
 
 
 @pytest.mark.parametrize(

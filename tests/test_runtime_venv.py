@@ -98,7 +98,7 @@ def test_sign_in_from_a_server_installed_by_requirements_alone(runtime_python, t
                 page.screenshot(path=ARTIFACTS / "runtime-venv-dang-nhap.png", full_page=True)
                 main = page.locator("[data-testid='stMain']").inner_text()
                 assert "Internal Server Error" not in page.content()
-                assert "3/102 xã/phường đã báo cáo" in main
+                assert "3/102 xã, phường, đặc khu đã báo cáo" in main
                 assert "Lãnh đạo" in page.locator("[data-testid='stSidebar']").inner_text()
             finally:
                 ctx.close()

@@ -108,7 +108,7 @@ def test_a_province_from_the_templates_to_a_signed_in_administrator_seeing_its_d
                 wait_app(page)
                 page.screenshot(path=ARTIFACTS / "walkthrough-sau-khi-nhap.png", full_page=True)
                 main = page.locator("[data-testid='stMain']").inner_text()
-                assert "3/102 xã/phường đã báo cáo" in main
+                assert "3/102 xã, phường, đặc khu đã báo cáo" in main
                 assert "Dữ liệu mẫu" not in page.content()
                 # no demo register: the only level offered is xã/phường (no school list configured)
                 assert "Cơ sở giáo dục" not in page.locator("[data-testid='stSidebar']").inner_text()

@@ -28,15 +28,13 @@ from ui import data
 
 DEMO_USERS = "catalog/demo/nguoi_dung.csv"
 USER_COLUMNS = ["email", "vai_tro", "don_vi", "ho_ten"]
-ACTION_WORDS = {
-    "nhap_tep": "nhập tệp",
-    "lam_moi": "làm mới từ Google Sheets",
-    "anh_xa": "xác nhận tên đơn vị",
-    "duyet": "duyệt báo cáo",
-    "nguoi_dung": "quản lý người dùng",
-    "xuat_toan_bo": "tải số liệu toàn tỉnh",
-    "bieu_mau": "tạo biểu mẫu và mã QR",
+USER_HEADS = {  # the users file's columns as the Người dùng page heads them
+    "email": "Thư điện tử",
+    "vai_tro": "Vai trò",
+    "don_vi": "Mã đơn vị được xem (vai trò Đơn vị; nhiều mã cách nhau bằng dấu cách)",
+    "ho_ten": "Họ tên / đơn vị",
 }
+ACTION_WORDS = catalog.action_words()  # catalog/thao_tac.csv: one place for every action's words
 
 
 class Denied(PermissionError):
@@ -124,7 +122,7 @@ def current() -> Viewer:
     """The person using this session. Demo mode: the demo's administrator (every unit, every action)."""
     if not auth_configured():
         if no_login_allowed():
-            return Viewer(None, "Chế độ mẫu", "quan_tri", Scope.everything(), demo=True)
+            return Viewer(None, "Dữ liệu mẫu (demo)", "quan_tri", Scope.everything(), demo=True)
         return Viewer(None, "", None, Scope.of([]))
     if not st.user.is_logged_in or session_ended() is not None:
         return Viewer(None, "", None, Scope.of([]))
@@ -196,8 +194,14 @@ def audit_events():
     return pd.DataFrame(rows, columns=["at", "who", "role", "action", "detail"])
 
 
+def role_word(role: str | None) -> str:
+    """A role in words («Quản trị»); a record written by the command line has none."""
+    roles = catalog.roles()
+    return roles[role].label if role in roles else "—"
+
+
 def record(v: Viewer, action: str, **detail) -> None:
-    audit.record(data.db_path(), v.email or "(chế độ mẫu)", v.role, action, **detail)
+    audit.record(data.db_path(), v.email or "(dữ liệu mẫu)", v.role, action, **detail)
 
 
 def refused_page(page: st.Page, v: Viewer) -> st.Page:
@@ -252,7 +256,7 @@ def gate() -> Viewer:
         st.title("Chưa được cấp quyền xem")
         st.warning(
             "Tài khoản dưới đây đã đăng nhập nhưng chưa có trong danh sách người dùng của bảng điều khiển. "
-            f"Hãy gửi địa chỉ email này và tên đơn vị của bạn cho {contact} để được cấp quyền.",
+            f"Hãy gửi địa chỉ thư điện tử này và tên đơn vị của bạn cho {contact} để được cấp quyền.",
             icon=":material/person_off:",
         )
         st.code(v.email, language=None)  # the address as text (never a link), with a copy button

@@ -29,7 +29,7 @@ from data_sources.publish.store import StoreError
 from data_sources.read.google import GoogleError
 from data_sources.read.limits import Limits
 from data_sources.read.readers import ReadError
-from ui import access
+from ui import access, data
 from ui.access import Denied
 from ui.data import db_path
 
@@ -98,10 +98,11 @@ def service_account() -> tuple[dict | None, str | None]:
         secrets = None
     try:
         return gs.load_service_account(secrets), None
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError):
         return (
             None,
-            f"Không đọc được khóa tài khoản dịch vụ: {type(e).__name__}. Kiểm tra GOOGLE_APPLICATION_CREDENTIALS.",
+            "Không đọc được khóa tài khoản dịch vụ Google: tệp khóa không mở được hoặc nội dung không phải khóa "
+            "JSON hợp lệ. Quản trị viên kiểm tra GOOGLE_APPLICATION_CREDENTIALS hoặc mục gcp_service_account.",
         )
 
 
@@ -158,7 +159,7 @@ def _run_refresh(job: RefreshJob, v, sa: dict | None) -> None:
     def progress(i: int, n: int, name: str) -> None:
         job.done, job.total, job.current = i, n, name
 
-    who = v.email or "(chế độ mẫu)"
+    who = v.email or "(dữ liệu mẫu)"
     try:
         r = gs.refresh(job.db, sa, progress=progress)
         audit.record(job.db, who, v.role, "lam_moi", read=len(r.read), unchanged=len(r.unchanged), failed=len(r.failed))
@@ -193,9 +194,10 @@ def save_users(rows: list[dict[str, str]]) -> None:
     roles = set(access.catalog.roles())
     for i, r in enumerate(rows, 1):
         if not r.get("email") or "@" not in r["email"]:
-            raise ValueError(f"Dòng {i}: thiếu địa chỉ email hợp lệ.")
+            raise ValueError(f"Dòng {i}: thiếu địa chỉ thư điện tử hợp lệ.")
         if r.get("vai_tro") not in roles:
-            raise ValueError(f"Dòng {i} ({r['email']}): vai trò «{r.get('vai_tro')}» không thuộc {sorted(roles)}.")
+            words = ", ".join(r.label for r in access.catalog.roles().values())
+            raise ValueError(f"Dòng {i} ({r['email']}): chưa chọn vai trò (một trong: {words}).")
     before = {r["email"] for r in access.read_users()}
     access.write_users(rows)
     after = {r["email"] for r in rows}
@@ -244,7 +246,9 @@ def _cycle_viewer(units: list[str]) -> tuple[access.Viewer, str]:
     v = access.require("duyet")
     outside = [u for u in units if not v.scope.allows(u)]
     if outside:
-        access.refuse(v, "duyet", f"Đơn vị {', '.join(outside)} ngoài phạm vi của tài khoản này.", units=outside)
+        names = data.lookups().get("names", {})
+        listed = ", ".join(f"{names.get(u, 'đơn vị')} ({u})" for u in outside)
+        access.refuse(v, "duyet", f"{listed}: ngoài phạm vi của tài khoản này.", units=outside)
     return v, v.name or v.email or "không rõ"
 
 

@@ -12,7 +12,7 @@ from core import catalog, fmt
 from core.periods import label as period_label
 from ui import access, actions, data, tables
 from ui.text import plain
-from ui.widgets import downloads, metric
+from ui.widgets import downloads, metric, show
 
 
 def _done(message: str) -> None:
@@ -43,7 +43,9 @@ def panel(f, rep: pd.DataFrame) -> None:
     quarter = (
         quarters[-1]
         if len(quarters) == 1
-        else st.selectbox("Quý", list(reversed(quarters)), format_func=period_label, key="cycle_quarter")
+        else st.selectbox(
+            "Quý", list(reversed(quarters)), format_func=period_label, key="cycle_quarter", placeholder="Chọn quý"
+        )
     )
     states = data.cycle_states((quarter,), f.scope)
     subs = queries.submission_view(rep[rep.quarter == quarter], states, data.contacts(f.scope))
@@ -60,7 +62,7 @@ def panel(f, rep: pd.DataFrame) -> None:
     viewer = access.current()
     _returned_notice(subs)
     table = tables.submissions(subs.sort_values(["state_order", "unit_name"]))
-    st.dataframe(table, hide_index=True, width="stretch")
+    show(table, width="stretch")
     downloads(table, f"trang_thai_nop_{quarter}", f"subs_{quarter}")
     if viewer.can("duyet"):
         _decide(subs, quarter)
@@ -89,7 +91,7 @@ def _decide(subs: pd.DataFrame, quarter: str) -> None:
     with st.expander(f"Duyệt báo cáo ({fmt.number(len(ready))} đơn vị chờ duyệt)", expanded=bool(ready)):
         with st.form("cycle_approve", border=False):
             chosen = st.multiselect(
-                "Đơn vị duyệt (số liệu được khóa)",
+                "Chọn đơn vị để duyệt (số liệu sẽ bị khóa)",
                 ready,
                 format_func=names.get,
                 placeholder="Chọn đơn vị",
@@ -103,7 +105,7 @@ def _decide(subs: pd.DataFrame, quarter: str) -> None:
     with st.expander("Trả lại báo cáo hoặc mở khóa"):
         with st.form("cycle_return", border=False):
             unit = st.selectbox("Đơn vị", sent, format_func=names.get, index=None, placeholder="Chọn đơn vị")
-            reason = st.text_input("Lý do (đơn vị đọc được)", placeholder="Ví dụ: thiếu số người được khảo sát")
+            reason = st.text_input("Lý do (gửi kèm cho đơn vị)", placeholder="Ví dụ: thiếu số người được khảo sát")
             c = st.columns(2)
             back = c[0].form_submit_button("Trả lại báo cáo", width="stretch")
             open_ = c[1].form_submit_button("Mở khóa", width="stretch", disabled=not approved)
@@ -124,10 +126,10 @@ def _pending(f, can_decide: bool) -> None:
         st.caption("Không có thay đổi nào: số liệu đã duyệt khớp với bảng tính.")
         return
     st.caption(
-        "Số liệu đã duyệt được khóa: khi bảng tính ghi khác đi, giá trị mới chờ ở đây, chưa công bố. "
-        "Chấp nhận thì giá trị mới được công bố và kỳ được duyệt lại; từ chối thì giữ giá trị đang công bố."
+        "Khi đơn vị sửa số liệu đã duyệt, giá trị mới chờ duyệt ở đây và chưa được công bố. Chấp nhận thì "
+        "giá trị mới được công bố và kỳ được duyệt lại; từ chối thì giữ giá trị đang công bố."
     )
-    st.dataframe(tables.pending(changes), hide_index=True, width="stretch")
+    show(tables.pending(changes), width="stretch")
     if not can_decide:
         return
     label = {r.id: f"#{r.id} · {r.unit_name} · {r.field_name}" for r in changes.itertuples()}
@@ -149,12 +151,14 @@ def _chase(subs: pd.DataFrame, quarter: str, can_decide: bool, plan: str) -> Non
         st.success("Không có đơn vị nào quá hạn hay bị trả lại.", icon=":material/check_circle:")
         return
     table = tables.chase(rows)
-    st.dataframe(table, hide_index=True, width="stretch")
+    show(table, width="stretch")
     downloads(table.assign(**{"Nội dung nhắc": rows.reminder}), f"can_nhac_{quarter}", f"chase_{quarter}")
     names = dict(zip(rows.unit_code, rows.unit_name, strict=True))
-    unit = st.selectbox("Nội dung nhắc cho đơn vị", list(names), format_func=names.get, key="chase_unit")
+    unit = st.selectbox(
+        "Nội dung nhắc cho đơn vị", list(names), format_func=names.get, key="chase_unit", placeholder="Chọn đơn vị"
+    )
     st.code(rows.set_index("unit_code").reminder[unit], language=None, wrap_lines=True)
-    st.caption("Bấm biểu tượng sao chép ở góc khung rồi dán vào Zalo hoặc email.")
+    st.caption("Bấm biểu tượng sao chép ở góc khung rồi dán vào Zalo hoặc thư điện tử.")
     if can_decide:
         c = st.columns(2)
         if c[0].button("Đã nhắc đơn vị này", width="stretch"):
@@ -174,7 +178,7 @@ def unit_changes(scope, code: str) -> None:
         )
         return
     table = tables.history(hist)
-    st.dataframe(table, hide_index=True, width="stretch")
+    show(table, width="stretch")
     downloads(table, f"lich_su_{code}", f"history_{code}")
 
 
@@ -183,11 +187,11 @@ def late_and_unknown(s, part: pd.DataFrame) -> None:
     whose report was loaded after the deadline with no time of receipt (never counted as late)."""
     if s.late:
         with st.expander(f"Đơn vị báo cáo muộn ({fmt.number(s.late)})"):
-            st.dataframe(tables.late_units(queries.late_rows(part)), hide_index=True)
+            show(tables.late_units(queries.late_rows(part)))
     if s.time_unknown:
-        with st.expander(f"Không rõ thời điểm nhận ({fmt.number(s.time_unknown)})"):
+        with st.expander(f"Không rõ thời điểm báo cáo ({fmt.number(s.time_unknown)})"):
             st.caption(
-                "Số liệu nhập sau hạn mà không ghi thời điểm nhận (nhập bù tệp cũ): không tính là muộn, không "
+                "Số liệu nhập sau hạn mà không ghi thời điểm báo cáo (nhập bù tệp cũ): không tính là muộn, không "
                 "tính vào tỷ lệ đúng hạn. Nhập lại với --seen-at «dd/mm/yyyy HH:MM» nếu biết ngày nhận."
             )
-            st.dataframe(tables.unknown_time_units(queries.unknown_time_rows(part)), hide_index=True)
+            show(tables.unknown_time_units(queries.unknown_time_rows(part)))

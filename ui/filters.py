@@ -90,7 +90,7 @@ def sidebar(scope: Scope) -> Filters | None:
     settings, plans, default_plan, periods = ctx["settings"], ctx["plans"], ctx["default_plan"], ctx["periods"]
     pnames = ctx["pnames"]
     names, ward_of, provinces = ctx["look"]["names"], ctx["look"]["ward_of"], ctx["look"]["provinces"]
-    short = {p: f"{p} · {c}" for p, c in zip(settings["plan"], settings["co_quan"], strict=True)}
+    short = dict(plans)  # a plan by its name, never its code
 
     with st.sidebar:
         if len(provinces) == 1:
@@ -105,6 +105,7 @@ def sidebar(scope: Scope) -> Filters | None:
                 index=choices.index(url_p) if url_p in choices else 0,
                 format_func=lambda p: "Toàn quốc" if p == 0 else pnames.get(p, str(p)),
                 key="f_province",
+                placeholder="Chọn tỉnh, thành phố",
             )
         in_province = data.units_in(scope, province)
         wards = in_province[in_province.level == "xa"]
@@ -114,8 +115,9 @@ def sidebar(scope: Scope) -> Filters | None:
             list(plans),
             index=list(plans).index(_from_url("ke_hoach", default_plan, plans)),
             format_func=short.get,
-            help="Mỗi kế hoạch có bộ chỉ tiêu riêng (catalog/targets.csv)",
+            help="Mỗi kế hoạch có bộ chỉ tiêu riêng",
             key="f_plan",
+            placeholder="Chọn kế hoạch",
         )
         if periods:
             period = st.selectbox(
@@ -124,6 +126,7 @@ def sidebar(scope: Scope) -> Filters | None:
                 index=periods.index(_from_url("ky", periods[0], periods)),
                 format_func=period_label,
                 key="f_period",
+                placeholder="Chọn kỳ báo cáo",
             )
         else:
             period = None
@@ -228,11 +231,14 @@ def own_units(scope: Scope, level: str | None = None) -> str:
     if not heads:
         return "chưa có đơn vị nào"
     first = names.get(heads[0], "").lower() if len(heads) == 1 else ""
-    under = "phường" if first.startswith("phường") else "xã" if first.startswith("xã") else "xã/phường"
+    under = next((w for w in ("phường", "xã", "đặc khu") if first.startswith(w)), "địa bàn")  # a đặc khu is not a xã
+    school = catalog.term("co_so_giao_duc")
     if level == "truong":
-        return f"{n_schools} trường thuộc {listed}" if n_schools else f"{listed} (chưa có trường nào trong danh mục)"
+        return (
+            f"{n_schools} {school} thuộc {listed}" if n_schools else f"{listed} (chưa có {school} nào trong danh mục)"
+        )
     kinds = catalog.unit_kinds()
-    parts = [f"{n_schools} trường"] * bool(n_schools) + [
+    parts = [f"{n_schools} {school}"] * bool(n_schools) + [
         f"{n} {kinds[k].word if k in kinds else k}" for k, n in sorted(below.items())
     ]
     if not parts:

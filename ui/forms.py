@@ -18,11 +18,12 @@ def upload_box() -> None:
         "ở trang Chất lượng dữ liệu kèm lý do. Các tệp được công bố cùng một lần: lỗi ở một tệp thì không tệp nào được ghi."
     )
     files = st.file_uploader(
-        "Chọn tệp",
+        "Chọn tệp (kéo thả tệp vào ô dưới hoặc bấm nút trong ô)",
         type=actions.UPLOAD_TYPES,
         accept_multiple_files=True,
         key="upload",
         max_upload_size=actions.upload_limit_mb(),
+        help=f"Tối đa {actions.upload_limit_mb()} MB mỗi tệp; .xlsx, .xls, .ods, .csv, .txt",
     )
     if not (files and st.button("Nhập các tệp đã chọn", type="primary")):
         return
@@ -48,9 +49,15 @@ def service_account_note(sa: dict | None, problem: str | None) -> None:
             f"Tài khoản dịch vụ: `{sa.get('client_email', '?')}` — chia sẻ quyền **Người xem** mỗi bảng với địa chỉ này."
         )
     else:
+        from ui import access
+
+        where = (  # the setting's name is for the administrator who sets it
+            " (gcp_service_account trong .streamlit/secrets.toml hoặc GOOGLE_APPLICATION_CREDENTIALS)"
+            if access.current().can("nguoi_dung")
+            else ""
+        )
         st.caption(
-            "Chưa cấu hình tài khoản dịch vụ (gcp_service_account trong .streamlit/secrets.toml hoặc "
-            "GOOGLE_APPLICATION_CREDENTIALS): chỉ đọc được bảng chia sẻ «Bất kỳ ai có đường liên kết»."
+            f"Chưa cấu hình tài khoản dịch vụ Google{where}: chỉ đọc được bảng chia sẻ «Bất kỳ ai có đường liên kết»."
         )
 
 
@@ -68,7 +75,8 @@ def add_source_form() -> None:
             except actions.GoogleError as e:
                 st.error(plain(e.message))
             else:
-                st.success(f"Đã thêm bảng {sid}. Bấm «Làm mới ngay» để đọc.", icon=":material/check_circle:")
+                shown = f"«{plain(label.strip())}»" if label.strip() else f"có mã {sid}"  # its name when it has one
+                st.success(f"Đã thêm bảng {shown}. Bấm «Làm mới ngay» để đọc.", icon=":material/check_circle:")
 
 
 def mapping_form(unmatched, scope) -> None:
@@ -80,10 +88,12 @@ def mapping_form(unmatched, scope) -> None:
     with st.container(border=True):
         st.markdown("**Xác nhận đơn vị cho một tên** (ghi nhớ và áp dụng cho mọi lần nhập sau)")
         written = dict(zip(unmatched.unit_key, unmatched.unit_text, strict=True))
-        key = st.selectbox("Tên ghi trong bảng", list(written), key="map_name", format_func=written.get)
+        key = st.selectbox(
+            "Tên ghi trong bảng", list(written), key="map_name", format_func=written.get, placeholder="Chọn tên"
+        )
         hints = unmatched.set_index("unit_key").loc[key].candidates
         order, names = unit_choices(data.units(scope), hints)
-        code = st.selectbox("Là đơn vị", order, format_func=names.get, key=f"map_to_{key}")
+        code = st.selectbox("Là đơn vị", order, format_func=names.get, key=f"map_to_{key}", placeholder="Chọn đơn vị")
         if st.button("Xác nhận", type="primary", key="confirm_mapping"):
             actions.confirm_mapping(key, written[key], code)
             st.toast(f"Đã ghi nhớ: «{plain(written[key])}» là {plain(names[code])}.", icon=":material/check_circle:")

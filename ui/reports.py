@@ -52,8 +52,12 @@ def report(f, pdf: bool, today: dt.date | None = None) -> dict:
         if pdf:
             try:
                 pdf_bytes = to_pdf(docx).read_bytes()
-            except ReportError as e:
-                note = str(e)
+            except ReportError as e:  # how to install LibreOffice is for the administrator, not every role
+                note = (
+                    str(e)
+                    if v.can("nguoi_dung")
+                    else "Máy chủ chưa tạo được bản PDF; đã có bản Word. Xin báo quản trị viên."
+                )
         out = {"key": key(f), "name": name, "docx": docx.read_bytes(), "pdf": pdf_bytes, "note": note}
     access.record(v, "bao_cao", plan=f.plan, period=f.period.code, level=f.level, units=len(f.units), pdf=pdf)
     return out

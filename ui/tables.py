@@ -2,9 +2,17 @@
 
 Column names and order here are the download files' columns (people build
 spreadsheets on them): change them only on purpose.
+
+Numbers and dates stay numbers and dates (they sort and sum): each table says how its numeric and
+date columns are drawn (``typed``: ``df.attrs["formats"]``, kinds in ``queries.export.KINDS``) and
+what an empty cell reads as on the page (``df.attrs["empty"]``); ``ui.widgets.table`` draws them in
+Vietnamese style, ``queries.export`` writes them as real numbers. The unit is in the header
+(«Muộn (ngày)») or, when rows differ, in a column of its own («Đơn vị tính»).
 """
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
@@ -13,50 +21,83 @@ from core.periods import label as period_label
 from ui.widgets import STATUSES, status_label, value_text
 
 
-def _values(df: pd.DataFrame, unit_row: bool) -> list[str]:
-    return [value_text(v, m, k, unit_row) for v, m, k in zip(df.value, df.measure, df.kind, strict=True)]
+def typed(df: pd.DataFrame, formats: dict[str, str], empty: dict[str, str] | None = None) -> pd.DataFrame:
+    """``df`` with how its numeric and date columns are drawn, and the word for an empty cell."""
+    df.attrs["formats"] = dict(formats)
+    df.attrs["empty"] = dict(empty or {})
+    return df
+
+
+def _num(values) -> pd.Series:
+    return pd.to_numeric(pd.Series(list(values), dtype="object"), errors="coerce").astype("float64")
+
+
+def _when(values) -> pd.Series:
+    return pd.to_datetime(pd.Series(list(values), dtype="object"), errors="coerce")
+
+
+def _plan_names() -> dict[str, str]:
+    """A plan's source file -> the plan's name (a page names the plan, never its file)."""
+    return {r["seed"]: r["ten"] for r in catalog.read_csv("plans.csv")}
+
+
+NO_DATA = "Chưa có số liệu"
+MEASURE = "Đơn vị tính"
 
 
 def overview(overall: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
-            "Mã chỉ tiêu": overall.indicator,
-            "Chỉ tiêu": overall.indicator_name,
-            "Giá trị": [value_text(v, m) for v, m in zip(overall.value, overall.measure, strict=True)],
-            "Chỉ tiêu kế hoạch": [
-                value_text(v, m) if pd.notna(v) else "không nêu số"
-                for v, m in zip(overall.target, overall.measure, strict=True)
-            ],
-            "Hạn": [fmt.date(d) if pd.notna(d) else "" for d in overall.deadline],
+            "Mã chỉ tiêu": overall.indicator.to_numpy(),
+            "Chỉ tiêu": overall.indicator_name.to_numpy(),
+            "Giá trị": _num(overall.value),
+            "Chỉ tiêu kế hoạch": _num(overall.target),
+            MEASURE: overall.measure.to_numpy(),
+            "Hạn": _when(overall.deadline),
             "Trạng thái": [status_label(s) for s in overall.status],
-            "Nguồn (kế hoạch)": overall.seed,
+            "Kế hoạch": [_plan_names().get(s, s) for s in overall.seed],
         }
+    )
+    return typed(
+        df,
+        {"Giá trị": f"theo:{MEASURE}", "Chỉ tiêu kế hoạch": f"theo:{MEASURE}", "Hạn": "ngay"},
+        {"Giá trị": NO_DATA, "Chỉ tiêu kế hoạch": "kế hoạch không quy định số", "Hạn": "kế hoạch không quy định hạn"},
     )
 
 
 def indicator_units(rows: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+    """One target's units: the value a number, its unit in the header («Giá trị (%)»)."""
+    measure = rows.measure.iloc[0] if len(rows) else ""
+    head = f"Giá trị ({measure})" if measure else "Giá trị"
+    df = pd.DataFrame(
         {
-            "Mã đơn vị": rows.unit_code,
-            "Đơn vị": rows.unit_name,
-            "Giá trị": _values(rows, True),
-            "Trạng thái": rows.status_label,
+            "Mã đơn vị": rows.unit_code.to_numpy(),
+            "Đơn vị": rows.unit_name.to_numpy(),
+            head: _num(rows.value),
+            "Trạng thái": rows.status_label.to_numpy(),
         }
     )
+    return typed(df, {head: "phan_tram" if measure == "%" else "so_le"}, {head: NO_DATA})
 
 
 def unit_matrix_export(long: pd.DataFrame) -> pd.DataFrame:
-    """Every unit × target, one row each (the Theo xã/phường download)."""
-    return pd.DataFrame(
+    """Every unit × target, one row each (the Theo đơn vị download)."""
+    df = pd.DataFrame(
         {
-            "Mã đơn vị": long.unit_code,
-            "Đơn vị": long.unit_name,
-            "Mã chỉ tiêu": long.indicator,
-            "Chỉ tiêu": long.indicator_name,
-            "Giá trị": _values(long, True),
-            "Trạng thái": long.status_label,
+            "Mã đơn vị": long.unit_code.to_numpy(),
+            "Đơn vị": long.unit_name.to_numpy(),
+            "Mã chỉ tiêu": long.indicator.to_numpy(),
+            "Chỉ tiêu": long.indicator_name.to_numpy(),
+            "Giá trị": _num(long.value),
+            MEASURE: long.measure.to_numpy(),
+            "Trạng thái": long.status_label.to_numpy(),
         }
     )
+    return typed(df, {"Giá trị": f"theo:{MEASURE}"}, {"Giá trị": NO_DATA})
+
+
+def _values(df: pd.DataFrame, unit_row: bool) -> list[str]:
+    return [value_text(v, m, k, unit_row) for v, m, k in zip(df.value, df.measure, df.kind, strict=True)]
 
 
 def unit_matrix_wide(long: pd.DataFrame, indicators: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -83,37 +124,44 @@ def school_grid(schools: pd.DataFrame) -> pd.DataFrame:
 
 
 def unit_history(hist: pd.DataFrame) -> pd.DataFrame:
-    h = hist.assign(Kỳ=hist.period.map(period_label), v=[fmt.number(v) for v in hist.value])
-    return (
-        h.pivot(index="field_name", columns="Kỳ", values="v")
-        .reset_index()
-        .rename(columns={"field_name": "Trường số liệu"})
-    )
+    order = {p: i for i, p in enumerate(sorted(set(hist.period)))}
+    h = hist.assign(Kỳ=hist.period.map(period_label), v=_num(hist.value).to_numpy())
+    df = h.pivot(index="field_name", columns="Kỳ", values="v").reset_index().rename(columns={"field_name": FIELD})
+    periods = sorted(set(hist.period), key=order.get)
+    df = df[[FIELD, *[period_label(p) for p in periods]]]
+    df.columns.name = None
+    return typed(df, {period_label(p): "so_le" for p in periods})
+
+
+FIELD = "Mục số liệu"
 
 
 def missing_units(missing: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
-            "Mã đơn vị": missing.unit_code,
-            "Đơn vị": missing.unit_name,
-            "Hạn": [fmt.date(d) for d in missing.deadline],
-            "Số ngày quá hạn": [fmt.number(d) if pd.notna(d) else "chưa đến hạn" for d in missing.days_overdue],
+            "Mã đơn vị": missing.unit_code.to_numpy(),
+            "Đơn vị": missing.unit_name.to_numpy(),
+            "Hạn": _when(missing.deadline),
+            "Số ngày quá hạn": _num(missing.days_overdue),
         }
     )
+    return typed(df, {"Hạn": "ngay", "Số ngày quá hạn": "so"}, {"Số ngày quá hạn": "chưa đến hạn"})
 
 
 def late_units(late: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
-            "Đơn vị": late.unit_name,
-            "Nhận lúc": [fmt.datetime(t) for t in late.first_at],
-            "Muộn (ngày)": [fmt.number(d) for d in late.days_late],
+            "Đơn vị": late.unit_name.to_numpy(),
+            "Thời điểm báo cáo": _when(late.first_at),
+            "Muộn (ngày)": _num(late.days_late),
         }
     )
+    return typed(df, {"Thời điểm báo cáo": "luc", "Muộn (ngày)": "so"})
 
 
 def unknown_time_units(rows: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"Đơn vị": rows.unit_name, "Nhập vào hệ thống lúc": [fmt.datetime(t) for t in rows.first_at]})
+    df = pd.DataFrame({"Đơn vị": rows.unit_name.to_numpy(), "Nhập vào hệ thống lúc": _when(rows.first_at)})
+    return typed(df, {"Nhập vào hệ thống lúc": "luc"})
 
 
 DQ_KINDS = {
@@ -121,11 +169,19 @@ DQ_KINDS = {
     "don_vi": "Tên đơn vị không khớp",
     "don_vi_nhieu": "Tên đơn vị khớp nhiều đơn vị",
     "ky_bao_cao": "Không rõ kỳ báo cáo",
-    "kiem_tra": "Số liệu vô lý (tử số > mẫu số)",
+    "kiem_tra": "Số liệu không hợp lý (số thành phần lớn hơn tổng số)",
     "ty_le": "Cột tỷ lệ không khớp",
-    "thay_the": "Bị thay bằng lần gửi sau",
+    "thay_the": "Bị thay bằng lần báo cáo sau",
     "ky_mau_thuan": "Kỳ báo cáo mâu thuẫn (không nhập trang)",
 }
+
+
+def _field_name(code) -> str:
+    """A field of the form by its name («Số bài trên Fanpage…»), never its code (bai_mxh)."""
+    if not isinstance(code, str) or not code:
+        return ""
+    f = catalog.fields().get(code)
+    return f.name if f else code
 
 
 def data_quality(shown: pd.DataFrame) -> pd.DataFrame:
@@ -136,7 +192,7 @@ def data_quality(shown: pd.DataFrame) -> pd.DataFrame:
             "Trang": shown.sheet,
             "Dòng": shown.row,
             "Cột": shown.column,
-            "Trường": shown.field,
+            FIELD: [_field_name(c) for c in shown.field],
             "Đơn vị": shown.unit,
             "Giá trị gốc": shown.raw_value,
             "Lý do": shown.reason,
@@ -149,45 +205,51 @@ def unmatched(unmatched: pd.DataFrame) -> pd.DataFrame:
     return unmatched.rename(
         columns={
             "unit_text": "Tên ghi trong bảng",
-            "parent_text": "Xã/phường ghi kèm",
+            "parent_text": "Xã, phường, đặc khu ghi kèm",
             "reason": "Lý do",
             "candidates": "Gần nhất",
             "rows": "Số dòng",
             "sources": "Nguồn",
         }
-    )[["Tên ghi trong bảng", "Xã/phường ghi kèm", "Lý do", "Gần nhất", "Số dòng", "Nguồn"]]
+    )[["Tên ghi trong bảng", "Xã, phường, đặc khu ghi kèm", "Lý do", "Gần nhất", "Số dòng", "Nguồn"]]
 
 
 def sources(df: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "Bảng": [lbl or sid for lbl, sid in zip(df.label, df.source_id, strict=True)],
             "Trang": [t or "tất cả" for t in df.tabs],
-            "Đọc tốt lần cuối": [fmt.datetime(t) if pd.notna(t) else "chưa" for t in df.last_ok_at],
-            "Lần thử cuối": [fmt.datetime(t) if pd.notna(t) else "—" for t in df.last_attempt_at],
+            "Đọc tốt lần cuối": _when(df.last_ok_at),
+            "Lần thử cuối": _when(df.last_attempt_at),
             "Lỗi lần thử cuối": [e if isinstance(e, str) else "" for e in df.last_error],
-            "Mở": df.url,
+            "Mở": df.url.to_numpy(),
         }
     )
+    return typed(out, {"Đọc tốt lần cuối": "luc", "Lần thử cuối": "luc"}, {"Đọc tốt lần cuối": "chưa"})
+
+
+IMPORT_COUNTS = {
+    "cells_read": "Ô đọc",
+    "imported": "Mới",
+    "updated": "Cập nhật",
+    "unchanged": "Không đổi",
+    "missing": "Trống",
+    "rejected": "Từ chối",
+}
 
 
 def imports(df: pd.DataFrame) -> pd.DataFrame:
-    n = fmt.number
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
-            "Lần": df.import_id,
-            "Nhận lúc": [fmt.datetime(t) for t in df.seen_at],
-            "Tệp / bảng": df.source,
-            "Trang": df.sheet,
-            "Ô đọc": [n(v) for v in df.cells_read],
-            "Mới": [n(v) for v in df.imported],
-            "Cập nhật": [n(v) for v in df.updated],
-            "Không đổi": [n(v) for v in df.unchanged],
-            "Trống": [n(v) for v in df.missing],
-            "Từ chối": [n(v) for v in df.rejected],
+            "Lần": _num(df.import_id),
+            "Thời điểm nhập": _when(df.seen_at),
+            "Tệp / bảng": df.source.to_numpy(),
+            "Trang": df.sheet.to_numpy(),
+            **{name: _num(df[col]) for col, name in IMPORT_COUNTS.items()},
             "Ghi chú / lỗi": [e if e else t for e, t in zip(df.error.fillna(""), df.notes.fillna(""), strict=True)],
         }
     )
+    return typed(out, {"Lần": "so", "Thời điểm nhập": "luc", **{name: "so" for name in IMPORT_COUNTS.values()}})
 
 
 def dq_counts(dq: pd.DataFrame) -> dict[str, int]:
@@ -201,28 +263,72 @@ def dq_counts(dq: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def audit(log: pd.DataFrame) -> pd.DataFrame:
-    from ui.access import ACTION_WORDS
+PERIOD_CODE = re.compile(r"\d{4}(-(Q[1-4]|H[12]|(0[1-9]|1[0-2])))?")
 
-    words = {**ACTION_WORDS, "them_nguon": "thêm nguồn Google Sheets"}
-    return pd.DataFrame(
+
+def log_value(key: str, value, names: dict[str, str]) -> str:
+    """One detail of an audit record in words: a period as «Quý II/2026», a unit by its name, a
+    yes/no as Có/Không, a list joined with commas, an action or a kind of unit by its word."""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if value is None:
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(log_value(key, v, names) for v in value) or "không có"
+    if isinstance(value, int | float):
+        return fmt.number(value)
+    text = str(value)
+    if key == "thao_tac":
+        return catalog.action_words().get(text, text)
+    if key == "level":
+        kinds = catalog.unit_kinds()
+        return kinds[text].label if text in kinds else text
+    if key == "units" and " " in text:
+        return ", ".join(names.get(c, c) for c in text.split())
+    if PERIOD_CODE.fullmatch(text) and key in ("quarter", "period"):
+        return period_label(text)
+    if key in ("unit", "units"):
+        return names.get(text, text)
+    return text
+
+
+def audit(log: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The audit log as sentences: when (dd/mm/yyyy HH:MM), who, the role and the action in words,
+    and each detail named in Vietnamese (catalog/nhat_ky_muc.csv) with its value in words."""
+    from ui.access import role_word
+
+    names = names or {}
+    keys, words = catalog.log_keys(), catalog.action_words()
+
+    def detail(d) -> str:
+        if not isinstance(d, dict):
+            return ""
+        parts = [f"{keys.get(k, k.replace('_', ' '))}: {log_value(k, v, names)}" for k, v in d.items()]
+        return "; ".join(parts)
+
+    df = pd.DataFrame(
         {
-            "Lúc": log["at"].str.replace("T", " "),
-            "Người": log.who,
-            "Vai trò": log.role,
-            "Thao tác": log.action.map(lambda a: words.get(a, a)),
-            "Chi tiết": [", ".join(f"{k}: {v}" for k, v in d.items()) for d in log.detail],
+            "Thời điểm": _when(log["at"]),
+            "Người": log.who.to_numpy(),
+            "Vai trò": [role_word(r) for r in log.role],
+            "Thao tác": [words.get(a, a.replace("_", " ")) for a in log.action],
+            "Chi tiết": [detail(d) for d in log.detail],
         }
     )
+    return typed(df, {"Thời điểm": "luc"})
 
 
 # ---------------------------------------------------------------- the reporting cycle
 
 
-def _value(v, t) -> str:
-    """A cycle value for people: a number in Vietnamese format, a text as written, «(trống)» for none."""
+def _value(v, t, field: str | None = None) -> str:
+    """A cycle value for people: a number in Vietnamese format, a yes/no answer as Có/Không, a text as
+    written, «(trống)» for none."""
     if isinstance(t, str) and t:
         return t
+    f = catalog.fields().get(field) if isinstance(field, str) else None
+    if f is not None and f.kind == "yesno" and pd.notna(v):
+        return "Có" if v else "Không"
     return fmt.number(v, 2 if pd.notna(v) and v != int(v) else 0) if pd.notna(v) else "(trống)"
 
 
@@ -237,12 +343,12 @@ def _cell(source, sheet, column, row) -> str:
 def submissions(subs: pd.DataFrame) -> pd.DataFrame:
     """The office's list for one quarter: state, decision, pending changes, reminders."""
     symbols = {c: s.symbol for c, s in catalog.submission_states().items()}
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
-            "Mã": subs.unit_code,
-            "Đơn vị": subs.unit_name,
+            "Mã": subs.unit_code.to_numpy(),
+            "Đơn vị": subs.unit_name.to_numpy(),
             "Trạng thái": [f"{symbols.get(s, '')} {w}" for s, w in zip(subs.state, subs.state_label, strict=True)],
-            "Nộp lúc": [fmt.datetime(t) if pd.notna(t) else "—" for t in subs.first_at],
+            "Thời điểm báo cáo": _when(subs.first_at),
             "Quyết định": [
                 f"{w} · {a} · {fmt.datetime(t)}" if isinstance(w, str) and w else "—"
                 for w, a, t in zip(subs.action.map(catalog.cycle_events()), subs.actor, subs["at_time"], strict=True)
@@ -250,55 +356,62 @@ def submissions(subs: pd.DataFrame) -> pd.DataFrame:
             "Lý do trả lại": [
                 r if s == "tra_lai" and isinstance(r, str) else "" for s, r in zip(subs.state, subs.reason, strict=True)
             ],
-            "Thay đổi chờ duyệt": [fmt.number(n) if n else "" for n in subs.pending],
+            "Thay đổi chờ duyệt": _num(subs.pending),
         }
     )
+    return typed(df, {"Thời điểm báo cáo": "luc", "Thay đổi chờ duyệt": "so"}, {"Thời điểm báo cáo": "—"})
 
 
 def pending(changes: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
-            "Số": changes.id,
-            "Đơn vị": changes.unit_name,
+            "Số": _num(changes.id),
+            "Đơn vị": changes.unit_name.to_numpy(),
             "Kỳ": [period_label(p) for p in changes.period],
-            "Chỉ số": changes.field_name,
-            "Đang công bố": [_value(v, t) for v, t in zip(changes.old_value, changes.old_text, strict=True)],
-            "Giá trị mới": [_value(v, t) for v, t in zip(changes.new_value, changes.new_text, strict=True)],
+            FIELD: changes.field_name.to_numpy(),
+            "Đang công bố": [
+                _value(v, t, f) for v, t, f in zip(changes.old_value, changes.old_text, changes.field, strict=True)
+            ],
+            "Giá trị mới": [
+                _value(v, t, f) for v, t, f in zip(changes.new_value, changes.new_text, changes.field, strict=True)
+            ],
             "Ô nguồn": [
                 _cell(s, sh, c, r) or "(không còn trong bảng)"
                 for s, sh, c, r in zip(changes.source, changes.sheet, changes.column, changes["row"], strict=True)
             ],
-            "Nhận lúc": [fmt.datetime(t) for t in changes.seen_at],
+            "Thời điểm đọc": _when(changes.seen_at),
         }
     )
+    return typed(df, {"Số": "so", "Thời điểm đọc": "luc"})
 
 
 def chase(rows: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
-            "Đơn vị": rows.unit_name,
-            "Trạng thái": rows.state_label,
-            "Quá hạn (ngày)": [fmt.number(d) if pd.notna(d) else "" for d in rows.days_overdue],
-            "Người liên hệ": rows.contact,
-            "Điện thoại": rows.phone,
-            "Email": rows.email,
-            "Đã nhắc (lần)": [fmt.number(n) for n in rows.reminders],
+            "Đơn vị": rows.unit_name.to_numpy(),
+            "Trạng thái": rows.state_label.to_numpy(),
+            "Quá hạn (ngày)": _num(rows.days_overdue),
+            "Người liên hệ": rows.contact.to_numpy(),
+            "Điện thoại": rows.phone.to_numpy(),
+            "Thư điện tử": rows.email.to_numpy(),
+            "Đã nhắc (lần)": _num(rows.reminders),
         }
     )
+    return typed(df, {"Quá hạn (ngày)": "so", "Đã nhắc (lần)": "so"})
 
 
 def history(hist: pd.DataFrame) -> pd.DataFrame:
     """A unit's history for people: what happened, to which value, from where, by whom."""
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
-            "Lúc": [fmt.datetime(t) for t in hist["at_time"]],
+            "Thời điểm": _when(hist["at_time"]),
             "Kỳ": [
                 period_label(p if isinstance(p, str) else q) for p, q in zip(hist.period, hist.quarter, strict=True)
             ],
-            "Sự kiện": hist.event_label,
-            "Chỉ số": hist.field_name.fillna(""),
+            "Sự kiện": hist.event_label.to_numpy(),
+            FIELD: hist.field_name.fillna("").to_numpy(),
             "Cũ → mới": [
-                f"{_value(ov, ot)} → {_value(nv, nt)}" if isinstance(f, str) else ""
+                f"{_value(ov, ot, f)} → {_value(nv, nt, f)}" if isinstance(f, str) else ""
                 for f, ov, ot, nv, nt in zip(
                     hist.field, hist.old_value, hist.old_text, hist.new_value, hist.new_text, strict=True
                 )
@@ -308,8 +421,9 @@ def history(hist: pd.DataFrame) -> pd.DataFrame:
                 for s, sh, c, r in zip(hist.source, hist.sheet, hist.column, hist["row"], strict=True)
             ],
             "Lần nhập": [f"#{int(i)}" if pd.notna(i) else "" for i in hist.import_id],
-            "Người thực hiện": hist.actor.fillna(""),
-            "Người duyệt": hist.approved_by.fillna(""),
-            "Ghi chú": hist.reason.fillna(""),
+            "Người thực hiện": hist.actor.fillna("").to_numpy(),
+            "Người duyệt": hist.approved_by.fillna("").to_numpy(),
+            "Ghi chú": hist.reason.fillna("").to_numpy(),
         }
     )
+    return typed(df, {"Thời điểm": "luc"})

@@ -8,15 +8,16 @@ import pandas as pd
 import streamlit as st
 
 from core import catalog, fmt
-from queries.export import csv_bytes, xlsx_bytes
+from queries.export import csv_bytes, formats, kind_at, xlsx_bytes
 
 # colour and word together: a colour-blind reader reads the word and the mark (catalog/statuses.csv)
 STATUSES = catalog.statuses()
 PACE_RULE = (
-    "**Cách đánh giá tiến độ** (kế hoạch không nêu, sản phẩm áp dụng): chỉ tiêu đếm theo năm "
-    "đúng tiến độ khi số cộng dồn từ đầu năm đến hết quý q đạt ít nhất q/4 chỉ tiêu; chỉ tiêu tỷ lệ "
-    "có hạn đúng tiến độ khi không thấp hơn đường thẳng nối giá trị báo cáo đầu tiên với chỉ tiêu "
-    "tại ngày hạn. Tỷ lệ luôn là tổng tử số / tổng mẫu số. «Chưa có số liệu» không bao giờ tính là 0."
+    "**Cách đánh giá tiến độ** (kế hoạch không quy định, hệ thống áp dụng): chỉ tiêu đếm theo năm "
+    "đúng tiến độ khi số cộng dồn từ đầu năm đạt ít nhất phần chỉ tiêu năm tương ứng (đến hết quý I: 1/4, "
+    "quý II: 2/4, quý III: 3/4); chỉ tiêu tỷ lệ có thời hạn đúng tiến độ khi không thấp hơn đường thẳng nối "
+    "giá trị báo cáo đầu tiên với chỉ tiêu tại ngày hết hạn. Tỷ lệ luôn là tổng số thành phần chia cho tổng "
+    "số. «Chưa có số liệu» không bao giờ được tính là 0."
 )
 
 
@@ -59,7 +60,21 @@ def value_text(value, measure: str, kind: str = "", unit_row: bool = False) -> s
 TILE_STYLE = """<style>
 [data-testid="stMetricValue"] .stMarkdownEllipsis, [data-testid="stMetricValue"] .stMarkdownEllipsis p {
   white-space: normal; overflow-wrap: break-word; text-overflow: clip }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "Chọn tệp" }
+[data-testid="stFileUploaderDropzoneInstructions"] span { display: none }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {
+  content: "Tối đa LIMIT_MB MB mỗi tệp: .xlsx, .xls, .ods, .csv, .txt"; font-size: 0.85rem }
 </style>"""
+# Streamlit writes the file picker's button («Upload») and limits («200MB per file • XLSX…») in English
+# with no parameter to change them: the style above draws Vietnamese words in their place (README).
+
+
+def page_style() -> str:
+    """TILE_STYLE with the upload limit in force (``[gioi_han] tep_toi_da_mb``, the widget's own limit)."""
+    from ui import actions
+
+    return TILE_STYLE.replace("LIMIT_MB", str(actions.upload_limit_mb()))
 
 
 def metric(col, label: str, value: int, out_of: int | None = None, note: str | None = None, help=None,
@@ -87,7 +102,7 @@ def status_grid(shown: pd.DataFrame, states: pd.DataFrame, help: dict[str, str])
         config[k] = st.column_config.MultiselectColumn(
             k, help=help.get(k), options=list(status_of), color=[status_colour(s) for s in status_of.values()]
         )
-    st.dataframe(grid, hide_index=True, height=min(600, 38 + 35 * len(shown)), column_config=config)
+    st.dataframe(grid, hide_index=True, height=min(600, 38 + 35 * len(shown)), column_config=config, placeholder=EMPTY)
 
 
 def unit_tiles(rows: pd.DataFrame) -> None:
@@ -143,6 +158,7 @@ def unit_choices(units: pd.DataFrame, candidates) -> tuple[list[str], dict[str, 
     return first + [c for c in rest if c not in first], names
 
 
+SCOPE_WORD = "Toàn bộ"  # every unit the viewer sees, as one (the tile of Theo chỉ tiêu says the same)
 CHANGE_WORDS = {"trang_thai": "đổi trạng thái", "moi": "mới báo cáo", "giam": "giảm", "tang": "tăng"}
 
 
@@ -150,14 +166,71 @@ def change_lines(ch: pd.DataFrame, limit: int = 8) -> list[str]:
     """Short Vietnamese lines: who, which target, from what to what (``queries.changes`` rows)."""
     lines = []
     for r in ch.head(limit).itertuples():
-        who = "Toàn bộ" if r.unit_code == "*" else r.unit_name
+        who = SCOPE_WORD if r.unit_code == "*" else r.unit_name
         after = f"{value_text(r.value, r.measure, r.kind, r.unit_code != '*')} ({status_label(r.status)})"
         if r.change == "moi":
-            lines.append(f"**{who}** · {r.indicator}: {CHANGE_WORDS[r.change]}, {after}")
+            lines.append(f"**{who}** · {r.indicator_name}: {CHANGE_WORDS[r.change]}, {after}")
         else:
             before = value_text(r.value_before, r.measure, r.kind, r.unit_code != "*")
-            lines.append(f"**{who}** · {r.indicator}: {before} → {after}")
+            lines.append(f"**{who}** · {r.indicator_name}: {before} → {after}")
     return lines
+
+
+def _shown(kind: str, v) -> str:
+    """One cell drawn in Vietnamese style (core.fmt): 1.234 ; 67,1% ; 04/12/2026 ; 04/12/2026 09:30."""
+    if kind == "phan_tram":
+        return fmt.percent(v)
+    if kind == "so":
+        return fmt.number(v)
+    if kind == "so_le":
+        return fmt.number(v, 0 if float(v).is_integer() else 1)
+    if kind == "ngay":
+        return fmt.date(v)
+    return fmt.datetime(v)
+
+
+STYLED_ROWS = 1000  # a Styler costs about 0,1 s per 1.000 rows on each run; a larger table uses «localized»
+
+
+def show(df: pd.DataFrame, config: dict | None = None, **kw) -> None:
+    """``st.dataframe`` of a table of ``ui.tables``: numeric and date columns stay numbers and dates
+    (a click on the header sorts 5 before 142), drawn in Vietnamese style.
+
+    Dates and times: Streamlit's own format («DD/MM/YYYY», «DD/MM/YYYY HH:mm»). Numbers: Streamlit's
+    number formats cannot write 1.234,5 whatever the browser's language («localized» follows the
+    browser; printf-style has only «,» or «_» for thousands), so up to ``STYLED_ROWS`` rows the text
+    shown comes from a pandas Styler, which Streamlit draws over the unchanged values; a larger table
+    (a national list) uses «localized», the browser's own style, and stays within the page's time."""
+    kinds, empty = formats(df), df.attrs.get("empty", {})
+    view = df.reset_index(drop=True)
+    numbers = {c: k for c, k in kinds.items() if k not in ("ngay", "luc")}
+    styled = bool(numbers) and len(view) <= STYLED_ROWS
+    data = view
+    if styled:
+        data = view.style
+        for c, kind in numbers.items():
+            na = empty.get(c, "")
+            if kind.startswith("theo:"):
+                for each in ("phan_tram", "so_le"):
+                    rows = [i for i in range(len(view)) if kind_at(view, c, i) == each]
+                    if rows:
+                        data = data.format(lambda v, k=each: _shown(k, v), subset=(rows, [c]), na_rep=na)
+            else:
+                data = data.format(lambda v, k=kind: _shown(k, v), subset=[c], na_rep=na)
+    cfg = {}
+    for c, k in kinds.items():
+        why = f"Ô «{EMPTY}»: {empty[c]}" if empty.get(c) else None  # Streamlit draws every empty cell alike
+        if k in ("ngay", "luc"):
+            shape = "DD/MM/YYYY" if k == "ngay" else "DD/MM/YYYY HH:mm"
+            cfg[c] = st.column_config.DatetimeColumn(c, help=why, format=shape)
+        else:
+            cfg[c] = st.column_config.NumberColumn(c, help=why, format=None if styled else "localized")
+    cfg.update(config or {})
+    kw.setdefault("hide_index", True)
+    st.dataframe(data, column_config=cfg, placeholder=EMPTY, **kw)
+
+
+EMPTY = "—"  # what an empty cell reads (Streamlit's own default is the word «None»)
 
 
 _FORMATS = (
@@ -199,7 +272,7 @@ def target_list(df: pd.DataFrame) -> str:
         colour, mark, word = status_colour(r.status), STATUSES[r.status].symbol, STATUSES[r.status].label
         has_target = pd.notna(r.target) and r.target
         width = 0.0 if pd.isna(r.value) or not has_target else max(0.0, min(100.0, 100.0 * r.value / r.target))
-        target_txt = value_text(r.target, r.measure) if has_target else "không nêu số"
+        target_txt = value_text(r.target, r.measure) if has_target else "kế hoạch không quy định số"
         foot = f"{value_text(r.value, r.measure)} / chỉ tiêu {target_txt}"
         if pd.notna(r.deadline):
             foot += f" · hạn {fmt.date(r.deadline)}"

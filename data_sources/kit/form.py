@@ -27,7 +27,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import catalog
+from core import catalog, fmt
 from core.periods import bounds, label
 
 from ..parse.units import Unit, official_wards
@@ -139,8 +139,8 @@ def build_form(plan: str, period: str, out: str | Path, province: int | None = N
     units = roster_units(province, catalog.plan_levels(plan))
     if not units:
         raise ValueError(
-            f"Kế hoạch {plan}: không có đơn vị nào phải báo cáo ({', '.join(catalog.plan_levels(plan))}) trong "
-            "danh mục. Với chi bộ, cơ quan, phòng ban: thêm đơn vị vào catalog/don_vi.csv (hoặc NQ71_UNITS)."
+            f"Kế hoạch {plan}: danh mục chưa có {', '.join(catalog.unit_kinds()[k].word for k in catalog.plan_levels(plan))} "
+            "nào phải báo cáo. Với chi bộ, cơ quan, phòng ban: thêm đơn vị vào catalog/don_vi.csv (hoặc NQ71_UNITS)."
         )
     fields = catalog.fields()
     text_fields = [c for c, f in fields.items() if f.kind == "text"]
@@ -158,7 +158,7 @@ def build_form(plan: str, period: str, out: str | Path, province: int | None = N
     input_fill = PatternFill("solid", fgColor="FFFFF0")
     wrap = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
-    ws["A1"] = (prow.get("co_quan") or "").upper()
+    ws["A1"] = catalog.body_name(prow.get("co_quan") or "").upper()  # the full name: «SỞ GIÁO DỤC VÀ ĐÀO TẠO …»
     ws["A1"].font = bold
     ws["A2"] = "PHỤ LỤC"
     ws["A2"].font = Font(bold=True, size=13)
@@ -257,7 +257,7 @@ def _validations(ws, DataValidation, columns, fields, text_fields, last_row) -> 
     for code, letter in columns.items():
         f = fields[code]
         rng = f"{letter}{FIRST_ROW}:{letter}{last_row}"
-        name = f.name[:32]
+        name = prompt_title(f.name)
         if f.kind == "count":
             dv = DataValidation(type="custom", formula1=count_rule(letter, FIRST_ROW, pair_of.get(code)))
             extra = ""
@@ -268,9 +268,15 @@ def _validations(ws, DataValidation, columns, fields, text_fields, last_row) -> 
                 f"Số nguyên ≥ 0 ({f.measure or 'số'}).{extra} Ghi - nếu bằng 0; ... nếu có nhưng chưa "
                 "thu thập; x nếu không áp dụng; để trống nếu chưa có số liệu."
             )[:255]
+            pair_error = ""
+            if code in pair_of:
+                pair_error = (
+                    f" Số này không được lớn hơn «{fields[f.denominator].name}»."
+                    if f.denominator
+                    else f" Tổng số này không được nhỏ hơn «{fields[_numerator_of(code)].name}»."
+                )
             dv.error = (
-                "Chỉ nhận số nguyên không âm (không ghi số thập phân, số âm hay chữ), hoặc -, ..., x."
-                + (" Số này vượt tổng số tương ứng." if code in pair_of else "")
+                "Chỉ nhận số nguyên không âm (không ghi số thập phân, số âm hay chữ), hoặc -, ..., x." + pair_error
             )[:255]
         elif f.kind == "yesno":
             dv = DataValidation(type="list", formula1='"' + ",".join(YESNO_LIST) + '"')
@@ -278,8 +284,8 @@ def _validations(ws, DataValidation, columns, fields, text_fields, last_row) -> 
             dv.error = "Chỉ chọn Có, Không hoặc x."
         else:
             dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(TEXT_MAX))
-            dv.prompt = f"Ghi nội dung ngắn gọn (tối đa {TEXT_MAX} ký tự); để trống nếu không có."
-            dv.error = f"Tối đa {TEXT_MAX} ký tự."
+            dv.prompt = f"Ghi nội dung ngắn gọn (tối đa {fmt.number(TEXT_MAX)} ký tự); để trống nếu không có."
+            dv.error = f"Tối đa {fmt.number(TEXT_MAX)} ký tự."
         dv.allow_blank = True
         dv.showInputMessage = dv.showErrorMessage = True
         dv.errorStyle = "stop"
@@ -287,6 +293,23 @@ def _validations(ws, DataValidation, columns, fields, text_fields, last_row) -> 
         dv.errorTitle = "Giá trị không hợp lệ"
         dv.add(rng)
         ws.add_data_validation(dv)
+
+
+TITLE_MAX = 32  # Excel refuses a longer input-message title
+
+
+def prompt_title(name: str, limit: int = TITLE_MAX) -> str:
+    """A cell prompt's title of at most ``limit`` characters, cut after a whole word with «…»,
+    never inside one («Số pano, áp phích, băng rôn, khẩ» was what a plain cut gave)."""
+    name = " ".join(name.split())
+    if len(name) <= limit:
+        return name
+    words, out = name.split(" "), ""
+    for w in words:
+        if len(f"{out} {w}".strip()) + 1 > limit:
+            break
+        out = f"{out} {w}".strip()
+    return (out.rstrip(",;:") or name[: limit - 1]) + "…"
 
 
 def _numerator_of(den: str) -> str:
@@ -299,7 +322,7 @@ def _guide(ws, period_text, deadline, link, fields, columns) -> None:
     rows = [
         ("HƯỚNG DẪN ĐIỀN BIỂU MẪU", ""),
         ("Kỳ báo cáo", period_text),
-        ("Hạn gửi", deadline.strftime("%d/%m/%Y")),
+        ("Hạn báo cáo", fmt.document_date(deadline)),
         ("Đường dẫn bảng chung", link or "(đơn vị nhận tệp qua thư điện tử)"),
         ("", ""),
         ("Cách ghi", "Ý nghĩa"),

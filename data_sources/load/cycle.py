@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from core.db import connect_read
-from core.periods import label
+from core.periods import phrase
 
 from ..publish.store import publishing
 from ..sql import load, statements
@@ -104,14 +104,14 @@ def approve(db: str | Path, quarter: str, units: list[str], by: str) -> list[str
             st = _state(con, unit, quarter)
             if not st.submitted:
                 raise CycleError(
-                    f"{_name(st, unit)} chưa nộp số liệu {label(quarter)}: chưa duyệt được. Chưa duyệt đơn vị nào."
+                    f"{_name(st, unit)} chưa báo cáo số liệu {phrase(quarter)}: chưa duyệt được. Chưa duyệt đơn vị nào."
                 )
             if st.action == "duyet":
                 out.append(f"{_name(st, unit)}: đã duyệt từ trước, giữ nguyên.")
                 continue
             _run(con, "cycle_decide", unit=unit, quarter=quarter, action="duyet", reason=None, by=by, at=at)
             _run(con, "cycle_lock", unit=unit, quarter=quarter)
-            out.append(f"{_name(st, unit)}: đã duyệt và khóa số liệu {label(quarter)}.")
+            out.append(f"{_name(st, unit)}: đã duyệt và khóa số liệu {phrase(quarter)}.")
     return out
 
 
@@ -123,12 +123,12 @@ def return_report(db: str | Path, quarter: str, unit: str, reason: str, by: str)
         _require_data(con)
         st = _state(con, unit, quarter)
         if not st.submitted:
-            raise CycleError(f"{_name(st, unit)} chưa nộp số liệu {label(quarter)}: không có gì để trả lại.")
+            raise CycleError(f"{_name(st, unit)} chưa báo cáo số liệu {phrase(quarter)}: không có gì để trả lại.")
         at = _now()
         _run(con, "cycle_decide", unit=unit, quarter=quarter, action="tra_lai", reason=reason, by=by, at=at)
         if st.action == "duyet":  # the decision first: the rebuild then sees the quarter unlocked
             _unlock(con, unit, quarter, by, at)
-    return f"{_name(st, unit)}: đã trả lại báo cáo {label(quarter)} (lý do: {reason})."
+    return f"{_name(st, unit)}: đã trả lại báo cáo {phrase(quarter)} (lý do: {reason})."
 
 
 def unlock(db: str | Path, quarter: str, unit: str, reason: str, by: str) -> str:
@@ -139,11 +139,11 @@ def unlock(db: str | Path, quarter: str, unit: str, reason: str, by: str) -> str
         _require_data(con)
         st = _state(con, unit, quarter)
         if st.action != "duyet":
-            raise CycleError(f"{_name(st, unit)}: {label(quarter)} chưa được duyệt nên không bị khóa.")
+            raise CycleError(f"{_name(st, unit)}: {phrase(quarter)} chưa được duyệt nên không bị khóa.")
         at = _now()
         _run(con, "cycle_decide", unit=unit, quarter=quarter, action="mo_khoa", reason=reason, by=by, at=at)
         _unlock(con, unit, quarter, by, at)
-    return f"{_name(st, unit)}: đã mở khóa {label(quarter)}."
+    return f"{_name(st, unit)}: đã mở khóa số liệu {phrase(quarter)}."
 
 
 def _unlock(con, unit: str, quarter: str, by: str, at: dt.datetime) -> None:
@@ -183,7 +183,7 @@ def accept(db: str | Path, change_id: int, by: str) -> str:
         _run(con, "cycle_decide", unit=unit, quarter=quarter, action="duyet", reason=why, by=by, at=at)
         rebuild_marts(con, event="chap_nhan", by=by, at=at)
         con.execute(load("drop_prev_cells"))
-    return f"Đã chấp nhận thay đổi #{change_id}: giá trị mới được công bố, {label(quarter)} của {unit} được duyệt lại."
+    return f"Đã chấp nhận thay đổi #{change_id}: giá trị mới được công bố, số liệu {phrase(quarter)} của {unit} được duyệt lại."
 
 
 def reject(db: str | Path, change_id: int, by: str) -> str:

@@ -207,8 +207,9 @@ WHERE r.period IS NULL AND r.code IS NOT NULL
 UNION ALL
 SELECT 'kiem_tra', v.source, v.sheet, v."row", (SELECT letter FROM ref.columns WHERE col = v.col), v.num_field, u.name,
        CAST(v.num_value AS BIGINT)::VARCHAR,
-       'Số «' || fn.name || '» (' || CAST(v.num_value AS BIGINT) || ') lớn hơn «' || fd.name || '» ('
-           || CAST(v.den_value AS BIGINT) || '): cặp số này được giữ nhưng không tính vào chỉ tiêu. Hãy kiểm tra lại với đơn vị.',
+       '«' || fn.name || '» (' || replace(format('{:,}', CAST(v.num_value AS BIGINT)), ',', '.') || ') lớn hơn «'
+           || fd.name || '» (' || replace(format('{:,}', CAST(v.den_value AS BIGINT)), ',', '.')
+           || '): hai số được lưu nhưng không tính vào chỉ tiêu. Hãy kiểm tra lại với đơn vị.',
        v.gid, v.url, v.col, v.unit_code
 FROM mart.validation AS v
 JOIN ref.units AS u ON u.code = v.unit_code
@@ -216,7 +217,13 @@ JOIN ref.fields AS fn ON fn.code = v.num_field
 JOIN ref.fields AS fd ON fd.code = v.den_field
 UNION ALL
 SELECT 'thay_the', r.source, r.sheet, c."row", (SELECT letter FROM ref.columns WHERE col = c.col), c.field, u.name, c.raw_value,
-       'Đã được thay bằng lần gửi sau của đơn vị cho kỳ ' || r.period
+       'Đã được thay bằng lần báo cáo sau của đơn vị cho ' || CASE  -- the period in words: quý II/2026
+           WHEN r.period LIKE '____-Q_' THEN 'quý ' || ['I', 'II', 'III', 'IV'][CAST(right(r.period, 1) AS INTEGER)]
+               || '/' || left(r.period, 4)
+           WHEN r.period LIKE '____-H1' THEN '6 tháng đầu năm ' || left(r.period, 4)
+           WHEN r.period LIKE '____-H2' THEN '6 tháng cuối năm ' || left(r.period, 4)
+           WHEN length(r.period) = 4 THEN 'năm ' || r.period
+           ELSE 'tháng ' || CAST(CAST(right(r.period, 2) AS INTEGER) AS VARCHAR) || '/' || left(r.period, 4) END
            || ' (' || strftime(w.eff_at, '%d/%m/%Y %H:%M') || ', ' || w.sheet || ' dòng ' || w."row" || ')',
        r.gid, r.url, c.col, r.code
 FROM live AS r
