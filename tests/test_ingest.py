@@ -360,3 +360,62 @@ def test_a_ratio_that_disagrees_with_its_numbers_carries_its_unit_and_its_unit_s
         assert "ty_le" not in set(queries.rejects(con, queries.Scope.of([ea_kar])).field)  # another unit does not
     finally:
         con.close()
+
+
+def _cells(db) -> list[tuple]:
+    con = connect_read(db)
+    try:
+        return con.execute(
+            "SELECT unit_name, period, field, value FROM mart.observations "
+            "WHERE field IN ('cb_tong', 'cb_quan_triet') ORDER BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_a_file_read_again_after_another_file_wins_its_units_back_and_is_published(db, tmp_path):
+    """Review of issue 25 (F2): «nothing changed» is judged against what is published, not only against the
+    file's own last read. A, then B (another file, the same units), then A again: A's values are published."""
+    head = "Tên đơn vị,Kỳ báo cáo,Tổng số CBQL GV NV,Số CBQL GV NV được quán triệt\n"
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text(head + "Xã Ea Kar,Quý I/2026,100,40\nXã Ea Ô,Quý I/2026,300,60\n", encoding="utf-8")
+    b.write_text(head + "Xã Ea Kar,Quý I/2026,100,90\nXã Ea Ô,Quý I/2026,300,250\n", encoding="utf-8")
+    ingest_paths([a], db, province=66)
+    ingest_paths([b], db, province=66)
+    assert ("Xã Ea Kar", "2026-Q1", "cb_quan_triet", 90.0) in _cells(db)
+    again = ingest_paths([a], db, province=66)
+    assert again.published, again.text()
+    got = _cells(db)
+    assert ("Xã Ea Kar", "2026-Q1", "cb_quan_triet", 40.0) in got and (
+        "Xã Ea Ô",
+        "2026-Q1",
+        "cb_quan_triet",
+        60.0,
+    ) in got
+    assert not ingest_paths([a], db, province=66).published  # and once more: now nothing changes
+
+
+def test_a_workbook_of_a_thousand_tabs_never_shares_a_row_key_with_the_next_import(db, tmp_path):
+    """Review of issue 25 (F1): a staged row's key was import × 10⁹ + tab × 10⁶ + row, so tab 1.000 of import 1
+    was row 0 of import 2, and one unit's values showed under another. Keys are now dense within an import."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "T0"
+    for i in range(1, 1000):
+        wb.create_sheet(f"T{i}")
+    ws = wb.create_sheet("Dữ liệu")
+    ws.append(["Tên đơn vị", "Kỳ báo cáo", "Tổng số CBQL GV NV"])
+    ws.append(["Xã Ea Kar", "Quý I/2026", 100])
+    many = tmp_path / "nhieu_trang.xlsx"
+    wb.save(many)
+    nxt = tmp_path / "tiep.csv"
+    nxt.write_text("Tên đơn vị,Kỳ báo cáo,Tổng số CBQL GV NV\nXã Ea Ô,Quý I/2026,300\n", encoding="utf-8")
+    ingest_paths([many], db, province=66)
+    ingest_paths([nxt], db, province=66)
+    assert _cells(db) == [("Xã Ea Kar", "2026-Q1", "cb_tong", 100.0), ("Xã Ea Ô", "2026-Q1", "cb_tong", 300.0)]
+    con = connect_read(db)
+    try:
+        assert con.execute("SELECT count(*) = count(DISTINCT ord) FROM stg.rows").fetchall()[0][0]
+    finally:
+        con.close()

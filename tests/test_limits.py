@@ -209,3 +209,87 @@ def test_a_tab_where_no_form_is_found_keeps_a_bounded_sample_of_its_cells_and_sa
         last = con.execute("select max(\"row\") from raw.cells where sheet = 'Rác'").fetchall()[0][0]
     assert kept["Rác"] == 2_000 and kept["Quý I"] == 27  # the form's tab keeps every cell
     assert first == [("chữ 0-0",)] and last == 40  # the first 40 rows of 50 cells, in reading order
+
+
+def test_a_quote_never_closed_refuses_the_csv_instead_of_swallowing_its_rows(tmp_path):
+    """Review of issue 25 (F3): Python's csv reader, not strict, read the rest of the file into one cell and
+    three rows were gone with exit 0. Strict: refused, naming the row."""
+    bad = tmp_path / "ngoac_kep.csv"
+    bad.write_text(
+        HEADER + '\nXã Ea Kar,Quý I/2026,100,40,100,95,Có,1,0\n"Xã Ea Ô,Quý I/2026,300,60,100,80,Không,0,1\n'
+        "Xã Ea Kar,Quý II/2026,100,70,50,48,Có,1,0\n",
+        encoding="utf-8",
+    )
+    _refused(tmp_path, bad, "dấu ngoặc kép", "không được đóng")
+
+
+def test_merges_are_read_whatever_valid_form_the_workbook_writes_them_in(tmp_path):
+    """Review of issue 25 (F7): merges read from the XML (the streaming reader has none) were lost when a
+    relationship's target is written «./worksheets/…», the relationships use another prefix, or attributes use
+    single quotes. The unit name merged over its two quarters is read for both."""
+    import duckdb
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tiến độ"
+    ws.append(["Tên đơn vị", "Kỳ báo cáo", "Tổng số CBQL GV NV", "Số CBQL GV NV được quán triệt"])
+    ws.append(["Xã Ea Kar", "Quý I/2026", 100, 40])
+    ws.append([None, "Quý II/2026", 100, 70])
+    ws.merge_cells("A2:A3")
+    plain = tmp_path / "gop.xlsx"
+    wb.save(plain)
+    odd = tmp_path / "gop_khac.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(odd, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b'Target="/xl/worksheets/', b'Target="./worksheets/')
+                data = data.replace(b'Target="worksheets/', b'Target="./worksheets/')
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"xmlns:r=", b"xmlns:ns9=").replace(b" r:id=", b" ns9:id=")
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<mergeCell ref="A2:A3"', b"<mergeCell ref='A2:A3'")
+            dst.writestr(info, data)
+    assert b"./worksheets/" in zipfile.ZipFile(odd).read("xl/_rels/workbook.xml.rels")
+    db = tmp_path / "gop.duckdb"
+    run_cli("data_sources", "ingest", str(odd), "--db", str(db), "--province", "66")
+    with duckdb.connect(str(db), read_only=True) as con:
+        got = con.execute(
+            "select period, value from mart.observations where field = 'cb_quan_triet' order by 1"
+        ).fetchall()
+    assert got == [("2026-Q1", 40.0), ("2026-Q2", 70.0)]
+
+
+def test_a_guide_tab_keeps_a_bounded_sample_too(tmp_path):
+    """Review of issue 25 (F8): a tab named «Hướng dẫn» skipped quietly kept all its cells."""
+    import duckdb
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Quý I"
+    for line in (FIXTURES / "progress_small.csv").read_text(encoding="utf-8").splitlines()[:3]:
+        ws.append(line.split(","))
+    guide = wb.create_sheet("Hướng dẫn")
+    for r in range(100):
+        guide.append([f"chữ {r}-{c}" for c in range(50)])
+    path = tmp_path / "huong_dan_dai.xlsx"
+    wb.save(path)
+    db = tmp_path / "x.duckdb"
+    run_cli("data_sources", "ingest", str(path), "--db", str(db), "--province", "66")
+    with duckdb.connect(str(db), read_only=True) as con:
+        kept = dict(con.execute("select sheet, count(*) from raw.cells group by sheet").fetchall())
+    assert kept["Hướng dẫn"] == 2_000
+
+
+def test_a_workbook_is_held_to_the_cell_limit_as_a_whole_not_tab_by_tab(tmp_path, limits):
+    limits(o_toi_da_moi_trang=1_000)
+    wb = openpyxl.Workbook()
+    for t in range(3):
+        ws = wb.active if t == 0 else wb.create_sheet()
+        ws.title = f"Quý {t + 1}"
+        ws.append(HEADER.split(","))
+        for i in range(50):  # 51 rows × 9 cells = 459 cells a tab, under the limit; 1.377 in all
+            ws.append(["Xã Ea Kar", f"Quý {'I' * (t + 1)}/2026", 100, i, 100, 95, "Có", 1, 0])
+    path = tmp_path / "ba_trang.xlsx"
+    wb.save(path)
+    _refused(tmp_path, path, "tính trên mọi trang", "trang «Quý 3»")

@@ -411,6 +411,7 @@ def _import(con, tabs, provinces, schools, s, started, seen, received_known, on_
         res.rows = {}
     timing.lap("nạp raw + stg")
     step(0.8, "Đang tính lại các bảng tổng hợp")
+    marts_before = _fingerprint(con, "published_fingerprint") if on_publish is None else None
     rebuild_marts(con, event="nhap", at=started, import_id=import_id)
     timing.lap("dựng mart")
     counts = {(r[0], r[1]): r[2:] for r in con.execute(load("import_summary"), {"import_id": import_id}).fetchall()}
@@ -436,7 +437,7 @@ def _import(con, tabs, provinces, schools, s, started, seen, received_known, on_
             }
         )
     if on_publish is None and not received_known and not summary.pending:  # a stated receipt time: always published
-        if _changes_nothing(con, import_id, summary, ref_before):
+        if _changes_nothing(con, import_id, summary, ref_before, marts_before):
             summary.published = False
             raise _NothingChanged()
     tabs_df = pd.DataFrame(summary.tabs)
@@ -464,19 +465,30 @@ def _import(con, tabs, provinces, schools, s, started, seen, received_known, on_
     return summary
 
 
-def _ref_fingerprint(con) -> list | None:
-    """The reference tables' fingerprint (None before the first import wrote them)."""
+def _fingerprint(con, name: str) -> list | None:
+    """A fingerprint query's answer (``ref_fingerprint``, ``published_fingerprint``); None before the first
+    import wrote the tables it reads."""
     try:
-        return con.execute(load("ref_fingerprint")).fetchall()[0][0]
+        return con.execute(load(name)).fetchall()[0][0]
     except duckdb.CatalogException:
         return None
 
 
-def _changes_nothing(con, import_id: int, summary: ImportSummary, ref_before: list | None) -> bool:
-    """Whether this import changes nothing that is published: every tab read before with the same cells, the
-    same units, periods, values and reasons, no value new or updated, and the catalog's tables as they were."""
+def _ref_fingerprint(con) -> list | None:
+    return _fingerprint(con, "ref_fingerprint")
+
+
+def _changes_nothing(
+    con, import_id: int, summary: ImportSummary, ref_before: list | None, marts_before: list | None
+) -> bool:
+    """Whether this import changes nothing that is published: what pages read is the same after the rebuild
+    as before it (a file read again that wins back its units from another file changes it), every tab was read
+    before with the same cells, units, periods, values and reasons, no value is new or updated, and the
+    catalog's tables are as they were."""
     t = summary.totals
     if t["imported"] or t["updated"] or ref_before is None or ref_before != _ref_fingerprint(con):
+        return False
+    if marts_before is None or marts_before != _fingerprint(con, "published_fingerprint"):
         return False
     mine = pd.DataFrame(
         [
@@ -506,6 +518,10 @@ def rebuild_marts(con, event: str, at: dt.datetime, by: str | None = None, impor
     if not first:  # a first build publishes values for the first time: no change to record
         con.execute(load("record_history"), {"import_id": import_id, "event": event, "by": by, "at": at})
 
+
+# a staged row's ord: import × 10¹² + its place in the import (tab, then row); older imports used
+# import × 10⁹ + tab × 10⁶ + row, which stays below every newer import's ords (reading order kept)
+ORD_PER_IMPORT = 10**12
 
 # non-empty cells beyond which DuckDB's memory is capped (sql/big_import_memory.sql)
 BIG_IMPORT = 2_000_000
@@ -581,7 +597,8 @@ def _load(con, import_id, tabs, tab_table, results, raw, seen, given: bool) -> N
         {
             **{c: pa.concat_arrays(staged_cols.pop(c)) for c in ROW_COLS},
             "tab": pa.array(tab_of.astype(np.int32)),
-            "ord": pa.array(import_id * 10**9 + tab_of * 10**6 + row_no),
+            # dense within the import, in tab then row order: no tab or row count can make two rows share one
+            "ord": pa.array(import_id * ORD_PER_IMPORT + np.arange(len(row_no), dtype=np.int64)),
         }
     )
     con.register("_rows", staged)

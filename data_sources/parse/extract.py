@@ -120,11 +120,13 @@ def extract(tab: Tab, matcher: UnitMatcher, default_year: int) -> TabResult:
     try:
         lay = find_layout(tab, rows, default_year=default_year)
     except LayoutError as e:
+        res.no_form = True  # a guide's cells or another tab's: only a sample is kept beyond RAW_SAMPLE (ingest)
         if is_guide(tab.sheet):  # the form kit's «Hướng dẫn» sheet, a «Ghi chú» tab: no table, nothing lost
-            res.notes.append("trang hướng dẫn, không có bảng số liệu: bỏ qua (các ô vẫn được lưu ở dữ liệu gốc)")
+            res.notes.append(
+                "trang hướng dẫn, không có bảng số liệu: bỏ qua (các ô được lưu ở dữ liệu gốc, tối đa 2.000 ô)"
+            )
         else:
             res.error = str(e)
-            res.no_form = True
         return res
     res.header_row = lay.header_row + 1
     _describe(lay, res)

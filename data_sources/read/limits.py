@@ -96,14 +96,26 @@ def check_zip(name: str, source, limits: Limits) -> None:
 class CellCounter:
     """Counts a tab's cells as they are read and refuses the file at the first one beyond a limit."""
 
-    __slots__ = ("cells", "limits", "name", "sheet")
+    __slots__ = ("cells", "limits", "name", "sheet", "whole")
 
-    def __init__(self, name: str, sheet: str, limits: Limits):
+    def __init__(self, name: str, sheet: str, limits: Limits, whole: list[int] | None = None):
+        """``whole``: a one-item list shared by every tab of one file, so the file as a whole is held to the
+        same number of cells as one tab (a workbook of many big tabs is not let through tab by tab)."""
         self.name, self.sheet, self.limits, self.cells = name, sheet, limits, 0
+        self.whole = whole if whole is not None else [0]
 
     def row(self, values: list, r: int) -> None:
-        """``values``: the row's cells as texts (the reader's own), ``r`` 0-based."""
-        self.cells += len(values)
+        """``values``: the row's cells as texts (the reader's own), ``r`` 0-based. An empty row counts as one
+        cell: a sheet of a million empty rows costs memory too."""
+        n = len(values) or 1
+        self.cells += n
+        self.whole[0] += n
+        if self.whole[0] > self.limits.cells_per_tab and self.cells <= self.limits.cells_per_tab:
+            raise ReadError(
+                f"Tệp «{self.name}» có hơn {number(self.limits.cells_per_tab)} ô tính trên mọi trang (đến dòng "
+                f"{number(r + 1)} của trang «{self.sheet}»), vượt giới hạn số ô. Chưa nhập gì từ tệp này. Hãy xóa "
+                "các trang, dòng, cột không thuộc biểu mẫu hoặc chia thành nhiều tệp rồi nhập lại."
+            )
         if self.cells > self.limits.cells_per_tab:
             where = f"trang «{self.sheet}» của tệp «{self.name}»" if self.sheet else f"tệp «{self.name}»"
             raise ReadError(

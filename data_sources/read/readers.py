@@ -136,10 +136,10 @@ def read_xlsx(path: str | Path, data: bytes | None = None, source: str | None = 
     raw = data if data is not None else Path(path).read_bytes()
     formulas = _uncached_formulas(raw)
     merged = _xlsx_merges(raw)
-    tabs = []
+    tabs, whole = [], [0]
     try:
         for ws in wb.worksheets:
-            counter = CellCounter(name, ws.title, limits)
+            counter = CellCounter(name, ws.title, limits, whole)
             rows = []
             shared: dict[Cell, Cell] = {}  # one tuple per distinct cell (see read_csv)
             for r, row in enumerate(ws.iter_rows(values_only=True)):
@@ -165,18 +165,19 @@ def read_xlsx(path: str | Path, data: bytes | None = None, source: str | None = 
     return tabs
 
 
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
-_SHEET_RID_FIRST = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]*)"[^>]*?\bname="([^"]*)"')
-_REL = re.compile(
-    rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"'
-)
+_MERGE = re.compile(rb"""<(?:\w+:)?mergeCell\s+ref=["']([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?["']""")
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 def _xlsx_merges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
     """Per sheet title, its merged ranges (0-based r1, c1, r2, c2), read from the XML: openpyxl's read-only
-    mode, which streams the cells, does not give them. A sheet's ``<mergeCells>`` follow its cells, so the
-    member is scanned in pieces, never held whole."""
+    mode, which streams the cells, does not give them. The workbook and its relationships (small parts) are
+    parsed by namespace, a target's path normalised as openpyxl does; each sheet's ``<mergeCells>`` (after
+    its cells) is found by scanning the part in 1 MB pieces, never holding it whole."""
+    import posixpath
+    import xml.etree.ElementTree as ET
     import zipfile
 
     from openpyxl.utils import column_index_from_string
@@ -184,41 +185,37 @@ def _xlsx_merges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
     out: dict[str, list[tuple[int, int, int, int]]] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            book = z.read("xl/workbook.xml")
-            rels = z.read("xl/_rels/workbook.xml.rels")
+            names = set(z.namelist())
+            book = ET.fromstring(z.read("xl/workbook.xml"))
+            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
             targets = {}
-            for m in _REL.finditer(rels):
-                rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-                target = target.decode()
-                targets[rid.decode()] = target.lstrip("/") if target.startswith("/") else "xl/" + target
-            sheets = [(html.unescape(n.decode("utf-8")), rid.decode()) for n, rid in _SHEET.findall(book)]
-            sheets += [(html.unescape(n.decode("utf-8")), rid.decode()) for rid, n in _SHEET_RID_FIRST.findall(book)]
-            for title, rid in sheets:
-                member = targets.get(rid)
-                if member is None or member not in z.namelist() or title in out:
+            for rel in rels.iter(f"{_NS_PKG}Relationship"):
+                target = rel.get("Target", "")
+                path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+                targets[rel.get("Id")] = posixpath.normpath(path)
+            for sheet in book.iter(f"{_NS_MAIN}sheet"):
+                title, member = sheet.get("name"), targets.get(sheet.get(f"{_NS_REL}id"))
+                if title is None or member not in names:
                     continue
                 found = []
                 with z.open(member) as f:
                     tail = b""
                     while chunk := f.read(1 << 20):
                         buf = tail + chunk
-                        cut = buf.rfind(b"<")  # a tag cut at the chunk's end is read with the next chunk
+                        cut = buf.rfind(b"<")  # a tag cut at the piece's end is read with the next piece
                         part, tail = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
                         found += _MERGE.findall(part)
                     found += _MERGE.findall(tail)
-                ranges = []
-                for c1, r1, c2, r2 in found:
-                    c2, r2 = (c2 or c1), (r2 or r1)
-                    ranges.append(
-                        (
-                            int(r1) - 1,
-                            column_index_from_string(c1.decode()) - 1,
-                            int(r2) - 1,
-                            column_index_from_string(c2.decode()) - 1,
-                        )
+                out[title] = [
+                    (
+                        int(r1) - 1,
+                        column_index_from_string(c1.decode()) - 1,
+                        int(r2 or r1) - 1,
+                        column_index_from_string((c2 or c1).decode()) - 1,
                     )
-                out[title] = ranges
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+                    for c1, r1, c2, r2 in found
+                ]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, ET.ParseError):
         return out
     return out
 
@@ -283,15 +280,20 @@ def read_calamine(path: str | Path, data: bytes | None = None, source: str | Non
         wb = CalamineWorkbook.from_object(io.BytesIO(data) if data is not None else str(path))
         sheets = [(name, wb.get_sheet_by_name(name)) for name in wb.sheet_names]
         grids = [(name, sh.to_python(skip_empty_area=False), sh.merged_cell_ranges) for name, sh in sheets]
+    except MemoryError:  # a tiny .ods can declare millions of repeated cells, which calamine makes real
+        raise ReadError(
+            f"Tệp {kind} «{Path(str(path)).name}» khai báo quá nhiều ô (hàng triệu ô lặp lại), không đủ bộ nhớ để đọc. "
+            "Chưa nhập gì từ tệp này. Hãy xóa các dòng, cột thừa đến cuối trang rồi lưu lại dạng .xlsx."
+        ) from None
     except Exception:  # calamine raises its own kinds and ValueError for a broken file (its English stays out)
         raise ReadError(
             f"Không đọc được tệp {kind} «{Path(str(path)).name}»: tệp hỏng, bị cắt khi tải về, được đặt mật khẩu hoặc "
             "không phải loại tệp này. Hãy mở tệp bằng Excel hoặc LibreOffice và lưu lại dạng .xlsx."
         ) from None
     errors = _ods_error_cells(path, data) if str(path).lower().endswith(".ods") else {}
-    tabs = []
+    tabs, whole = [], [0]
     for name, grid, merged in grids:
-        counter = CellCounter(Path(str(path)).name, name, limits)
+        counter = CellCounter(Path(str(path)).name, name, limits, whole)
         rows = []
         for n, row in enumerate(grid):
             cells = [_calamine_cell(v) for v in row]
@@ -423,14 +425,19 @@ def read_csv(path: str | Path, data: bytes | None = None, source: str | None = N
     # mostly a few thousand distinct texts (counts, names, periods), 8 bytes a cell instead of about 120
     shared: dict[str, Cell] = {}
     try:
-        for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
+        # strict: a quote never closed is an error, not the rest of the file swallowed into one cell
+        for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)):
             counter.row(row, n)
             if len(shared) < SHARED_MAX:
                 rows.append([shared.get(v) or shared.setdefault(v, (v, "s")) for v in row])
             else:
                 rows.append([shared.get(v) or (v, "s") for v in row])
     except csv.Error:
-        raise _refuse(Path(str(path)).name, "một ô dài quá giới hạn hoặc dấu ngoặc kép không được đóng") from None
+        raise _refuse(
+            Path(str(path)).name,
+            f'dấu ngoặc kép (") ở dòng {len(rows) + 1} hoặc sau đó không được đóng, hoặc đặt sai chỗ trong một ô, nên '
+            "không biết ô nào kết thúc ở đâu",
+        ) from None
     del text, shared
     name = Path(str(path)).stem
     return [Tab(source or str(path), name, _trim(rows), is_file=True, notes=[note] if note else [])]

@@ -75,7 +75,7 @@ CREATE TABLE IF NOT EXISTS stg.rows (
     period_note VARCHAR,
     submitted_at TIMESTAMP,
     seen_at TIMESTAMP,
-    ord BIGINT                  -- unique key and global reading order: import × 10⁹ + tab × 10⁶ + row
+    ord BIGINT                  -- unique key and global reading order: import × 10¹² + place in the import (tab, row)
 );
 -- seen_at is a known time of receipt (see raw.imports.seen_given); NULL in rows staged before this column
 ALTER TABLE stg.rows ADD COLUMN IF NOT EXISTS seen_given BOOLEAN;
