@@ -293,3 +293,23 @@ def test_a_workbook_is_held_to_the_cell_limit_as_a_whole_not_tab_by_tab(tmp_path
     path = tmp_path / "ba_trang.xlsx"
     wb.save(path)
     _refused(tmp_path, path, "tính trên mọi trang", "trang «Quý 3»")
+
+
+def test_a_tiny_ods_declaring_twenty_million_cells_is_refused_before_it_is_expanded(tmp_path):
+    """Review of issue 25 (F4): an .ods writes equal rows and cells once with a repeat count; 800 bytes declared
+    20.000 × 1.000 cells, which the reader (calamine) made real (2,45 GB) before any was counted."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        '<office:spreadsheet><table:table table:name="Quý I"><table:table-row table:number-rows-repeated="20000">'
+        '<table:table-cell office:value-type="string" table:number-columns-repeated="1000"><text:p>x</text:p>'
+        "</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    bomb = tmp_path / "lap_lai.ods"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", content)
+    assert bomb.stat().st_size < 2_000
+    _refused(tmp_path, bomb, "khai báo khoảng 20.000.000 ô", "trang «Quý I»", "vượt giới hạn 12.000.000 ô")

@@ -33,6 +33,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.fmt import number
+
 from .errors import ReadError  # re-exported: callers import it from here
 from .limits import CellCounter, Limits, check_size, check_zip
 
@@ -276,6 +278,8 @@ def read_calamine(path: str | Path, data: bytes | None = None, source: str | Non
     limits = Limits.current()
     if not str(path).lower().endswith(".xls"):  # .ods, .xlsb: zipped, judged from the directory first
         check_zip(Path(str(path)).name, io.BytesIO(data) if data is not None else path, limits)
+    if str(path).lower().endswith(".ods"):
+        _check_ods_grid(Path(str(path)).name, io.BytesIO(data) if data is not None else path, limits)
     try:
         wb = CalamineWorkbook.from_object(io.BytesIO(data) if data is not None else str(path))
         sheets = [(name, wb.get_sheet_by_name(name)) for name in wb.sheet_names]
@@ -308,6 +312,54 @@ def read_calamine(path: str | Path, data: bytes | None = None, source: str | Non
             )
         tabs.append(tab)
     return tabs
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _check_ods_grid(name: str, source, limits: Limits) -> None:
+    """An .ods writes a run of equal rows or cells once with a repeat count: 800 bytes can declare 20 million
+    cells, which calamine makes real before any is counted. The grid calamine would build (rows up to the last
+    one with content × columns up to the last cell with content, per sheet) is computed from content.xml,
+    streamed, and refused beyond the cells limit before calamine runs. The trailing empty runs every .ods ends
+    with (a million empty rows, a thousand empty columns) hold no content and do not count."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    t = _ODS_TABLE
+    whole = 0
+    try:
+        with zipfile.ZipFile(source) as z, z.open("content.xml") as f:
+            sheet, rows, last_row, width = "", 0, 0, 0
+            for event, el in ET.iterparse(f, events=("start", "end")):
+                if event == "start":
+                    if el.tag == f"{t}table":
+                        sheet, rows, last_row, width = el.get(f"{t}name", ""), 0, 0, 0
+                    continue
+                if el.tag == f"{t}table-row":
+                    repeat = int(el.get(f"{t}number-rows-repeated", "1"))
+                    col, last_col = 0, 0
+                    for c in el:
+                        n = int(c.get(f"{t}number-columns-repeated", "1"))
+                        col += n
+                        if len(c) or c.get(f"{_ODS_OFFICE}value-type"):  # a cell with content
+                            last_col = col
+                    rows += repeat
+                    if last_col:
+                        last_row, width = rows, max(width, last_col)
+                        if last_row * width + whole > limits.cells_per_tab:
+                            raise ReadError(
+                                f"Tệp «{name}» (trang «{sheet}») khai báo khoảng {number(last_row * width + whole)} ô "
+                                f"(dòng, cột lặp lại), vượt giới hạn {number(limits.cells_per_tab)} ô. Chưa nhập gì từ "
+                                "tệp này. Hãy xóa các dòng, cột thừa (đến cuối trang) rồi lưu lại, hoặc lưu dạng .xlsx."
+                            )
+                    el.clear()
+                elif el.tag == f"{t}table":
+                    whole += last_row * width
+                    el.clear()
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, ET.ParseError):
+        return  # calamine says what is wrong with the file
 
 
 def _calamine_cell(v: object) -> Cell:
