@@ -159,7 +159,7 @@ def test_round_trip_through_ingestion_rejects_nothing(kit, tmp_path):
         s = ingest_paths([path], db, province=66, seen_at=SEEN)
         tab = next(t for t in s.tabs if t["sheet"] == "Quý III.2026")
         assert tab["rejected"] == 0 and s.totals["rejected"] == 0, s.text()
-        assert "2026-Q3" in " ".join(tab["notes"])
+        assert "quý III/2026" in " ".join(tab["notes"])
         # the kit's «Hướng dẫn» sheet has no table: skipped quietly (a «·» line, no «✗», nothing rejected)
         guide = next(t for t in s.tabs if t["sheet"] == "Hướng dẫn")
         assert not guide["error"] and "✗" not in s.text(), s.text()

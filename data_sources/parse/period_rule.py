@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.periods import bounds
+from core.periods import bounds, phrase
 
 from ..read.readers import Cell
 from .periods import Period, _prep, parse_period, period_refusal
@@ -130,7 +130,7 @@ class Resolution:
     def notes(self) -> list[str]:
         out = []
         if self.period:
-            n = f"Kỳ báo cáo {self.period.code} lấy từ {LABELS[self.source]}"
+            n = f"Kỳ báo cáo ({phrase(self.period.code)}) lấy từ {LABELS[self.source]}"
             named = next(c for c in self.clues if c.rank == self.source and c.tail is not None)
             n += f" («{named.text}»)"
             if self.year_from == "nam_cau_hinh":
@@ -145,7 +145,8 @@ class Resolution:
                 + ", ".join(f"«{s}»" for s in dated)
             )
         for c in self.outranked:
-            out.append(f"{c.describe()} nêu {c.code or c.year}, khác kỳ đã chọn: không dùng (thứ hạng thấp hơn).")
+            named = phrase(c.code) if c.code else f"năm {c.year}"
+            out.append(f"{c.describe()} nêu {named}, khác kỳ đã chọn: không dùng (thứ hạng thấp hơn).")
         return out
 
     def check_column(self, codes: dict[str, tuple[str, int]]) -> None:
@@ -171,7 +172,8 @@ class Resolution:
     def _conflict(self, a: Clue, a_code: str, b: Clue, b_code: str) -> None:
         self.conflict_row = max(a.row, b.row)
         self.conflict = (
-            f"các dấu hiệu về kỳ báo cáo mâu thuẫn: {a.describe()} là {a_code}, còn {b.describe()} là {b_code}"
+            f"các dấu hiệu về kỳ báo cáo mâu thuẫn: {a.describe()} là {phrase(a_code)}, còn {b.describe()} là "
+            f"{phrase(b_code)}"
         )
 
 
@@ -282,7 +284,7 @@ def row_period(tab_period: Period | None, text: str, date_order: str) -> tuple[s
         if why := period_refusal(text):
             return None, f"kỳ báo cáo {why}", ""
         if tab_period:
-            return None, f"kỳ báo cáo «{text}» không đọc được (trang ghi {tab_period.code}: không tự thay)", ""
+            return None, f"kỳ báo cáo «{text}» không đọc được (trang ghi {phrase(tab_period.code)}: không tự thay)", ""
         return None, f"kỳ báo cáo «{text}» không đọc được; hãy ghi dạng «Quý I/2026» hoặc «Tháng 4/2026»", ""
     if tab_period:
         return tab_period.code, "", ""

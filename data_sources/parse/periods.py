@@ -96,7 +96,7 @@ def _date_period(s: str, date_order: str) -> Period | None:
         return None
     return Period(
         f"{y}-{mo:02d}",
-        note=f"«{s}» là một ngày ({how}): đọc là tháng {mo:02d}/{y}, kỳ {y}-{mo:02d}",
+        note=f"«{s}» là một ngày ({how}): đọc là tháng {mo}/{y}",
     )
 
 
@@ -106,9 +106,7 @@ def parse_period(text: object, default_year: int | None = None, date_order: str 
     if text is None:
         return None
     if isinstance(text, (dt.date, dt.datetime)):
-        return Period(
-            f"{text.year}-{text.month:02d}", note=f"ô kiểu ngày tháng: đọc là tháng {text.month:02d}/{text.year}"
-        )
+        return Period(f"{text.year}-{text.month:02d}", note=f"ô kiểu ngày tháng: đọc là tháng {text.month}/{text.year}")
     date = _date_period(clean(text), date_order)
     if date is not None:
         return date
