@@ -273,7 +273,13 @@ def test_conflicting_period_clues_import_nothing_and_say_so(db):
     s = ingest_paths([FIXTURES / "period_conflict_tab_title.xlsx", FIXTURES / "period_doc_date_title.xlsx"], db)
     bad = next(t for t in s.tabs if t["sheet"] == "Q2-2025")
     assert bad["cells_read"] == 0 and bad["imported"] == 0
-    for text in ("mâu thuẫn", "tên trang tính «Q2-2025»", "là quý II/2025", "Kỳ báo cáo: Quý II/2026", "là quý II/2026"):
+    for text in (
+        "mâu thuẫn",
+        "tên trang tính «Q2-2025»",
+        "là quý II/2025",
+        "Kỳ báo cáo: Quý II/2026",
+        "là quý II/2026",
+    ):
         assert text in bad["error"], bad["error"]
     assert "✗ period_conflict_tab_title.xlsx / Q2-2025: " in s.text() and "Không nhập" in s.text()
     con = connect_read(db)

@@ -313,3 +313,17 @@ def test_a_tiny_ods_declaring_twenty_million_cells_is_refused_before_it_is_expan
         z.writestr("content.xml", content)
     assert bomb.stat().st_size < 2_000
     _refused(tmp_path, bomb, "khai báo khoảng 20.000.000 ô", "trang «Quý I»", "vượt giới hạn 12.000.000 ô")
+
+
+def test_formulas_saved_without_values_are_found_by_streaming_not_by_loading_the_workbook(tmp_path, monkeypatch):
+    """Review of issue 25 (F5): one such formula made the reader load the whole workbook twice in openpyxl's
+    full mode (1,74 GB for 2 million cells). Now the sheet's XML is scanned; the full load is kept only for a
+    shared formula's cells, which hold no text of their own."""
+    from data_sources.read import readers
+
+    def never(data):
+        raise AssertionError("the workbook was loaded in full")
+
+    monkeypatch.setattr(readers, "_uncached_formulas_loaded", never)
+    found = readers._uncached_formulas((FIXTURES / "formula_no_cache.xlsx").read_bytes())
+    assert found["Quý II.2026"][(5, 3)] == "=1/0" and found["Quý II.2026"][(5, 4)] == "=NA()"

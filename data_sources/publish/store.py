@@ -195,6 +195,8 @@ def disk_failure(e: BaseException) -> str | None:
         if e.errno == errno.EROFS:
             return "thư mục dữ liệu nằm trên ổ chỉ đọc"
         return "lỗi đọc ghi ổ đĩa"
+    if isinstance(e, duckdb.OutOfMemoryException):
+        return "máy chủ không đủ bộ nhớ để ghi (DuckDB)"
     if isinstance(e, duckdb.Error):
         text = str(e)
         if "No space left" in text or "out of disk" in text.lower():

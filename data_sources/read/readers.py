@@ -173,12 +173,32 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
+def _sheet_members(z) -> list[tuple[str, str]]:
+    """(title, zip member) of each worksheet: the workbook and its relationships (small parts) parsed by
+    namespace, a target's path normalised as openpyxl does."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    names = set(z.namelist())
+    book = ET.fromstring(z.read("xl/workbook.xml"))
+    rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels.iter(f"{_NS_PKG}Relationship"):
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        targets[rel.get("Id")] = posixpath.normpath(path)
+    out = []
+    for sheet in book.iter(f"{_NS_MAIN}sheet"):
+        title, member = sheet.get("name"), targets.get(sheet.get(f"{_NS_REL}id"))
+        if title is not None and member in names:
+            out.append((title, member))
+    return out
+
+
 def _xlsx_merges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
     """Per sheet title, its merged ranges (0-based r1, c1, r2, c2), read from the XML: openpyxl's read-only
-    mode, which streams the cells, does not give them. The workbook and its relationships (small parts) are
-    parsed by namespace, a target's path normalised as openpyxl does; each sheet's ``<mergeCells>`` (after
-    its cells) is found by scanning the part in 1 MB pieces, never holding it whole."""
-    import posixpath
+    mode, which streams the cells, does not give them. Each sheet's ``<mergeCells>`` (after its cells) is
+    found by scanning the part in 1 MB pieces, never holding it whole."""
     import xml.etree.ElementTree as ET
     import zipfile
 
@@ -187,17 +207,8 @@ def _xlsx_merges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
     out: dict[str, list[tuple[int, int, int, int]]] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            names = set(z.namelist())
-            book = ET.fromstring(z.read("xl/workbook.xml"))
-            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-            targets = {}
-            for rel in rels.iter(f"{_NS_PKG}Relationship"):
-                target = rel.get("Target", "")
-                path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-                targets[rel.get("Id")] = posixpath.normpath(path)
-            for sheet in book.iter(f"{_NS_MAIN}sheet"):
-                title, member = sheet.get("name"), targets.get(sheet.get(f"{_NS_REL}id"))
-                if title is None or member not in names:
+            for title, member in _sheet_members(z):
+                if title in out:
                     continue
                 found = []
                 with z.open(member) as f:
@@ -241,18 +252,52 @@ def _scan(z, member: str, pattern: re.Pattern) -> bool:
         return bool(pattern.search(tail))
 
 
+_NO_CACHE_AT = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f([^>]*)(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>')
+
+
 def _uncached_formulas(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
-    """Per sheet title, the cells whose formula was saved without a value, with the formula text.
-    One C-level scan of each sheet's XML; the formulas are loaded only when there is one."""
+    """Per sheet title, the cells whose formula was saved without a value, with the formula text. Each
+    sheet's XML is scanned in pieces (never loaded whole, never the workbook in openpyxl's full mode, which
+    for a big sheet costs gigabytes): the cell's place and its formula as written. A shared formula's other
+    cells hold no text of their own; only then is the workbook loaded (openpyxl writes each cell's formula)."""
+    import xml.etree.ElementTree as ET
     import zipfile
 
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    shared = False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            found = any(_scan(z, n, _NO_CACHE) for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
-    except (zipfile.BadZipFile, KeyError, OSError):
+            for title, member in _sheet_members(z):
+                if not _scan(z, member, _NO_CACHE):
+                    continue
+                with z.open(member) as f:
+                    tail = b""
+                    while chunk := f.read(1 << 20):
+                        buf = tail + chunk
+                        cut = buf.rfind(b"<c ")
+                        part, tail = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
+                        found = _NO_CACHE_AT.findall(part)
+                        shared |= _note_uncached(found, out.setdefault(title, {}))
+                    shared |= _note_uncached(_NO_CACHE_AT.findall(tail), out.setdefault(title, {}))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, ET.ParseError):
         return {}
-    if not found:
-        return {}
+    out = {title: cells for title, cells in out.items() if cells}
+    return _uncached_formulas_loaded(data) if shared else out
+
+
+def _note_uncached(found: list, into: dict) -> bool:
+    """Record each (column, row, attributes, formula) found; True when one is a shared formula's cell."""
+    from openpyxl.utils import column_index_from_string
+
+    shared = False
+    for col, row, attrs, text in found:
+        shared |= not text and b"si=" in attrs
+        into[(int(row) - 1, column_index_from_string(col.decode()) - 1)] = "=" + html.unescape(text.decode("utf-8"))
+    return shared
+
+
+def _uncached_formulas_loaded(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """The same, through openpyxl's full mode: only for a shared formula saved without values."""
     import openpyxl
 
     wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
