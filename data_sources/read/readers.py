@@ -210,15 +210,7 @@ def _xlsx_merges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
             for title, member in _sheet_members(z):
                 if title in out:
                     continue
-                found = []
-                with z.open(member) as f:
-                    tail = b""
-                    while chunk := f.read(1 << 20):
-                        buf = tail + chunk
-                        cut = buf.rfind(b"<")  # a tag cut at the piece's end is read with the next piece
-                        part, tail = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
-                        found += _MERGE.findall(part)
-                    found += _MERGE.findall(tail)
+                found = [m for part in _pieces(z, member, b"<") for m in _MERGE.findall(part)]
                 out[title] = [
                     (
                         int(r1) - 1,
@@ -237,19 +229,25 @@ def _xlsx_merges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
 _NO_CACHE = re.compile(rb"<c [^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>")
 
 
-def _scan(z, member: str, pattern: re.Pattern) -> bool:
-    """Whether ``pattern`` (one element, no nested tag) occurs in a zip member, read in 1 MB pieces."""
+def _pieces(z, member: str, start: bytes):
+    """A zip member's bytes in pieces of about 1 MB, each cut just before the last ``start`` (an element's
+    opening) so no element is split between two pieces; never the whole member at once. An element longer
+    than a piece is cut (nothing searched here is that long)."""
     with z.open(member) as f:
         tail = b""
         while chunk := f.read(1 << 20):
             buf = tail + chunk
-            cut = buf.rfind(b"<c ")  # an element cut at the piece's end is searched with the next piece
+            cut = buf.rfind(start)
             part, tail = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
-            if pattern.search(part):
-                return True
-            if len(tail) > 1 << 20:  # no element start for a whole piece: nothing to carry over
-                tail = b""
-        return bool(pattern.search(tail))
+            if len(tail) > 1 << 20:
+                part, tail = buf, b""
+            yield part
+        yield tail
+
+
+def _scan(z, member: str, pattern: re.Pattern) -> bool:
+    """Whether ``pattern`` (one element, no nested tag) occurs in a zip member, read in pieces."""
+    return any(pattern.search(part) for part in _pieces(z, member, b"<c "))
 
 
 _NO_CACHE_AT = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f([^>]*)(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>')
@@ -270,15 +268,8 @@ def _uncached_formulas(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
             for title, member in _sheet_members(z):
                 if not _scan(z, member, _NO_CACHE):
                     continue
-                with z.open(member) as f:
-                    tail = b""
-                    while chunk := f.read(1 << 20):
-                        buf = tail + chunk
-                        cut = buf.rfind(b"<c ")
-                        part, tail = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
-                        found = _NO_CACHE_AT.findall(part)
-                        shared |= _note_uncached(found, out.setdefault(title, {}))
-                    shared |= _note_uncached(_NO_CACHE_AT.findall(tail), out.setdefault(title, {}))
+                for part in _pieces(z, member, b"<c "):
+                    shared |= _note_uncached(_NO_CACHE_AT.findall(part), out.setdefault(title, {}))
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ET.ParseError):
         return {}
     out = {title: cells for title, cells in out.items() if cells}
