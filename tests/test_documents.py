@@ -19,6 +19,7 @@ from core.db import connect_read
 from data_sources.kit import build_form
 from queries import PeriodSel, Scope
 from queries.report import make
+from tests.test_report import _texts  # every paragraph, tables in tables included
 
 PLANS = [p["plan"] for p in catalog.read_csv("plans.csv")]
 PERIODS = ("2026-Q2", "2026-H1", "2026")
@@ -29,18 +30,6 @@ CODE = re.compile(r"\bCT\d\d\b|\b[a-z]+(?:_[a-z0-9]+)+\b")  # an indicator code,
 DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 # a period label capitalised after a word inside a sentence («…, Năm 2026», «báo cáo Quý II/2026»)
 PERIOD_MID = re.compile(r"(?<=[\wÀ-ỹ,]) (Quý [IV]+/\d{4}|Năm \d{4}|Tháng \d{1,2}/\d{4})")
-
-
-def _texts(container) -> list[str]:
-    out = []
-    for block in container.iter_inner_content():
-        if hasattr(block, "rows"):
-            for row in block.rows:
-                for cell in row.cells:
-                    out += _texts(cell)
-        else:
-            out.append(block.text)
-    return out
 
 
 def _decree_30(day: str, month: str) -> bool:
