@@ -100,8 +100,15 @@ def read_config(path: Path) -> dict:
             s = tomllib.load(f)
     except FileNotFoundError:
         raise ValueError(f"không thấy tệp cấu hình «{path}»") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ValueError(f"tệp cấu hình «{path}» sai cú pháp TOML ({e})") from None
+    except tomllib.TOMLDecodeError as e:  # its English («Invalid value (at line 1, column 11)») stays out
+        import re
+
+        where = re.search(r"line (\d+), column (\d+)", str(e))
+        at = f" ở dòng {where.group(1)}, cột {where.group(2)}" if where else ""
+        raise ValueError(
+            f"tệp cấu hình «{path}» sai cú pháp TOML{at}: kiểm tra dấu ngoặc kép, dấu = và tên mục [ ] (so với "
+            "mẫu deploy/templates/tinh.toml)"
+        ) from None
     for key in PATH_KEYS:
         if isinstance(s.get(key), str) and s[key] and not Path(s[key]).is_absolute():
             s[key] = str(path.parent / s[key])
