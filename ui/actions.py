@@ -83,7 +83,9 @@ def upload(files, progress: Callable[[float, str], None] | None = None) -> Impor
             p.write_bytes(up.getvalue())
             paths.append(p)
         summary = ingest_paths(paths, db_path(), progress=progress)
-    access.record(v, "nhap_tep", files=[f.name for f in files], import_id=summary.import_id, **summary.totals)
+    # an import that changed nothing wrote no version: its number was never published and is used again
+    number = {"import_id": summary.import_id} if summary.published else {}
+    access.record(v, "nhap_tep", files=[f.name for f in files], **number, **summary.totals)
     return summary
 
 

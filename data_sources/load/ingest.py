@@ -67,7 +67,8 @@ class ImportSummary:
     def text(self) -> str:
         t = self.totals
         lines = [
-            f"Lần nhập #{self.import_id}: {len(self.tabs)} trang tính",
+            (f"Lần nhập #{self.import_id}" if self.published else "Lần đọc lại (không tạo phiên bản mới)")
+            + f": {len(self.tabs)} trang tính",
             f"  Ô đọc: {number(t['cells_read'])} = mới {number(t['imported'])} + cập nhật {number(t['updated'])}"
             f" + không đổi {number(t['unchanged'])} + bỏ trống {number(t['missing'])} + bị từ chối {number(t['rejected'])}",
         ]
