@@ -448,3 +448,15 @@ def log_keys() -> dict[str, str]:
 def cycle_events() -> dict[str, str]:
     """The words of the cycle's history (``catalog/su_kien.csv``): event code -> Vietnamese label."""
     return {r["code"]: r["ten"] for r in read_csv("su_kien.csv")}
+
+
+def deadline_of(plan: str, period: str) -> dt.date:
+    """The plan's deadline for the period (catalog/deadlines.csv), else day ``default_deadline_day``
+    of the month after it, as the reporting page counts it. One rule for the form kit, the personal
+    links (valid until the deadline plus a grace) and the reminders."""
+    from core.periods import bounds
+
+    for r in read_csv("deadlines.csv"):
+        if r["plan"] == plan and r["period"] == period:
+            return dt.date.fromisoformat(r["deadline"])
+    return bounds(period)[1] + dt.timedelta(days=int(settings()["default_deadline_day"]))

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core import catalog, fmt
-from core.periods import bounds, label
+from core.periods import label
 
 from ..parse.units import Unit, official_wards
 from ..parse.values import OK, parse_yesno
@@ -98,15 +98,6 @@ def plan_row(plan: str) -> dict[str, str]:
     return row
 
 
-def deadline_of(plan: str, period: str) -> dt.date:
-    """The plan's deadline for the period (catalog/deadlines.csv), else day ``default_deadline_day``
-    of the month after it, as the reporting page counts it."""
-    for r in catalog.read_csv("deadlines.csv"):
-        if r["plan"] == plan and r["period"] == period:
-            return dt.date.fromisoformat(r["deadline"])
-    return bounds(period)[1] + dt.timedelta(days=int(catalog.settings()["default_deadline_day"]))
-
-
 def _layout() -> list[tuple[str, list[str]]]:
     fields = catalog.form_fields()
     grouped = [(title, [c for c in codes if c in fields]) for title, codes in GROUPS]
@@ -146,7 +137,7 @@ def build_form(plan: str, period: str, out: str | Path, province: int | None = N
     text_fields = [c for c, f in fields.items() if f.kind == "text"]
     unit_field = fields[catalog.field_of_kind("unit")].name
     period_text = label(period)
-    deadline = deadline_of(plan, period)
+    deadline = catalog.deadline_of(plan, period)
 
     wb = openpyxl.Workbook()
     ws = wb.active
