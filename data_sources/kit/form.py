@@ -27,33 +27,18 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import catalog, fmt
+from core import catalog, fmt, form
 from core.periods import label
 
 from ..parse.units import Unit, official_wards
 from ..parse.values import OK, parse_yesno
 
 TITLE = "Thống kê kết quả tổ chức học tập, quán triệt, tuyên truyền thực hiện Nghị quyết số 71-NQ/TW"
-# The header groups over the form's fields (the merged upper header row). A field of the catalog
-# that no group names gets a column of its own, headed by its name over both rows.
-GROUPS = [
-    ("Quán triệt Nghị quyết 71-NQ/TW", ("cb_tong", "cb_quan_triet")),
-    ("Đảng viên", ("dv_tong", "dv_hoc_tap")),
-    ("Khảo sát nhận thức", ("ks_so_nguoi", "ks_hieu_ro")),
-    ("Kế hoạch, chuyên mục", ("co_ke_hoach", "co_chuyen_muc")),
-    ("Hoạt động tuyên truyền trong kỳ", ("so_chuyen_de", "so_hoi_nghi", "luot_tham_du")),
-    (
-        "Sản phẩm truyền thông trong kỳ",
-        ("tin_bai_web", "bai_mxh", "video_infographic", "pano_khau_hieu", "cuoc_thi"),
-    ),
-    ("Đội ngũ truyền thông", ("tt_can_bo_tong", "tt_can_bo_tap_huan")),
-    ("Mô hình, điển hình", ("mo_hinh", "khen_thuong_tap_the", "khen_thuong_ca_nhan")),
-]
 HEADER_ROW, LEAF_ROW, NUMBER_ROW, FIRST_ROW = 6, 7, 8, 9
 # what a count cell may hold besides a whole number ≥ 0 (the importer's conventions, values.py)
 COUNT_WORDS = ("-", "–", "—", "...", "…", "x")
 YESNO_LIST = ("Có", "Không", "x")
-TEXT_MAX = 1000
+TEXT_MAX = form.TEXT_MAX
 
 
 @dataclass(frozen=True)
@@ -98,11 +83,9 @@ def plan_row(plan: str) -> dict[str, str]:
     return row
 
 
-def _layout() -> list[tuple[str, list[str]]]:
-    fields = catalog.form_fields()
-    grouped = [(title, [c for c in codes if c in fields]) for title, codes in GROUPS]
-    named = {c for _, codes in grouped for c in codes}
-    return [g for g in grouped if g[1]] + [(catalog.fields()[c].name, [c]) for c in fields if c not in named]
+def _layout(plan: str) -> list[tuple[str, list[str]]]:
+    """The header groups over the form's fields (core/form.py: catalog/fields.csv, column nhom)."""
+    return [(title, [f.code for f in group]) for title, group in form.groups(plan)]
 
 
 def count_rule(col: str, row: int, pair: tuple[str, str] | None = None) -> str:
@@ -162,7 +145,7 @@ def build_form(plan: str, period: str, out: str | Path, province: int | None = N
     ws.cell(HEADER_ROW, 2, unit_field)
     col = 3
     columns: dict[str, str] = {}
-    for title, codes in _layout():
+    for title, codes in _layout(plan):
         if len(codes) == 1 and title == fields[codes[0]].name:
             ws.cell(HEADER_ROW, col, title)
             ws.merge_cells(start_row=HEADER_ROW, start_column=col, end_row=LEAF_ROW, end_column=col)
