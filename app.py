@@ -43,7 +43,12 @@ PAGES = {
         "pages/nguon_du_lieu.py", title="Nguồn dữ liệu", icon=":material/link:", url_path="nguon-du-lieu"
     ),
     "nguoi_dung": st.Page("pages/nguoi_dung.py", title="Người dùng", icon=":material/group:", url_path="nguoi-dung"),
+    "nop_bao_cao": st.Page(
+        "pages/nop_bao_cao.py", title="Nộp báo cáo", icon=":material/edit_note:", url_path="nop-bao-cao"
+    ),
 }
+st.html(widgets.page_style())  # tile values wrap rather than end in "…" (ui/widgets.py)
+access.link_mode(PAGES, "nop_bao_cao")  # a unit's personal link (?t=…) opens its form and nothing else
 viewer = access.gate()  # sign-in, no-access or refusal pages stop here
 # Every role's navigation knows every address, so no link ever meets Streamlit's English "Page not
 # found" dialog: a page the role may not see is a hidden page at the same address that says so in
@@ -55,8 +60,6 @@ nav = st.navigation(
 )
 if nav is old_overview:
     nav.run()  # forwards at once, before the sidebar reads (and rewrites) the link's filters
-
-st.html(widgets.page_style())  # tile values wrap rather than end in "…" (ui/widgets.py)
 
 with st.sidebar:
     st.markdown("### Nghị quyết 71-NQ/TW\nTheo dõi kết quả truyền thông")

@@ -32,6 +32,7 @@ __all__ = [
     "ALL",
     "PeriodSel",
     "Scope",
+    "carried_values",
     "changes",
     "chase_list",
     "contacts",
@@ -69,6 +70,7 @@ __all__ = [
     "unit_texts",
     "units",
     "unmatched",
+    "web_submissions",
 ]
 
 ALL = "*"  # the unit_code of the row that aggregates the whole scope
@@ -253,6 +255,30 @@ def observations(con, scope: Scope, unit: str | None = None, period: str | None 
 def unit_history(con, scope: Scope, unit: str) -> pd.DataFrame:
     """One unit's current values across periods (empty when the unit is out of scope)."""
     return _df(con, "unit_detail", {"scope": scope.param(), "unit": unit})
+
+
+def carried_values(con, scope: Scope, unit: str, period: str, fields: Iterable[str]) -> dict[str, tuple[float, str]]:
+    """{field: (value, period it was reported for)}: the unit's latest value of each field before ``period``
+    (the totals the «Nộp báo cáo» form is prefilled with); {} for a unit out of scope."""
+    if not scope.allows(unit):
+        return {}
+    df = _df(con, "carried_values", {"unit": unit, "period": period, "fields": list(fields)})
+    return {r.field: (float(r.value), r.from_period) for r in df.itertuples()}
+
+
+def web_submissions(con, scope: Scope, unit: str, plan: str) -> pd.DataFrame:
+    """What the unit sent from the «Nộp báo cáo» form (one row per report × answer, newest first), with
+    ``field_name``; empty for a unit out of scope or a database published before the form existed."""
+    cols = ["import_id", "sent_at", "period", "via", "actor", "field", "raw_value", "status", "reason", "shown"]
+    if not scope.allows(unit) or not _has(con, "raw", "web_submissions"):
+        return pd.DataFrame(columns=[*cols, "field_name"])
+    df = _df(con, "web_submissions", {"unit": unit, "plan": plan})
+    df["field_name"] = df.field.map({c: f.name for c, f in catalog.fields().items()}).fillna(df.field)
+    return df
+
+
+def _has(con, schema: str, table: str) -> bool:
+    return bool(_df(con, "has_table", {"schema": schema, "table": table}).n.iloc[0])
 
 
 def unit_texts(con, scope: Scope, unit: str) -> pd.DataFrame:

@@ -22,9 +22,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import audit, catalog, fmt, signouts
+from core import audit, catalog, fmt, links, signouts
 from queries import Scope
 from ui import data
+from ui.text import plain
 
 DEMO_USERS = "catalog/demo/nguoi_dung.csv"
 USER_COLUMNS = ["email", "vai_tro", "don_vi", "ho_ten"]
@@ -263,3 +264,49 @@ def gate() -> Viewer:
         st.button("Đăng xuất", on_click=sign_out, key="logout_denied")
         st.stop()
     return v
+
+
+LINK_KEY = "personal_link"  # session state: (grant, token) of the personal link this run opened
+
+
+def current_link() -> tuple[links.Grant, str] | None:
+    """The personal link this run was opened with (set by :func:`link_mode`), or None."""
+    return st.session_state.get(LINK_KEY)
+
+
+def link_mode(pages: dict[str, st.Page], form: str) -> None:
+    """An address carrying a personal link (``?t=``) opens the unit's form and nothing else: the token is
+    checked (``core.links``) on every run; a wrong, expired or replaced one opens nothing and says why. Every
+    other page's address answers that the link opens only the form. Without ``?t=`` nothing happens here.
+    Stops the script when it drew the page."""
+    token = st.query_params.get("t")
+    st.session_state.pop(LINK_KEY, None)
+    if token is None:
+        return
+    try:
+        grant = links.open_link(data.db_path(), token, data.visitor_address())
+    except links.LinkError as e:
+        st.title("Nộp báo cáo")
+        st.error(plain(e), icon=":material/link_off:")
+        st.stop()
+    st.session_state[LINK_KEY] = (grant, token)
+    target = pages[form]
+
+    def only_the_form(page: st.Page) -> st.Page:
+        def refused() -> None:
+            st.title("Nộp báo cáo")
+            st.warning(
+                "Đường dẫn riêng của đơn vị chỉ mở biểu mẫu «Nộp báo cáo» của đơn vị đó, không mở trang nào khác "
+                "của bảng điều khiển.",
+                icon=":material/lock:",
+            )
+            st.page_link(
+                target, label="Mở biểu mẫu Nộp báo cáo", icon=":material/edit_note:", query_params={"t": token}
+            )
+
+        return st.Page(refused, title=page.title, url_path=page.url_path or None, visibility="hidden")
+
+    first, *rest = [only_the_form(p) for key, p in pages.items() if key != form]
+    nav = st.navigation([first, target, *rest], position="hidden")
+    nav.run()
+    st.stop()

@@ -20,11 +20,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import audit
-from data_sources.load import cycle
+from core import audit, drafts, links
+from data_sources.load import cycle, web
 from data_sources.load import refresh as gs
 from data_sources.load.ingest import ImportSummary, ingest_paths
 from data_sources.load.mappings import confirm
+from data_sources.parse import entry
 from data_sources.publish.store import StoreError
 from data_sources.read.google import GoogleError
 from data_sources.read.limits import Limits
@@ -34,11 +35,13 @@ from ui.access import Denied
 from ui.data import db_path
 
 CycleError = cycle.CycleError
+LinkError = links.LinkError
 
 __all__ = [
     "CycleError",
     "Denied",
     "GoogleError",
+    "LinkError",
     "ReadError",
     "RefreshJob",
     "StoreError",
@@ -54,6 +57,7 @@ __all__ = [
     "save_users",
     "service_account",
     "start_refresh",
+    "submit_report",
     "unlock",
     "upload",
     "upload_limit_mb",
@@ -300,3 +304,56 @@ def remind(quarter: str, units: list[str]) -> int:
     n = cycle.remind(db_path(), quarter, units, who)
     access.record(v, "nhac", quarter=quarter, units=units)
     return n
+
+
+def link_grant(token: str) -> links.Grant:
+    """What a personal link opens (``core.links``), checked on the server each time; LinkError says why not.
+    Wrong tokens are counted per visitor's address."""
+    return links.open_link(db_path(), token, data.visitor_address())
+
+
+@dataclass(frozen=True)
+class Sent:
+    summary: ImportSummary | None  # None when the answers were refused
+    problems: dict[str, str]  # field code -> the reader's message (empty when sent)
+    at: dt.datetime | None = None
+
+
+def submit_report(unit: str, plan: str, period: str, answers: dict[str, str], token: str | None = None) -> Sent:
+    """Send a unit's report from the «Nộp báo cáo» form: by its personal link (``token``, re-checked here:
+    it must name this unit, plan and period) or by a signed-in person whose role may report for ``unit``.
+    The answers are checked again with the reader's rules; then ingested as source «web» and audited."""
+    if token is not None:
+        grant = link_grant(token)
+        if (grant.unit, grant.plan, grant.period) != (unit, plan, period):
+            raise Denied("Đường dẫn riêng chỉ mở báo cáo của đúng đơn vị và kỳ ghi trong đường dẫn.")
+        sender = web.Sender("lien_ket", f"đường dẫn riêng (lần cấp {grant.generation})", grant.generation)
+        who, role = f"đường dẫn riêng của đơn vị {unit}", None
+    else:
+        v = access.require("nop_bao_cao")
+        if not v.scope.allows(unit):
+            access.refuse(v, "nop_bao_cao", f"Đơn vị {unit} ngoài phạm vi của tài khoản này.", unit=unit)
+        sender = web.Sender("tai_khoan", v.email or "dữ liệu mẫu (demo)")
+        who, role = v.email or "(dữ liệu mẫu)", v.role
+    problems = entry.check(answers, plan)
+    if problems:
+        return Sent(None, problems)
+    at = dt.datetime.now().replace(microsecond=0)
+    name = data.lookups().get("names", {}).get(unit, unit)
+    summary = web.submit(db_path(), unit, name, plan, period, answers, sender, at=at)
+    drafts.clear(db_path(), unit, plan, period)
+    audit.record(db_path(), who, role, "nop_bao_cao", unit=unit, plan=plan, period=period, import_id=summary.import_id)
+    return Sent(summary, {}, at)
+
+
+def save_draft(unit: str, plan: str, period: str, answers: dict[str, str], token: str | None = None) -> float:
+    """Keep the form's answers until they are sent (same checks of who may write as sending)."""
+    if token is not None:
+        grant = link_grant(token)
+        if (grant.unit, grant.plan, grant.period) != (unit, plan, period):
+            raise Denied("Đường dẫn riêng chỉ mở báo cáo của đúng đơn vị và kỳ ghi trong đường dẫn.")
+    else:
+        v = access.require("nop_bao_cao")
+        if not v.scope.allows(unit):
+            access.refuse(v, "nop_bao_cao", f"Đơn vị {unit} ngoài phạm vi của tài khoản này.", unit=unit)
+    return drafts.save(db_path(), unit, plan, period, answers)

@@ -185,6 +185,8 @@ cycle_states = _cached_read(queries.cycle_states)
 contacts = _cached_read(queries.contacts)
 pending_changes = _cached_read(queries.pending_changes)
 history = _cached_read(queries.history)
+carried_values = _cached_read(queries.carried_values)
+web_submissions = _cached_read(queries.web_submissions)
 
 
 def _year_progress(f) -> dict[str, pd.DataFrame]:
@@ -286,3 +288,15 @@ def lookups() -> dict:
     (at national scale a dict of 53.000 names costs more than the page's queries)."""
     ver = version()
     return _lookups(db_path(), ver) if ver else {}
+
+
+def visitor_address() -> str:
+    """The visitor's address, for counting wrong personal links: the connection's, or, behind the local
+    proxy (haproxy of ``make serve-cluster`` forwards it), the first address of X-Forwarded-For."""
+    try:
+        ip = st.context.ip_address or ""
+        if ip in ("127.0.0.1", "::1", "") and (fwd := st.context.headers.get("X-Forwarded-For")):
+            return fwd.split(",")[0].strip()[:64]
+        return ip
+    except Exception:  # no browser connection (AppTest)
+        return ""

@@ -223,3 +223,17 @@ CREATE TABLE IF NOT EXISTS cycle.reminders (
     actor VARCHAR,              -- who (the signed-in name, or --by)
     at_time TIMESTAMP
 );
+
+-- one row per report sent from the «Nộp báo cáo» form (its cells are raw.cells of import_id, source
+-- «web:<plan>:<unit>»): who sent it (a signed-in person's e-mail) or which personal link (its generation),
+-- and the exact time it was sent (which decides timeliness)
+CREATE TABLE IF NOT EXISTS raw.web_submissions (
+    import_id INTEGER,
+    unit_code VARCHAR,
+    plan VARCHAR,
+    period VARCHAR,
+    via VARCHAR,                -- tai_khoan (signed in) | lien_ket (personal link)
+    actor VARCHAR,              -- the e-mail, or «đường dẫn riêng lần cấp n»
+    link_generation INTEGER,
+    sent_at TIMESTAMP
+);
