@@ -36,6 +36,7 @@ __all__ = [
     "changes",
     "chase_list",
     "contacts",
+    "current_answers",
     "cycle_states",
     "data_quality",
     "has_trend",
@@ -264,6 +265,23 @@ def carried_values(con, scope: Scope, unit: str, period: str, fields: Iterable[s
         return {}
     df = _df(con, "carried_values", {"unit": unit, "period": period, "fields": list(fields)})
     return {r.field: (float(r.value), r.from_period) for r in df.itertuples()}
+
+
+def current_answers(con, scope: Scope, unit: str, period: str) -> dict[str, str]:
+    """{field: text}: the unit's published report of ``period`` as the form shows it (a count in the
+    Vietnamese way, a yes/no as «Có»/«Không», a text as written); {} for none or a unit out of scope."""
+    if not scope.allows(unit):
+        return {}
+    df = _df(con, "current_answers", {"unit": unit, "period": period})
+    out = {}
+    for r in df.itertuples():
+        if r.kind == "text":
+            out[r.field] = r.text_value or ""
+        elif r.kind == "yesno":
+            out[r.field] = "Có" if r.value == 1 else "Không"
+        elif pd.notna(r.value):
+            out[r.field] = fmt.number(r.value)
+    return out
 
 
 def web_submissions(con, scope: Scope, unit: str, plan: str) -> pd.DataFrame:

@@ -186,6 +186,7 @@ contacts = _cached_read(queries.contacts)
 pending_changes = _cached_read(queries.pending_changes)
 history = _cached_read(queries.history)
 carried_values = _cached_read(queries.carried_values)
+current_answers = _cached_read(queries.current_answers)
 web_submissions = _cached_read(queries.web_submissions)
 
 

@@ -71,17 +71,25 @@ def _answers(fields: list[form.FormField]) -> dict[str, str]:
 
 
 def _start(t: Target, fields: list[form.FormField], scope: Scope) -> str:
-    """Fill the widgets once per target: the draft if one is kept, else the totals from the last period."""
+    """Fill the widgets once per target: the draft if one is kept, else the unit's published report of the
+    period (a correction starts from it), else the totals from its last period."""
     if st.session_state.get("nop_target") == t.key:
         return st.session_state.get("nop_start_note", "")
     saved, at = drafts.read(data.db_path(), t.unit, t.plan, t.period)
-    note = ""
+    current = data.current_answers(scope, t.unit, t.period) or {}
     if saved:
         values = saved
         note = f"Đã mở bản nháp lưu lúc {fmt.datetime(dt.datetime.fromtimestamp(at))}." if at else ""
+    elif current:
+        values = current
+        note = (
+            f"Đơn vị đã có báo cáo {phrase(t.period)}: biểu mẫu mở sẵn số liệu đang dùng. Gửi lại là thay cả báo "
+            "cáo này bằng bản mới."
+        )
     else:
         carried = data.carried_values(scope, t.unit, t.period, [f.code for f in fields if f.carried]) or {}
         values = {code: fmt.number(v) for code, (v, _) in carried.items()}
+        note = ""
         if carried:
             fromp = sorted({p for _, p in carried.values()})[-1]
             note = f"Các ô tổng số đã điền sẵn theo báo cáo {phrase(fromp)}; sửa nếu đã thay đổi."
