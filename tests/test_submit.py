@@ -285,3 +285,35 @@ def test_wrong_links_from_one_address_are_slowed(db):
     t = time.time()
     with pytest.raises(links.LinkError, match="Vui lòng đợi"):
         links.open_link(db, links.token(db, WARD, "000", Q4), "203.0.113.7", now=t)
+
+
+def test_a_web_report_and_a_sheet_row_that_disagree_are_shown_to_the_office(db, tmp_path):
+    """The README's rule: per unit and period the later report wins, whatever its source; the values it
+    replaced are listed on Chất lượng dữ liệu with what the later one says."""
+    from data_sources.load.ingest import ingest_paths
+    from ui import tables
+
+    sheet = tmp_path / "phu_luc_quy_4.csv"
+    sheet.write_text(
+        'Tên đơn vị,Kỳ báo cáo,Số hội nghị,"Số bài trên Fanpage, Zalo OA, mạng xã hội"\nPhường Bình Kiến,Quý IV/2026,4,7\n',
+        encoding="utf-8",
+    )
+    ingest_paths([sheet], db, seen_at=dt.datetime(2026, 12, 1, 8, 0))
+    web.submit(
+        db, WARD, WARD_NAME, "000", Q4, {"so_hoi_nghi": "5", "bai_mxh": "7"}, web.Sender("tai_khoan", "a@b.vn"),
+        at=dt.datetime(2026, 12, 2, 9, 15),
+    )  # fmt: skip
+    assert _values(db, WARD, Q4)["so_hoi_nghi"] == 5  # the web report is later: it wins
+    dq = _read(db, queries.data_quality, EVERY, ["thay_the"])
+    mine = dq[(dq.unit == WARD_NAME) & (dq.source == sheet.name)].set_index("field")
+    assert mine.loc["so_hoi_nghi", "reason"].endswith(
+        "(02/12/2026 09:15, Nộp trực tuyến – Quý IV/2026 dòng 2); KHÁC NHAU: lần sau ghi «5»"
+    )
+    assert mine.loc["bai_mxh", "reason"].endswith("; cùng giá trị")
+    # the sheet read again later wins over the web report, which is then the one listed
+    ingest_paths([sheet], db, seen_at=dt.datetime(2026, 12, 3, 8, 0))
+    assert _values(db, WARD, Q4)["so_hoi_nghi"] == 4
+    dq = _read(db, queries.data_quality, EVERY, ["thay_the"])
+    web_rows = dq[(dq.unit == WARD_NAME) & (dq.source == web.source_of("000", WARD))]
+    assert set(web_rows.field) == {"so_hoi_nghi", "bai_mxh"}
+    assert [tables.source_words(s) for s in set(web_rows.source)] == ["Nộp trực tuyến (Phường Bình Kiến)"]

@@ -86,9 +86,9 @@ def test_a_unit_reports_from_a_phone(served, monkeypatch):
     office.goto(f"{url}/tinh-hinh-bao-cao?ky={Q4}")
     wait_app(office)
     office.screenshot(path=str(ARTIFACTS / "nop-bao-cao-van-phong.png"))
+    import queries
     from core.db import connect_read
     from core.periods import PeriodSel
-    import queries
 
     con = connect_read(db)
     try:

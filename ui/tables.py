@@ -18,6 +18,8 @@ import pandas as pd
 
 from core import catalog, fmt
 from core.periods import label as period_label
+from data_sources.load import web
+from ui import data
 from ui.widgets import STATUSES, status_label, value_text
 
 
@@ -184,11 +186,22 @@ def _field_name(code) -> str:
     return f.name if f else code
 
 
+def source_words(source) -> str:
+    """A source as people name it: a file or sheet as written; a report sent from the «Nộp báo cáo» form
+    (``web:<plan>:<unit>``, data_sources/load/web.py) as «Nộp trực tuyến (<unit's name>)»."""
+    if not isinstance(source, str):
+        return ""
+    if source.startswith(web.SOURCE_PREFIX):
+        unit = source.rsplit(":", 1)[-1]
+        return f"Nộp trực tuyến ({data.lookups().get('names', {}).get(unit, unit)})"
+    return source
+
+
 def data_quality(shown: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Loại": shown.kind.map(DQ_KINDS),
-            "Nguồn": shown.source,
+            "Nguồn": [source_words(x) for x in shown.source],
             "Trang": shown.sheet,
             "Dòng": shown.row,
             "Cột": shown.column,
@@ -243,7 +256,7 @@ def imports(df: pd.DataFrame) -> pd.DataFrame:
         {
             "Lần": _num(df.import_id),
             "Thời điểm nhập": _when(df.seen_at),
-            "Tệp / bảng": df.source.to_numpy(),
+            "Tệp / bảng": [source_words(x) for x in df.source],
             "Trang": df.sheet.to_numpy(),
             **{name: _num(df[col]) for col, name in IMPORT_COUNTS.items()},
             "Ghi chú / lỗi": [e if e else t for e, t in zip(df.error.fillna(""), df.notes.fillna(""), strict=True)],
@@ -337,6 +350,7 @@ def _cell(source, sheet, column, row) -> str:
     if not isinstance(source, str):
         return ""
     where = f"{column}{int(row)}" if isinstance(column, str) and pd.notna(row) else ""
+    source = source_words(source)
     return f"{source} / {sheet} · {where}" if sheet else f"{source} · {where}"
 
 

@@ -224,11 +224,17 @@ SELECT 'thay_the', r.source, r.sheet, c."row", (SELECT letter FROM ref.columns W
            WHEN r.period LIKE '____-H2' THEN '6 tháng cuối năm ' || left(r.period, 4)
            WHEN length(r.period) = 4 THEN 'năm ' || r.period
            ELSE 'tháng ' || CAST(CAST(right(r.period, 2) AS INTEGER) AS VARCHAR) || '/' || left(r.period, 4) END
-           || ' (' || strftime(w.eff_at, '%d/%m/%Y %H:%M') || ', ' || w.sheet || ' dòng ' || w."row" || ')',
+           || ' (' || strftime(w.eff_at, '%d/%m/%Y %H:%M') || ', ' || w.sheet || ' dòng ' || w."row" || ')'
+           -- the two reports disagree (a sheet row and a web report, or two sheets): say what the later one says
+           || CASE WHEN wc.ord IS NULL OR wc.status <> 'ok' THEN '; lần sau không ghi mục này'
+                   WHEN wc.value IS NOT DISTINCT FROM c.value AND wc.text_value IS NOT DISTINCT FROM c.text_value
+                       THEN '; cùng giá trị'
+                   ELSE '; KHÁC NHAU: lần sau ghi «' || wc.raw_value || '»' END,
        r.gid, r.url, c.col, r.code
 FROM live AS r
 JOIN live AS w ON w.code = r.code AND w.period = r.period AND w.rank = 1
 JOIN stg.cells AS c ON c.ord = r.ord
+LEFT JOIN stg.cells AS wc ON wc.ord = w.ord AND wc.field = c.field
 JOIN ref.units AS u ON u.code = r.code
 WHERE r.rank > 1 AND c.status = 'ok'
 UNION ALL
