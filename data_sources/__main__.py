@@ -2,6 +2,7 @@
 
     python -m data_sources ingest PATH [PATH ...] --db DB [--province CODE] [--schools FILE]
     python -m data_sources form-kit --plan 000 --period 2026-Q3 --out phu_luc.xlsx [--link URL --qr qr.png]
+    python -m data_sources remind --period 2026-Q3 --days-before 3      (the reminder e-mails, for cron)
 
 Exit 0 when the files were read (even with rejected values), 2 when a file
 cannot be read at all (nothing is published then).
@@ -99,6 +100,21 @@ def _cycle(args) -> int:
     return 0
 
 
+def _remind_parser(sub) -> None:
+    from outputs.remind import add_arguments
+
+    add_arguments(sub.add_parser("remind", help="gửi thư nhắc các đơn vị chưa báo cáo hoặc bị trả lại (cho cron)"))
+
+
+def _remind(args) -> int:
+    """The front door of ``python -m outputs remind``: the command the issue (26) and the cron lines name.
+    The only import of ``outputs`` in this package (an ``ignore_imports`` of the layers contract in
+    pyproject.toml); the pipeline itself never imports it. (``cycle remind`` only records a reminder.)"""
+    from outputs.remind import command
+
+    return command(args)
+
+
 DB_HELP = "tệp cơ sở dữ liệu DuckDB (mặc định: database trong cấu hình, NQ71_CONFIG)"
 
 
@@ -169,11 +185,14 @@ def main(argv: list[str] | None = None) -> int:
     fk.add_argument("--link", default="", help="đường dẫn Google Sheets sẽ gửi cho các đơn vị")
     fk.add_argument("--qr", help="tệp .png của mã QR (kèm tệp .svg cùng tên); cần --link")
     _cycle_parser(sub)
+    _remind_parser(sub)
     args = p.parse_args(argv)
     if (code := _default_db(args)) is not None:
         return code
     if args.cmd == "cycle":
         return _cycle(args)
+    if args.cmd == "remind":
+        return _remind(args)
     if args.cmd == "form-kit":
         return _form_kit(args)
     if args.cmd in ("backup", "restore"):

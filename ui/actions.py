@@ -30,12 +30,14 @@ from data_sources.publish.store import StoreError
 from data_sources.read.google import GoogleError
 from data_sources.read.limits import Limits
 from data_sources.read.readers import ReadError
+from outputs import remind as mail
 from ui import access, data
 from ui.access import Denied
 from ui.data import db_path
 
 CycleError = cycle.CycleError
 LinkError = links.LinkError
+RemindError = mail.RemindError
 
 __all__ = [
     "CycleError",
@@ -44,6 +46,7 @@ __all__ = [
     "LinkError",
     "ReadError",
     "RefreshJob",
+    "RemindError",
     "StoreError",
     "accept_change",
     "add_source",
@@ -55,6 +58,7 @@ __all__ = [
     "remind",
     "return_report",
     "save_users",
+    "send_reminders",
     "service_account",
     "start_refresh",
     "submit_report",
@@ -357,3 +361,28 @@ def save_draft(unit: str, plan: str, period: str, answers: dict[str, str], token
         if not v.scope.allows(unit):
             access.refuse(v, "nop_bao_cao", f"Đơn vị {unit} ngoài phạm vi của tài khoản này.", unit=unit)
     return drafts.save(db_path(), unit, plan, period, answers)
+
+
+def send_reminders(plan: str, quarter: str, units: list[str]) -> mail.Run:
+    """E-mail the reminder to each of ``units`` still missing its report of ``quarter`` (read again from the
+    database: a unit that sent it meanwhile, or is not missing at all, gets nothing), through the
+    deployment's mail server (``outputs.remind``). Role «duyet», every unit in scope; audited, also when
+    the server refuses the whole run (RemindError, nothing sent)."""
+    v, who = _cycle_viewer(units)
+    rows = mail.missing(db_path(), plan, quarter)
+    rows = rows[rows.unit_code.isin(set(units))]
+    try:
+        run = mail.send(db_path(), plan, quarter, rows, who)
+    except mail.RemindError as e:
+        access.record(v, "gui_thu_nhac", quarter=quarter, plan=plan, error=str(e))
+        raise
+    access.record(v, "gui_thu_nhac", **mail.audit_detail(run))
+    return run
+
+
+def mail_ready() -> tuple[bool, str]:
+    """Whether the reminders can be e-mailed (``[smtp]`` set), and what to set when not."""
+    try:
+        return (mail.smtp_settings() is not None), mail.NOT_CONFIGURED
+    except mail.RemindError as e:
+        return False, str(e)

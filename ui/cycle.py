@@ -10,6 +10,7 @@ import streamlit as st
 import queries
 from core import catalog, fmt
 from core.periods import label as period_label
+from core.periods import phrase
 from ui import access, actions, data, tables
 from ui.text import plain
 from ui.widgets import downloads, metric, show
@@ -165,6 +166,33 @@ def _chase(subs: pd.DataFrame, quarter: str, can_decide: bool, plan: str) -> Non
             _run(actions.remind, quarter, [unit])
         if c[1].button(f"Đã nhắc cả {fmt.number(len(rows))} đơn vị", width="stretch"):
             _run(actions.remind, quarter, list(names))
+        _mail(plan, quarter, list(names))
+
+
+def _mail(plan: str, quarter: str, units: list[str]) -> None:
+    """The reminders by e-mail (outputs.remind): one button for the whole chase list, then what
+    happened to each unit (sent, skipped inside the window, no address, refused)."""
+    ready, what = actions.mail_ready()
+    if not ready:
+        if not access.current().can("nguoi_dung"):  # the setup's files and settings are the administrator's
+            what = "chưa cấu hình máy chủ thư. Đề nghị quản trị viên cấu hình (mục «Thư nhắc qua thư điện tử»)."
+        st.caption(f"Gửi thư nhắc tự động: {what}")
+        return
+    if st.button(f"Gửi thư nhắc ({fmt.number(len(units))} đơn vị)", type="primary", width="stretch", key="chase_mail"):
+        try:
+            run = actions.send_reminders(plan, quarter, units)
+        except (actions.RemindError, actions.Denied) as e:
+            st.error(plain(e), icon=":material/error:")
+            return
+        st.session_state["chase_mail_run"] = run
+        st.session_state["cycle_message"] = plain(run.summary())
+        st.rerun()
+    run = st.session_state.get("chase_mail_run")
+    if run is not None and run.quarter == quarter:
+        st.markdown(f"**Kết quả gửi thư nhắc {phrase(quarter)}**")
+        if run.warning:
+            st.warning(plain(run.warning), icon=":material/warning:")
+        show(tables.reminders_sent(run), width="stretch")
 
 
 def unit_changes(scope, code: str) -> None:

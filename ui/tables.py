@@ -300,7 +300,7 @@ def log_value(key: str, value, names: dict[str, str]) -> str:
         return ", ".join(names.get(c, c) for c in text.split())
     if PERIOD_CODE.fullmatch(text) and key in ("quarter", "period"):
         return period_label(text)
-    if key in ("unit", "units"):
+    if key in ("unit", "units", "sent", "skipped", "no_address", "refused"):
         return names.get(text, text)
     return text
 
@@ -412,6 +412,20 @@ def chase(rows: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return typed(df, {"Quá hạn (ngày)": "so", "Đã nhắc (lần)": "so"})
+
+
+def reminders_sent(run) -> pd.DataFrame:
+    """What the «Gửi thư nhắc» button did, per unit (``outputs.remind.Run``)."""
+    df = pd.DataFrame(
+        {
+            "Đơn vị": [r.name for r in run.results],
+            "Thư điện tử": [", ".join(r.to) for r in run.results],
+            "Kết quả": [r.label for r in run.results],
+            "Trả lời của máy chủ thư": [f"{r.code} {r.answer}".strip() if r.code else "" for r in run.results],
+            "Ghi chú": [r.note for r in run.results],
+        }
+    )
+    return typed(df, {})
 
 
 def history(hist: pd.DataFrame) -> pd.DataFrame:
