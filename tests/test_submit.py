@@ -106,6 +106,7 @@ def test_a_link_fills_checks_and_sends_the_report(db):
     assert _read(db, queries.web_submissions, EVERY, WARD, "000").empty  # nothing sent
     # fixed; a count in the Vietnamese way; a yes/no; a text with markdown
     at.text_input(key="ans_cb_quan_triet").input("500").run()
+    assert "Tỷ lệ: 94,7%" in [c.value for c in at.caption]  # 500 / 528, computed, never typed
     at.text_input(key="ans_luot_tham_du").input("1.250").run()
     at.radio(key="ans_co_ke_hoach").set_value("Có").run()
     at.text_area(key="ans_kho_khan").input("**Thiếu** kinh phí <b>in</b> [tài liệu](http://x.vn)").run()
@@ -317,3 +318,18 @@ def test_a_web_report_and_a_sheet_row_that_disagree_are_shown_to_the_office(db, 
     web_rows = dq[(dq.unit == WARD_NAME) & (dq.source == web.source_of("000", WARD))]
     assert set(web_rows.field) == {"so_hoi_nghi", "bai_mxh"}
     assert [tables.source_words(s) for s in set(web_rows.source)] == ["Nộp trực tuyến (Phường Bình Kiến)"]
+
+
+def test_a_returned_report_shows_the_reason_as_text(db):
+    web.submit(db, WARD, WARD_NAME, "000", Q4, {"cb_tong": "528"}, web.Sender("tai_khoan", "a@b.vn"))
+    reason = "**Thiếu** số liệu khảo sát <i>x</i> [xem](http://x.vn)"
+    cycle.return_report(db, Q4, WARD, reason, "Văn phòng Sở")
+    at = _form(links.token(db, WARD, "000", Q4))
+    shown = [w.value for w in at.warning]
+    assert any(w.startswith("Báo cáo kỳ này đã bị trả lại để hoàn thiện. Lý do: ") for w in shown)
+    # drawn as its text: every markdown mark escaped (ui.text.plain), so no bold, tag or link is made
+    from tests.conftest import shown as drawn
+
+    assert any(drawn(w).endswith(f"Lý do: {reason}. Sửa rồi gửi lại.") for w in shown), shown
+    hist = at.expander[0]
+    assert any("Quý IV/2026: bị trả lại lúc" in drawn(w.value) and reason in drawn(w.value) for w in hist.warning)

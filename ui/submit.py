@@ -17,6 +17,7 @@ import streamlit as st
 from core import catalog, drafts, fmt, form, links
 from core.periods import label, phrase, previous_quarter, quarter_of
 from data_sources.parse import entry
+from data_sources.parse.values import OK, parse
 from queries import Scope
 from ui import actions, data
 from ui.text import plain
@@ -102,7 +103,18 @@ def _start(t: Target, fields: list[form.FormField], scope: Scope) -> str:
     return note
 
 
-def _field(f: form.FormField, problem: str | None) -> None:
+def _ratio(f: form.FormField, answers: dict[str, str]) -> str | None:
+    """«Tỷ lệ: 94,7%» under a count that has a total, once both read as the reader reads them: the ratio
+    is computed, never typed (a typed ratio that disagrees is what the sheets' «Tỷ lệ (%)» check catches)."""
+    if not f.total:
+        return None
+    num, den = (parse("count", answers.get(c, "")) for c in (f.code, f.total))
+    if num.status != OK or den.status != OK or not den.value or num.value > den.value:
+        return None
+    return f"Tỷ lệ: {fmt.percent(100 * num.value / den.value)}"
+
+
+def _field(f: form.FormField, problem: str | None, ratio: str | None = None) -> None:
     key = f"ans_{f.code}"
     if f.kind == "count":
         st.text_input(f.name, key=key, help=f.help, placeholder=f"số {f.measure}" if f.measure else "số")
@@ -112,6 +124,8 @@ def _field(f: form.FormField, problem: str | None) -> None:
         st.text_area(f.name, key=key, help=f.help, max_chars=form.TEXT_MAX, height=90)
     if problem:
         st.error(plain(problem), icon=":material/error:")
+    elif ratio:
+        st.caption(ratio)
 
 
 def _status(t: Target, scope: Scope, today: dt.date) -> None:
@@ -154,7 +168,7 @@ def draw(t: Target, scope: Scope, today: dt.date | None = None) -> None:
             if len(group) > 1 or group[0].name != title:
                 st.markdown(f"**{plain(title)}**")
             for f in group:
-                _field(f, problems.get(f.code))
+                _field(f, problems.get(f.code), _ratio(f, answers))
     with st.container(border=True):
         for f in text_fields:
             _field(f, problems.get(f.code))
