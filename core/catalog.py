@@ -185,6 +185,7 @@ class Indicator:
     denominator: tuple[str, ...]
     measure: str  # % or a word (chuyên đề, sản phẩm…)
     description: str
+    short: str = ""  # ten_ngan: a grid's column head («Quán triệt»); people never read the code (CT01)
 
 
 def _field_list(text: str, where: str) -> tuple[str, ...]:
@@ -209,6 +210,7 @@ def indicators() -> dict[str, Indicator]:
             _field_list(r["mau_so"], f"{r['code']} mau_so"),
             r["don_vi"],
             r["mo_ta"],
+            (r.get("ten_ngan") or "").strip() or r["ten"],
         )
     return out
 

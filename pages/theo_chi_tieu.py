@@ -17,7 +17,7 @@ prog = data.progress(f.plan, f.period, f.scope, level=f.level, units=f.units)
 if prog.empty:
     st.info("Kế hoạch này không có chỉ tiêu nào tính được từ biểu mẫu.", icon=":material/info:")
     st.stop()
-labels = {code: f"{code} · {name}" for code, name in queries.indicators_of(prog).items()}
+labels = queries.indicators_of(prog)  # the target's name; its code (CT01) is never shown
 ind = st.selectbox("Chỉ tiêu", list(labels), format_func=labels.get, key="indicator", placeholder="Chọn chỉ tiêu")
 overall, rows, n = queries.indicator_view(prog, ind)
 

@@ -193,15 +193,11 @@ def progress_periods(
 def trend(progress_by_quarter: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Each %-target's value for the whole scope per quarter (the overview's trend), assembled from
     the ``progress`` result of each quarter (the dashboard has them cached). Columns quarter,
-    indicator (code · name), value."""
+    indicator (its name: people never read the code), value."""
     parts = []
     for code, t in progress_by_quarter.items():
         t = t[(t.unit_code == ALL) & t.value.notna() & (t.measure == "%")]
-        parts.append(
-            pd.DataFrame(
-                {"quarter": code, "indicator": t.indicator + " " + t.indicator_name, "value": t.value.astype(float)}
-            )
-        )
+        parts.append(pd.DataFrame({"quarter": code, "indicator": t.indicator_name, "value": t.value.astype(float)}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["quarter", "indicator", "value"])
 
 

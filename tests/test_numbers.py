@@ -130,31 +130,32 @@ def test_downloads_hold_numbers_and_calc_sums_them_to_the_pages_total(demo_db, b
     assert ws.title == "Dữ liệu"
     head = [c.value for c in ws[1]]
     value_col = head.index("Giá trị") + 1
-    code_col = head.index("Mã chỉ tiêu") + 1
+    code_col = head.index("Chỉ tiêu") + 1
+    ct04_name = "Số chuyên đề tuyên truyền trong năm"
     values = [ws.cell(r, value_col) for r in range(2, ws.max_row + 1)]
     filled = [c for c in values if c.value is not None]
     assert filled and all(isinstance(c.value, int | float) for c in filled)  # numbers, not «137 chuyên đề»
-    ct04 = [ws.cell(r, value_col).value for r in range(2, ws.max_row + 1) if ws.cell(r, code_col).value == "CT04"]
+    ct04 = [ws.cell(r, value_col).value for r in range(2, ws.max_row + 1) if ws.cell(r, code_col).value == ct04_name]
     assert ct04 and all(isinstance(v, int | float) for v in ct04 if v is not None)
     letter_code = openpyxl.utils.get_column_letter(code_col)
     letter_value = openpyxl.utils.get_column_letter(value_col)
-    summed = _calc(units_xlsx, f'=SUMIF(DATA!{letter_code}:{letter_code},"CT04",DATA!{letter_value}:{letter_value})',
+    summed = _calc(units_xlsx, f'=SUMIF(DATA!{letter_code}:{letter_code},"{ct04_name}",DATA!{letter_value}:{letter_value})',
                    tmp_path)  # fmt: skip
     assert summed == shown
 
     ws = openpyxl.load_workbook(overview).worksheets[0]
     head = [c.value for c in ws[1]]
     rows = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
-    ct01 = ws.cell(rows["CT01"], head.index("Giá trị") + 1)
+    ct01 = ws.cell(rows["Tỷ lệ CBQL, GV, NV được quán triệt"], head.index("Giá trị") + 1)
     assert isinstance(ct01.value, float) and 0 <= ct01.value <= 1 and "%" in ct01.number_format
-    deadline = ws.cell(rows["CT01"], head.index("Hạn") + 1)
+    deadline = ws.cell(rows["Tỷ lệ CBQL, GV, NV được quán triệt"], head.index("Hạn") + 1)
     assert deadline.is_date and deadline.number_format == "dd/mm/yyyy"
 
     text = units_csv.read_bytes().decode("utf-8-sig")
     table = list(csv.DictReader(io.StringIO(text)))
     plain = [r["Giá trị"] for r in table if r["Giá trị"]]
     assert plain and all(re.fullmatch(r"-?\d+(\.\d+)?", v) for v in plain), plain[:5]  # 67.1, never «67,1%»
-    assert sum(float(r["Giá trị"]) for r in table if r["Mã chỉ tiêu"] == "CT04" and r["Giá trị"]) == shown
+    assert sum(float(r["Giá trị"]) for r in table if r["Chỉ tiêu"] == ct04_name and r["Giá trị"]) == shown
 
 
 def test_a_national_table_keeps_its_numbers_and_the_pages_time():

@@ -64,12 +64,14 @@ def test_overview_shows_hand_worked_values(small_app):
     tiles = {m.label: (m.value, m.delta) for m in at.metric}
     assert tiles["Đơn vị đã báo cáo"] == ("3/102", "2,9%")
     assert tiles["Chỉ tiêu đạt"] == ("2/5", "0 đúng tiến độ · 3 chậm")
-    table = at.dataframe[0].value.set_index("Mã chỉ tiêu")
+    table = at.dataframe[0].value.set_index("Chỉ tiêu")  # a target by its name, never its code
+    ct01, ct02 = "Tỷ lệ CBQL, GV, NV được quán triệt", "Tỷ lệ hiểu rõ vai trò, trách nhiệm"
+    ct04 = "Số chuyên đề tuyên truyền trong năm"
     # numbers stay numbers (they sort and sum), their unit beside them
-    assert table.loc["CT01", "Giá trị"] == pytest.approx(47.5) and table.loc["CT01", "Trạng thái"] == "▼ Chậm"
-    assert table.loc["CT01", "Đơn vị tính"] == "%" and table.loc["CT02", "Giá trị"] == pytest.approx(9700 / 110)
-    assert table.loc["CT04", "Giá trị"] == 4 and table.loc["CT04", "Đơn vị tính"] == "chuyên đề"
-    assert table.loc["CT04", "Trạng thái"] == "✔ Đạt"
+    assert table.loc[ct01, "Giá trị"] == pytest.approx(47.5) and table.loc[ct01, "Trạng thái"] == "▼ Chậm"
+    assert table.loc[ct01, "Đơn vị tính"] == "%" and table.loc[ct02, "Giá trị"] == pytest.approx(9700 / 110)
+    assert table.loc[ct04, "Giá trị"] == 4 and table.loc[ct04, "Đơn vị tính"] == "chuyên đề"
+    assert table.loc[ct04, "Trạng thái"] == "✔ Đạt"
 
 
 def test_filters_change_the_view(app):
@@ -231,14 +233,16 @@ def test_an_indicator_added_to_the_catalog_is_computed_and_drawn(monkeypatch, tm
         for period in ("2026-Q2", "2026-Q1"):
             at.sidebar.selectbox(key="f_period").set_value(period).run()
             assert not at.exception, at.exception
-            table = at.dataframe[0].value.set_index("Mã chỉ tiêu")
+            table = at.dataframe[0].value.set_index("Chỉ tiêu")
+            ct11 = "Hoạt động và mô hình trong năm"
             shown[period] = (
-                table.loc["CT11", "Giá trị"],
-                table.loc["CT11", "Đơn vị tính"],
-                table.loc["CT11", "Trạng thái"],
+                table.loc[ct11, "Giá trị"],
+                table.loc[ct11, "Đơn vị tính"],
+                table.loc[ct11, "Trạng thái"],
             )
         assert shown == {"2026-Q2": (6, "hoạt động", "✔ Đạt"), "2026-Q1": (2, "hoạt động", "➜ Đúng tiến độ")}
-        assert any("CT11 · Hoạt động và mô hình trong năm" in h.value for h in at.get("html"))
+        assert any(">Hoạt động và mô hình trong năm<" in h.value for h in at.get("html"))  # its name, never «CT11»
+        assert not any("CT11" in h.value for h in at.get("html"))
     finally:
         for cached in (catalog.fields, catalog.settings, catalog.indicators, catalog.statuses):
             cached.cache_clear()
@@ -277,8 +281,9 @@ def test_unit_detail_is_read_when_a_unit_is_chosen(small_app):
     assert any("Chọn một đơn vị để xem" in c.value for c in at.caption)
     at.selectbox(key="detail_unit").set_value(EA_KAR).run()
     assert not at.exception, at.exception
-    tiles = {m.label.split(" · ")[0]: m.value for m in at.metric}
-    assert tiles["CT01"] == "70%" and tiles["CT08"] == "0 mô hình"
+    tiles = {m.label: m.value for m in at.metric}  # a target by its name, never its code
+    assert tiles["Tỷ lệ CBQL, GV, NV được quán triệt"] == "70%"
+    assert tiles["Mô hình, sáng kiến mỗi đơn vị trong năm"] == "0 mô hình"
     history = at.dataframe[-1].value.set_index("Mục số liệu")
     assert history.loc["Số CBQL, GV, NV được quán triệt"].tolist() == [40, 70]  # Quý I, Quý II
     assert {"**Lịch sử số liệu qua các kỳ**", "**Khó khăn, đề xuất của đơn vị**"} <= {m.value for m in at.markdown}

@@ -68,11 +68,11 @@ def test_trend_is_each_quarters_overall_value(small, monkeypatch):
 
     t = trend("2026-Q2", units=(EA_KAR, EA_O, CU_YANG))
     none = trend("2025-Q4")
-    ct01 = t[t.indicator.str.startswith("CT01 ")].set_index("quarter").value
+    ct01 = t[t.indicator == "Tỷ lệ CBQL, GV, NV được quán triệt"].set_index("quarter").value
     assert ct01.to_dict() == {"2026-Q1": pytest.approx(25.0), "2026-Q2": pytest.approx(47.5)}
-    ct02 = t[t.indicator.str.startswith("CT02 ")].set_index("quarter").value  # hiểu rõ / khảo sát
+    ct02 = t[t.indicator == "Tỷ lệ hiểu rõ vai trò, trách nhiệm"].set_index("quarter").value  # hiểu rõ / khảo sát
     assert ct02.to_dict() == {"2026-Q1": pytest.approx(100 * 175 / 200), "2026-Q2": pytest.approx(100 * 97 / 110)}
-    assert not t.indicator.str.startswith("CT04 ").any()  # a count (chuyên đề), not a percentage
+    assert not (t.indicator == "Số chuyên đề tuyên truyền trong năm").any()  # a count (chuyên đề), not a percentage
     assert none.empty and list(none.columns) == ["quarter", "indicator", "value"]
 
 

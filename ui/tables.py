@@ -50,7 +50,6 @@ MEASURE = "Đơn vị tính"
 def overview(overall: pd.DataFrame) -> pd.DataFrame:
     df = pd.DataFrame(
         {
-            "Mã chỉ tiêu": overall.indicator.to_numpy(),
             "Chỉ tiêu": overall.indicator_name.to_numpy(),
             "Giá trị": _num(overall.value),
             "Chỉ tiêu kế hoạch": _num(overall.target),
@@ -88,7 +87,6 @@ def unit_matrix_export(long: pd.DataFrame) -> pd.DataFrame:
         {
             "Mã đơn vị": long.unit_code.to_numpy(),
             "Đơn vị": long.unit_name.to_numpy(),
-            "Mã chỉ tiêu": long.indicator.to_numpy(),
             "Chỉ tiêu": long.indicator_name.to_numpy(),
             "Giá trị": _num(long.value),
             MEASURE: long.measure.to_numpy(),

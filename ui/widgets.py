@@ -99,8 +99,9 @@ def status_grid(shown: pd.DataFrame, states: pd.DataFrame, help: dict[str, str])
         texts = shown[k].to_numpy()
         status_of = {t: s for t, s in zip(texts, states[k].to_numpy(), strict=True) if isinstance(t, str)}
         grid[k] = [[t] if isinstance(t, str) else [] for t in texts]  # a unit without this target: empty
+        short = catalog.indicators()[k].short if k in catalog.indicators() else k  # «Quán triệt», never CT01
         config[k] = st.column_config.MultiselectColumn(
-            k, help=help.get(k), options=list(status_of), color=[status_colour(s) for s in status_of.values()]
+            short, help=help.get(k), options=list(status_of), color=[status_colour(s) for s in status_of.values()]
         )
     st.dataframe(grid, hide_index=True, height=min(600, 38 + 35 * len(shown)), column_config=config, placeholder=EMPTY)
 
@@ -110,7 +111,7 @@ def unit_tiles(rows: pd.DataFrame) -> None:
     cols = st.columns(min(4, len(rows)) or 1)
     for i, r in enumerate(rows.itertuples()):
         cols[i % len(cols)].metric(
-            f"{r.indicator} · {r.indicator_name}", value_text(r.value, r.measure, r.kind, unit_row=True),
+            r.indicator_name, value_text(r.value, r.measure, r.kind, unit_row=True),
             status_label(r.status), delta_color="off", delta_arrow="off", border=True,
         )  # fmt: skip
 
@@ -282,7 +283,7 @@ def target_list(df: pd.DataFrame) -> str:
             tick = f'<div class="nq-pace" style="left:{left:.1f}%" title="Đường tiến độ: {fmt.percent(r.pace_line)}"></div>'
             foot += f" · đường tiến độ cuối kỳ {fmt.percent(r.pace_line)}"
         rows.append(
-            f"""<div class="nq-t"><div class="nq-h"><span class="nq-n">{html.escape(r.indicator)} · {html.escape(r.indicator_name)}</span>
+            f"""<div class="nq-t"><div class="nq-h"><span class="nq-n">{html.escape(r.indicator_name)}</span>
 <span class="nq-s" style="color:{colour}">{mark} {html.escape(word)}</span></div>
 <div class="nq-b"><div class="nq-f" style="width:{width:.1f}%;background:{colour}"></div>{tick}</div>
 <div class="nq-ft">{html.escape(foot)}</div></div>"""
