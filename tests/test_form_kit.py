@@ -1,4 +1,4 @@
-"""The form kit (data_sources/kit): the office layout the importer reads, validation that agrees
+"""The form kit (outputs/kit): the office layout the importer reads, validation that agrees
 with the importer, a round trip through ingestion with nothing rejected, a QR code that decodes.
 
 The validation formulas are evaluated by a real spreadsheet engine (LibreOffice Calc headless),
@@ -21,9 +21,9 @@ from openpyxl.formula.translate import Translator
 import queries
 from core import catalog
 from core.db import connect_read
-from data_sources.kit import build_form, roster_units
 from data_sources.load.ingest import ingest_paths
 from data_sources.parse.units import official_wards
+from outputs.kit import build_form, roster_units
 from queries import Scope
 from tests.conftest import ROOT, run_cli
 
@@ -232,8 +232,8 @@ def test_what_the_validation_refuses_is_what_the_importer_rejects(kit, tmp_path)
 
 
 def test_yes_no_list_is_what_the_importer_accepts():
-    from data_sources.kit.form import YESNO_LIST
     from data_sources.parse.values import OK, parse_yesno
+    from outputs.kit.form import YESNO_LIST
 
     assert all(parse_yesno(w).status == OK for w in YESNO_LIST)
 
@@ -241,7 +241,7 @@ def test_yes_no_list_is_what_the_importer_accepts():
 def test_cli_writes_the_kit_and_a_qr_that_decodes(tmp_path):
     _need("zbarimg", "rsvg-convert")
     out, qr = tmp_path / "phu_luc.xlsx", tmp_path / "qr.png"
-    proc = run_cli("data_sources", "form-kit", "--plan", "000", "--period", "2026-Q3", "--out", str(out),
+    proc = run_cli("outputs", "form-kit", "--plan", "000", "--period", "2026-Q3", "--out", str(out),
                    "--link", LINK, "--qr", str(qr))  # fmt: skip
     assert "102 đơn vị" in proc.stdout and out.exists()
     decoded = subprocess.run(["zbarimg", "-q", "--raw", str(qr)], capture_output=True, text=True, check=True)
@@ -253,6 +253,7 @@ def test_cli_writes_the_kit_and_a_qr_that_decodes(tmp_path):
 
 
 def test_cli_refuses_qr_without_link_and_bad_period(tmp_path):
+    """Through ``python -m data_sources form-kit``, the documented front door to ``python -m outputs form-kit``."""
     proc = run_cli("data_sources", "form-kit", "--period", "2026-Q3", "--out", str(tmp_path / "a.xlsx"),
                    "--qr", str(tmp_path / "q.png"), check=False)  # fmt: skip
     assert proc.returncode == 2 and "--link" in proc.stderr and not (tmp_path / "a.xlsx").exists()

@@ -1,4 +1,4 @@
-"""The periodic report (queries/report.py): Decree 30 layout, the dashboard's numbers, the PDF.
+"""The periodic report (outputs/report.py): Decree 30 layout, the dashboard's numbers, the PDF.
 
 Expected numbers are worked by hand from tests/fixtures/progress_small.csv (see the docstring of
 tests/test_queries.py), plan 000, 2026-Q2, the three xã Ea Kar, Ea Ô, Cư Yang:
@@ -29,8 +29,8 @@ from docx.shared import Pt
 import queries
 from core.db import connect_read
 from data_sources.load.ingest import ingest_paths
+from outputs.report import build_docx, issuer_of, to_pdf
 from queries import PeriodSel, Scope
-from queries.report import build_docx, issuer_of, to_pdf
 from queries.report_data import gather, grouped_texts
 from tests.conftest import ARTIFACTS, FIXTURES, run_cli
 
@@ -241,12 +241,18 @@ def test_issuers():
 
 
 def test_unknown_plan_and_bad_period_are_refused(small, tmp_path):
-    proc = run_cli("queries", "report", "--db", str(small), "--plan", "999", "--period", "2026-Q2",
+    proc = run_cli("outputs", "report", "--db", str(small), "--plan", "999", "--period", "2026-Q2",
                    "--out", str(tmp_path / "x.docx"), check=False)  # fmt: skip
     assert proc.returncode == 2 and "Kế hoạch «999»" in proc.stderr
-    proc = run_cli("queries", "report", "--db", str(small), "--period", "2026-04",
+    proc = run_cli("outputs", "report", "--db", str(small), "--period", "2026-04",
                    "--out", str(tmp_path / "x.docx"), check=False)  # fmt: skip
     assert proc.returncode == 2 and not (tmp_path / "x.docx").exists()
+
+
+def test_old_report_command_says_where_it_moved(tmp_path):
+    proc = run_cli("queries", "report", "--db", "x.duckdb", "--period", "2026-Q2", "--out", str(tmp_path / "x.docx"),
+                   check=False)  # fmt: skip
+    assert proc.returncode == 2 and "python -m outputs report" in proc.stderr and not (tmp_path / "x.docx").exists()
 
 
 def _require_libreoffice():
@@ -264,7 +270,7 @@ def test_cli_writes_docx_and_pdf_with_vietnamese_intact(demo_db, tmp_path):
     set in Liberation Serif (Times New Roman's metrics), pages rendered to PNG for a person to look at."""
     _require_libreoffice()
     out = tmp_path / "bao_cao.docx"
-    proc = run_cli("queries", "report", "--db", str(demo_db), "--plan", "000", "--period", "2026-Q2",
+    proc = run_cli("outputs", "report", "--db", str(demo_db), "--plan", "000", "--period", "2026-Q2",
                    "--out", str(out), "--pdf")  # fmt: skip
     pdf = out.with_suffix(".pdf")
     assert pdf.exists() and str(pdf) in proc.stdout
@@ -289,7 +295,7 @@ def test_cli_writes_docx_and_pdf_with_vietnamese_intact(demo_db, tmp_path):
 
 
 def test_to_pdf_reports_a_missing_libreoffice(tmp_path, monkeypatch):
-    from queries.report import ReportError
+    from outputs.report import ReportError
 
     monkeypatch.setenv("PATH", str(tmp_path))  # no soffice on this PATH
     (tmp_path / "x.docx").write_bytes(b"")
@@ -375,8 +381,8 @@ def test_the_signature_block_never_leaves_its_name_line_alone_on_a_page(demo_db,
     _require_libreoffice()
     from core import catalog
     from core.db import connect_read
+    from outputs.report import make
     from queries import PeriodSel
-    from queries.report import make
 
     con = connect_read(demo_db)
     try:

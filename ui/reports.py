@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 
 from core import db
-from data_sources.kit import build_form, write_qr
-from queries.report import ReportError, build_docx, soffice, to_pdf
+from outputs.kit import build_form, write_qr
+from outputs.report import ReportError, build_docx, soffice, to_pdf
 from queries.report_data import gather
 from ui import access
 from ui.access import Denied

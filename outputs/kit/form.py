@@ -29,9 +29,8 @@ from pathlib import Path
 
 from core import catalog, fmt, form
 from core.periods import label
-
-from ..parse.units import Unit, official_wards
-from ..parse.values import OK, parse_yesno
+from data_sources.parse.units import Unit, official_wards
+from data_sources.parse.values import OK, parse_yesno
 
 TITLE = "Thống kê kết quả tổ chức học tập, quán triệt, tuyên truyền thực hiện Nghị quyết số 71-NQ/TW"
 HEADER_ROW, LEAF_ROW, NUMBER_ROW, FIRST_ROW = 6, 7, 8, 9

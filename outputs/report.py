@@ -1,6 +1,6 @@
 """The periodic report (báo cáo định kỳ) as a Word document, and as a PDF through LibreOffice.
 
-    python -m queries report --db DB --plan 000 --period 2026-Q2 [--unit CODE] --out bao_cao.docx [--pdf]
+    python -m outputs report --db DB --plan 000 --period 2026-Q2 [--unit CODE] --out bao_cao.docx [--pdf]
 
 Layout of Decree 30/2020/NĐ-CP (administrative documents; Appendix I): A4, margins top and
 bottom 20 mm, left 30 mm, right 15 mm; Times New Roman 14 pt (13 pt in tables and the heading's
@@ -34,8 +34,7 @@ import pandas as pd
 from core import catalog, fmt
 from core.periods import label as period_label
 from core.periods import phrase as period_phrase
-
-from .report_data import ReportData, gather, grouped_texts
+from queries.report_data import ReportData, gather, grouped_texts
 
 FONT = "Times New Roman"  # Debian has none: LibreOffice renders it with Liberation Serif (same metrics)
 BODY_PT = 14

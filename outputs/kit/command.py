@@ -1,0 +1,41 @@
+"""``form-kit`` on the command line: ``python -m outputs form-kit`` and its documented front door
+``python -m data_sources form-kit`` (the same parser and the same run)."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from core import catalog
+
+from .form import build_form, write_qr
+
+
+def add_parser(sub) -> None:
+    fk = sub.add_parser("form-kit", help="biểu mẫu .xlsx có kiểm tra ô cho một kỳ, và mã QR của đường dẫn")
+    fk.add_argument("--plan", help="mã kế hoạch (catalog/plans.csv); mặc định theo cấu hình")
+    fk.add_argument("--period", required=True, help="kỳ báo cáo: 2026-Q3, 2026-04, 2026-H1 hoặc 2026")
+    fk.add_argument("--out", required=True, help="tệp .xlsx")
+    fk.add_argument("--province", type=int, help="mã tỉnh (mặc định: tỉnh của kế hoạch, hoặc theo cấu hình)")
+    fk.add_argument("--link", default="", help="đường dẫn Google Sheets sẽ gửi cho các đơn vị")
+    fk.add_argument("--qr", help="tệp .png của mã QR (kèm tệp .svg cùng tên); cần --link")
+
+
+def run(args) -> int:
+    if not re.fullmatch(r"\d{4}(-Q[1-4]|-H[12]|-(0[1-9]|1[0-2]))?", args.period):
+        print(f"Lỗi: kỳ «{args.period}» không hợp lệ; dùng dạng 2026-Q3, 2026-04, 2026-H1 hoặc 2026.", file=sys.stderr)
+        return 2
+    if args.qr and not args.link.strip():
+        print("Lỗi: --qr cần --link (đường dẫn để mã hóa).", file=sys.stderr)
+        return 2
+    plan = args.plan or catalog.settings()["plan"]
+    try:
+        kit = build_form(plan, args.period, args.out, province=args.province, link=args.link)
+    except (ValueError, KeyError) as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return 2
+    print(f"Đã ghi biểu mẫu {kit.path}: trang «{kit.sheet}», {kit.units} đơn vị, hạn gửi {kit.deadline:%d/%m/%Y}")
+    if args.qr:
+        png, svg = write_qr(args.link, args.qr)
+        print(f"Đã ghi mã QR {png} và {svg}")
+    return 0
