@@ -309,6 +309,7 @@ class PlanDocument:
     number: str  # «28-KH/ĐU»
     issued: dt.date | None
     subject: str  # «tuyên truyền Nghị quyết số 71-NQ/TW» (what follows «Kế hoạch … về»)
+    place: str = ""  # dia_ban: the official code of the xã/phường whose body issues (co_quan «Đảng ủy phường»)
 
 
 def plan_document(plan: str) -> PlanDocument:
@@ -319,6 +320,7 @@ def plan_document(plan: str) -> PlanDocument:
                 (r.get("so_ky_hieu") or "").strip(),
                 dt.date.fromisoformat(day) if day else None,
                 (r.get("trich_yeu") or "").strip(),
+                (r.get("dia_ban") or "").strip(),
             )
     raise ValueError(f"Kế hoạch «{plan}» không có trong danh mục kế hoạch.")
 

@@ -42,7 +42,7 @@ def _report(args) -> int:
     from core.cli import connect_published
     from queries import PeriodSel, Scope, settings
 
-    from .report import ReportError, make
+    from .report import ReportError, committee, make
 
     con = connect_published(args.db)
     if con is None:
@@ -58,6 +58,9 @@ def _report(args) -> int:
     finally:
         con.close()
     print(f"Đã ghi báo cáo {docx}" + (f" và {pdf}" if pdf else ""))
+    body = next((r.get("co_quan") or "" for r in catalog.read_csv("plans.csv") if r["plan"] == plan), "")
+    if note := committee(plan, body).note:
+        print(f"Lưu ý: {note}", file=sys.stderr)
     return 0
 
 
