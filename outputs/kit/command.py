@@ -16,6 +16,11 @@ def add_parser(sub) -> None:
     fk.add_argument("--plan", help="mã kế hoạch (catalog/plans.csv); mặc định theo cấu hình")
     fk.add_argument("--period", required=True, help="kỳ báo cáo: 2026-Q3, 2026-04, 2026-H1 hoặc 2026")
     fk.add_argument("--out", required=True, help="tệp .xlsx")
+    fk.add_argument(
+        "--level",
+        choices=list(catalog.unit_kinds()),
+        help="cấp đơn vị của các dòng: xa, truong, chi_bo… (mặc định: cấp đầu tiên của kế hoạch, plans.csv)",
+    )
     fk.add_argument("--province", type=int, help="mã tỉnh (mặc định: tỉnh của kế hoạch, hoặc theo cấu hình)")
     fk.add_argument("--link", default="", help="đường dẫn Google Sheets sẽ gửi cho các đơn vị")
     fk.add_argument("--qr", help="tệp .png của mã QR (kèm tệp .svg cùng tên); cần --link")
@@ -30,7 +35,7 @@ def run(args) -> int:
         return 2
     plan = args.plan or catalog.settings()["plan"]
     try:
-        kit = build_form(plan, args.period, args.out, province=args.province, link=args.link)
+        kit = build_form(plan, args.period, args.out, province=args.province, link=args.link, level=args.level)
     except (ValueError, KeyError) as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return 2
