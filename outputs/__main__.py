@@ -3,6 +3,9 @@
     python -m outputs report --db DB --plan 000 --period 2026-Q2 [--unit CODE] [--level xa|truong|chi_bo]
                              --out bao_cao.docx [--pdf]
     python -m outputs form-kit --plan 000 --period 2026-Q3 --out phu_luc.xlsx [--link URL --qr qr.png]
+                               [--level xa|truong|chi_bo] [--links [--db DB]]
+    python -m outputs phieu --plan 000 --period 2026-Q3 [--unit CODE ...] [--level xa|truong|chi_bo]
+                            [--db DB] --out phieu.pdf
 
 Exit 0 when the document was written, 2 when it could not be (the reason in Vietnamese on stderr).
 """
@@ -64,6 +67,35 @@ def _report(args) -> int:
     return 0
 
 
+def _phieu_parser(sub) -> None:
+    ph = sub.add_parser("phieu", help="phiếu in đường dẫn báo cáo trực tuyến và mã QR, mỗi đơn vị một trang (PDF)")
+    ph.add_argument("--plan", help="mã kế hoạch (catalog/plans.csv); mặc định theo cấu hình")
+    ph.add_argument("--period", required=True, help="kỳ báo cáo: 2026-Q3, 2026-04, 2026-H1 hoặc 2026")
+    ph.add_argument("--unit", action="append", help="mã đơn vị (lặp lại để chọn nhiều); mặc định: mọi đơn vị")
+    ph.add_argument("--level", choices=list(catalog.unit_kinds()), help="cấp đơn vị (mặc định: cấp của kế hoạch)")
+    ph.add_argument("--province", type=int, help="mã tỉnh (mặc định: tỉnh của kế hoạch, hoặc theo cấu hình)")
+    ph.add_argument("--db", help="cơ sở dữ liệu mà đường dẫn dùng (mặc định: database trong cấu hình)")
+    ph.add_argument("--out", required=True, help="tệp .pdf")
+
+
+def _phieu(args) -> int:
+    if not re.fullmatch(r"\d{4}(-Q[1-4]|-H[12]|-(0[1-9]|1[0-2]))?", args.period):
+        print(f"Lỗi: kỳ «{args.period}» không hợp lệ; dùng dạng 2026-Q3, 2026-04, 2026-H1 hoặc 2026.", file=sys.stderr)
+        return 2
+    from .phieu import make
+    from .report import ReportError
+
+    plan = args.plan or catalog.settings()["plan"]
+    db = args.db or str(catalog.resolve(catalog.settings()["database"]))
+    try:
+        pdf, n = make(db, plan, args.period, args.out, args.unit, args.level, args.province)
+    except (ValueError, KeyError, ReportError) as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return 2
+    print(f"Đã ghi {pdf}: phiếu của {n} đơn vị, mỗi đơn vị một trang")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from core.cli import vietnamese
 
@@ -72,11 +104,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = p.add_subparsers(dest="cmd", required=True)
     _report_parser(sub)
     add_form_kit_parser(sub)
+    _phieu_parser(sub)
     args = p.parse_args(argv)
     if args.cmd == "report":
         return _report(args)
     if args.cmd == "form-kit":
         return run_form_kit(args)
+    if args.cmd == "phieu":
+        return _phieu(args)
     return 2
 
 

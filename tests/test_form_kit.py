@@ -368,3 +368,26 @@ def test_input_message_is_the_fields_own_help(kit):
         "Ghi - nếu bằng 0; ... nếu chưa thu thập; x nếu không áp dụng; để trống nếu chưa có số liệu."
     )
     assert f"{col}{FIRST}<=100000" in dv.formula1
+
+
+def test_links_sheet_lists_each_units_own_link_and_leaves_the_form_alone(kit, tmp_path):
+    """``links_db``: a third sheet «Đường dẫn riêng» (unit, its personal link, a QR image per unit); the form sheet
+    is cell for cell the kit's without it, and the reader skips the new sheet quietly."""
+    from core import links
+
+    db = tmp_path / "nq71.duckdb"
+    with_links = build_form("000", "2026-Q3", tmp_path / "kem.xlsx", link=LINK, links_db=db)
+    wb, plain = openpyxl.load_workbook(with_links.path), openpyxl.load_workbook(kit.path)
+    assert wb.sheetnames == ["Quý III.2026", "Hướng dẫn", "Đường dẫn riêng"]
+    values = lambda ws: [[c.value for c in row] for row in ws.iter_rows()]  # noqa: E731
+    assert values(wb.worksheets[0]) == values(plain.worksheets[0])
+    ls = wb["Đường dẫn riêng"]
+    assert [ls.cell(4, c).value for c in (1, 2, 3, 4)] == ["TT", "Đơn vị nhận", "Đường dẫn riêng", "Mã QR"]
+    code_of = {u.name: u.code for u in roster_units(66)}
+    rows = [(ls.cell(r, 2).value, ls.cell(r, 3).value) for r in range(5, 5 + 102)]
+    assert len(ls._images) == 102 and ls.cell(5 + 102, 2).value is None
+    for name, url in rows:
+        grant = links.open_link(db, url.split("?t=", 1)[1], address="kit", today=dt.date(2026, 10, 1))
+        assert grant.unit == code_of[name]
+    s = ingest_paths([with_links.path], tmp_path / "doc.duckdb", province=66, seen_at=SEEN)
+    assert "✗" not in s.text() and s.totals["rejected"] == 0, s.text()

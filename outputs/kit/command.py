@@ -24,6 +24,12 @@ def add_parser(sub) -> None:
     fk.add_argument("--province", type=int, help="mã tỉnh (mặc định: tỉnh của kế hoạch, hoặc theo cấu hình)")
     fk.add_argument("--link", default="", help="đường dẫn Google Sheets sẽ gửi cho các đơn vị")
     fk.add_argument("--qr", help="tệp .png của mã QR (kèm tệp .svg cùng tên); cần --link")
+    fk.add_argument(
+        "--links",
+        action="store_true",
+        help="thêm trang «Đường dẫn riêng»: đường dẫn báo cáo trực tuyến và mã QR của từng đơn vị (cần --db)",
+    )
+    fk.add_argument("--db", help="cơ sở dữ liệu mà đường dẫn riêng dùng (mặc định: database trong cấu hình)")
 
 
 def run(args) -> int:
@@ -34,12 +40,18 @@ def run(args) -> int:
         print("Lỗi: --qr cần --link (đường dẫn để mã hóa).", file=sys.stderr)
         return 2
     plan = args.plan or catalog.settings()["plan"]
+    links_db = None
+    if args.links:
+        links_db = args.db or str(catalog.resolve(catalog.settings()["database"]))
     try:
-        kit = build_form(plan, args.period, args.out, province=args.province, link=args.link, level=args.level)
+        kit = build_form(
+            plan, args.period, args.out, province=args.province, link=args.link, level=args.level, links_db=links_db
+        )
     except (ValueError, KeyError) as e:
         print(f"Lỗi: {e}", file=sys.stderr)
         return 2
-    print(f"Đã ghi biểu mẫu {kit.path}: trang «{kit.sheet}», {kit.units} đơn vị, hạn gửi {kit.deadline:%d/%m/%Y}")
+    print(f"Đã ghi biểu mẫu {kit.path}: trang «{kit.sheet}», {kit.units} đơn vị, hạn gửi {kit.deadline:%d/%m/%Y}"
+          + (" (kèm trang «Đường dẫn riêng»)" if links_db else ""))  # fmt: skip
     if args.qr:
         png, svg = write_qr(args.link, args.qr)
         print(f"Đã ghi mã QR {png} và {svg}")

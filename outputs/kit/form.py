@@ -43,6 +43,7 @@ COUNT_WORDS = ("-", "–", "—", "...", "…", "x")
 COUNT_CONVENTIONS = "Ghi - nếu bằng 0; ... nếu chưa thu thập; x nếu không áp dụng; để trống nếu chưa có số liệu."
 TEXT_MAX = form.TEXT_MAX
 GUIDE = "Hướng dẫn"
+LINKS = "Đường dẫn riêng"
 
 
 @dataclass(frozen=True)
@@ -122,10 +123,18 @@ def count_rule(col: str, row: int, pair: tuple[str, str] | None = None, maximum:
 
 
 def build_form(
-    plan: str, period: str, out: str | Path, province: int | None = None, link: str = "", level: str | None = None
+    plan: str,
+    period: str,
+    out: str | Path,
+    province: int | None = None,
+    link: str = "",
+    level: str | None = None,
+    links_db: str | Path | None = None,
 ) -> FormKit:
     """Write the form for ``plan`` and ``period`` (native code: 2026-Q3, 2026-04, 2026-H1, 2026) to ``out``, one
-    row per unit of ``level`` (one of the plan's kinds of unit, catalog.plan_levels; default: its first)."""
+    row per unit of ``level`` (one of the plan's kinds of unit, catalog.plan_levels; default: its first). With
+    ``links_db`` (the database the links are signed for): a last sheet «Đường dẫn riêng», each unit's personal
+    link and its QR code (the form sheet the reader reads is unchanged)."""
     import openpyxl
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.utils import get_column_letter
@@ -242,6 +251,8 @@ def build_form(
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
 
+    if links_db is not None:
+        _links_sheet(wb.create_sheet(LINKS), units, plan, period, links_db)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
@@ -371,6 +382,50 @@ def _guide(ws, period_text, deadline, link, fields, columns) -> tuple[int, int, 
     ws.column_dimensions["B"].width = 90
     ws.protection.sheet = True  # the list of answers the form's cells offer: changed in the catalog, not here
     return first, len(rows), first + len(yes) - 1
+
+
+def qr_png(link: str, scale: int = 10) -> bytes:
+    """The link as a QR code (PNG bytes), a white quiet zone around it (scanners need contrast)."""
+    import io
+
+    import segno
+
+    buf = io.BytesIO()
+    segno.make(link.strip(), error="m", micro=False).save(buf, kind="png", scale=scale, border=4, light="#fff")
+    return buf.getvalue()
+
+
+def _links_sheet(ws, units: list[Unit], plan: str, period: str, db_path: str | Path) -> None:
+    """Each unit's personal link (core.links) and its QR code, one row per unit, in the form's order. A sheet the
+    reader leaves aside: its header names no field of the form («Đơn vị nhận», not «Tên đơn vị»)."""
+    import io
+
+    from openpyxl.drawing.image import Image
+    from openpyxl.styles import Alignment, Font
+
+    from core import links
+
+    ws["A1"] = f"ĐƯỜNG DẪN RIÊNG CỦA CÁC ĐƠN VỊ – {label(period)}"
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["A2"] = (
+        f"Mỗi đơn vị chỉ dùng đường dẫn của mình; dùng được đến hết ngày {fmt.date(links.expires(plan, period))}. "
+        "Gửi riêng cho từng đơn vị (thư điện tử, Zalo), không gửi cả danh sách."
+    )
+    for c, title in enumerate(("TT", "Đơn vị nhận", "Đường dẫn riêng", "Mã QR"), start=1):
+        ws.cell(4, c, title).font = Font(bold=True)
+    for i, u in enumerate(units):
+        r = 5 + i
+        url = links.url(db_path, u.code, plan, period)
+        ws.cell(r, 1, i + 1)
+        ws.cell(r, 2, u.name).alignment = Alignment(vertical="center", wrap_text=True)
+        ws.cell(r, 3, url).alignment = Alignment(vertical="center", wrap_text=True)
+        img = Image(io.BytesIO(qr_png(url, scale=3)))
+        img.width = img.height = 110
+        ws.add_image(img, f"D{r}")
+        ws.row_dimensions[r].height = 86
+    ws.column_dimensions["B"].width = 34
+    ws.column_dimensions["C"].width = 70
+    ws.column_dimensions["D"].width = 18
 
 
 def write_qr(link: str, png: str | Path) -> tuple[Path, Path]:
