@@ -91,9 +91,15 @@ def build_docx(db_path: str | Path, plan: str, period: str, units, out: str | Pa
         p = P(doc, align=c, indent=0, after=2)
         p.paragraph_format.space_before = Pt(6)
         p.add_run().add_picture(io.BytesIO(qr_png(url)), width=Mm(QR_MM), height=Mm(QR_MM))
+        # the address, then the token on a line of its own: a token broken at its «-» would print a hyphen that
+        # is not there (and a PDF reader drops it); 8 pt monospace fits a 95-character token in the text width
         p = P(doc, align=c, indent=0, after=8)
-        run = p.add_run(url)
-        run.font.size, run.font.name = Pt(9), "Liberation Mono"
+        head, _, tail = url.partition("?t=")
+        for i, part in enumerate((f"{head}?t=", tail) if tail else (url,)):
+            run = p.add_run(part)
+            run.font.size, run.font.name = Pt(8), "Liberation Mono"
+            if i == 0 and tail:
+                run.add_break()
         P(doc, "Cách báo cáo", bold=True, size=13, align=left, indent=0, after=2)
         for i, step in enumerate(
             (

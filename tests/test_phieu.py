@@ -41,10 +41,14 @@ def phieu(tmp_path_factory):
     _need("soffice", "pdfinfo", "pdftotext", "pdftoppm", "zbarimg")
     tmp = tmp_path_factory.mktemp("phieu")
     db, pdf = tmp / "nq71.duckdb", tmp / "phieu.pdf"
+    # one signing key for the command line and this process (whatever configuration an earlier test cached here)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("NQ71_LINK_SECRET", "khoa-ky-kiem-thu-phieu")
     proc = run_cli("outputs", "phieu", "--plan", "000", "--period", "2026-Q3", "--unit", "24133", "--unit", "24305",
                    "--db", str(db), "--out", str(pdf))  # fmt: skip
     assert "phiếu của 2 đơn vị" in proc.stdout
-    return db, pdf
+    yield db, pdf
+    mp.undo()
 
 
 def test_one_page_per_unit_with_its_name_link_and_dates(phieu):
@@ -60,7 +64,9 @@ def test_one_page_per_unit_with_its_name_link_and_dates(phieu):
             assert words in flat, (page, words)
         other = next(n for c, n in UNITS.items() if c != code)
         assert other not in flat  # one unit per page
-        assert links.url(db, code, "000", "2026-Q3") in "".join(text.split())  # the link, wrapped over lines
+        url = links.url(db, code, "000", "2026-Q3")
+        assert url in "".join(text.split())  # the link: its address, then its token on a line of its own (whole:
+        assert url.split("?t=")[1] in [line.strip() for line in text.splitlines()]  # never broken at a «-»)
 
 
 def test_the_qr_on_the_page_carries_the_units_link(phieu):
