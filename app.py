@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from core import catalog
 from ui import access, data, filters, guard, widgets
 from ui.serve import disable_legacy_pages_folder
 from ui.text import plain
@@ -23,7 +22,7 @@ PAGES = {
     ),
     "theo_xa_phuong": st.Page(
         "pages/theo_xa_phuong.py",
-        title=catalog.term("theo_don_vi"),
+        title=filters.unit_page_title(),  # «Theo chi bộ» at chi bộ level: the level chosen (link or sidebar)
         icon=":material/location_city:",
         url_path="theo-xa-phuong",
     ),

@@ -464,7 +464,10 @@ class Session:
         return prepare, commit
 
     async def nav(self, title: str):
-        link = self.page.locator("[data-testid='stSidebarNav'] a", has_text=title).first
+        """The sidebar's link by its title, or by its address («/theo-xa-phuong»: its title follows the level)."""
+        nav = "[data-testid='stSidebarNav'] a"
+        link = (self.page.locator(f"{nav}[href$='{title}']") if title.startswith("/") else
+                self.page.locator(nav, has_text=title)).first  # fmt: skip
 
         async def commit():
             await link.click()
@@ -537,7 +540,7 @@ class Session:
                 ):
                     return
                 for title, action in (
-                    ("Theo đơn vị", "page_theo_xa_phuong"),
+                    ("/theo-xa-phuong", "page_theo_xa_phuong"),
                     ("Theo chỉ tiêu", "page_theo_chi_tieu"),
                 ):
                     await self.think()

@@ -75,6 +75,20 @@ def form_fields() -> list[str]:
     return [c for c, f in fields().items() if f.kind in ("count", "yesno")]
 
 
+@functools.cache
+def yes_no_words() -> tuple[tuple[str, int], ...]:
+    """The answers to a yes/no question as people write them (``catalog/co_khong.csv``): (written, 1 or 0),
+    in the order the form kit offers them. The reader accepts each one folded (no diacritics, any case:
+    ``data_sources/parse/values.py``); the kit's list and the web form offer them as written."""
+    out = []
+    for i, r in enumerate(read_csv("co_khong.csv"), start=2):
+        word, value = (r.get("cach_viet") or "").strip(), (r.get("gia_tri") or "").strip()
+        if not word or value not in ("0", "1"):
+            raise ValueError(f"catalog/co_khong.csv, dòng {i}: cần cách viết và giá trị 1 (có) hoặc 0 (không)")
+        out.append((word, int(value)))
+    return tuple(out)
+
+
 def pairs() -> list[tuple[str, str]]:
     """(numerator, denominator) pairs that must satisfy numerator ≤ denominator."""
     return [(c, f.denominator) for c, f in fields().items() if f.denominator]
@@ -311,6 +325,7 @@ class PlanDocument:
     number: str  # «28-KH/ĐU»
     issued: dt.date | None
     subject: str  # «tuyên truyền Nghị quyết số 71-NQ/TW» (what follows «Kế hoạch … về»)
+    place: str = ""  # dia_ban: the official code of the xã/phường whose body issues (co_quan «Đảng ủy phường»)
 
 
 def plan_document(plan: str) -> PlanDocument:
@@ -321,6 +336,7 @@ def plan_document(plan: str) -> PlanDocument:
                 (r.get("so_ky_hieu") or "").strip(),
                 dt.date.fromisoformat(day) if day else None,
                 (r.get("trich_yeu") or "").strip(),
+                (r.get("dia_ban") or "").strip(),
             )
     raise ValueError(f"Kế hoạch «{plan}» không có trong danh mục kế hoạch.")
 

@@ -5,6 +5,7 @@ it prints; this gives it the Vietnamese instead. The commands' own help is writt
 from __future__ import annotations
 
 import argparse
+import sys
 
 WORDS = {
     "usage: ": "cách dùng: ",
@@ -30,3 +31,20 @@ WORDS = {
 def vietnamese() -> None:
     """Make argparse speak Vietnamese (call before building a parser)."""
     argparse._ = lambda text: WORDS.get(text, text)  # argparse looks the name up each time it prints
+
+
+def connect_published(db: str):
+    """The published database read-only for a command, or None after saying why on stderr (no database there
+    yet); a note when the newest version did not check out and an older one is read."""
+    import duckdb
+
+    from core.db import readable
+
+    try:
+        path, note = readable(db, check=True)
+    except FileNotFoundError as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return None
+    if note:
+        print(f"Lưu ý: {note}", file=sys.stderr)
+    return duckdb.connect(str(path), read_only=True)

@@ -4,7 +4,8 @@
 plausible value, the total a count may not exceed, its group on the form). This module turns it into the
 form's fields, in order and grouped, with the help text a person reads. The three faces read it here:
 
-- the web form «Nộp báo cáo» (``ui/submit.py``),
+- the web form «Nộp báo cáo» (``ui/submit.py``): ``fields()`` in order, ``groups()`` for its sections, each
+  field's ``help`` under its box and, for a yes/no question, its ``choices`` (``value_of`` reads one back),
 - the office's .xlsx form kit (its header groups, its columns and their input messages),
 - the reader (``data_sources/parse``): which header is which field, its kind, its maximum and its pair;
   the web form checks an entry with the reader's own value rules (``data_sources/parse/entry.py``).
@@ -40,12 +41,20 @@ class FormField:
             text = f"Số nguyên ≥ 0 ({self.measure or 'số'})."
             if self.total:
                 text += f" Không được lớn hơn «{fields[self.total].name}»."
+            if part := numerator_of(self.code):
+                text += f" Không được nhỏ hơn «{fields[part].name}»."
             if self.maximum is not None:
                 text += f" Tối đa {fmt.number(self.maximum)}."
             return text
         if self.kind == "yesno":
             return "Chọn Có hoặc Không; để trống nếu chưa trả lời."
         return f"Ghi ngắn gọn (tối đa {fmt.number(TEXT_MAX)} ký tự); để trống nếu không có."
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """What a yes/no field offers, as written (catalog/co_khong.csv; the kit's list, the web form's choice);
+        () for other kinds. The web form may offer the first two (Có, Không) and accept any of them."""
+        return tuple(w for w, _ in catalog.yes_no_words()) if self.kind == "yesno" else ()
 
 
 TEXT_MAX = 1000  # characters of a text answer (the kit's validation, the web form's box)
@@ -89,6 +98,12 @@ def groups(plan: str | None = None, kinds: tuple[str, ...] = ("count", "yesno"))
             seen[f.group] = [f]
             out.append((f.group, seen[f.group]))
     return out
+
+
+def value_of(answer: str) -> int | None:
+    """1 or 0 for a yes/no answer written as the catalog lists it (catalog/co_khong.csv, exact spelling), else
+    None: the web form's choice, read back without the reader's folding (the reader folds: values.py)."""
+    return dict(catalog.yes_no_words()).get(answer)
 
 
 def numerator_of(total: str) -> str | None:

@@ -1,7 +1,7 @@
 """Command line for cron and administrators.
 
     python -m data_sources ingest PATH [PATH ...] --db DB [--province CODE] [--schools FILE]
-    python -m data_sources form-kit --plan 000 --period 2026-Q3 --out phu_luc.xlsx [--link URL --qr qr.png]
+    python -m data_sources form-kit …   (= python -m outputs form-kit: the form kit is in outputs/kit)
     python -m data_sources remind --period 2026-Q3 --days-before 3      (the reminder e-mails, for cron)
 
 Exit 0 when the files were read (even with rejected values), 2 when a file
@@ -19,30 +19,6 @@ from core import catalog
 
 from .publish.store import StoreError
 from .read.readers import ReadError
-
-
-def _form_kit(args) -> int:
-    import re
-
-    from .kit import build_form, write_qr
-
-    if not re.fullmatch(r"\d{4}(-Q[1-4]|-H[12]|-(0[1-9]|1[0-2]))?", args.period):
-        print(f"Lỗi: kỳ «{args.period}» không hợp lệ; dùng dạng 2026-Q3, 2026-04, 2026-H1 hoặc 2026.", file=sys.stderr)
-        return 2
-    if args.qr and not args.link.strip():
-        print("Lỗi: --qr cần --link (đường dẫn để mã hóa).", file=sys.stderr)
-        return 2
-    plan = args.plan or catalog.settings()["plan"]
-    try:
-        kit = build_form(plan, args.period, args.out, province=args.province, link=args.link)
-    except (ValueError, KeyError) as e:
-        print(f"Lỗi: {e}", file=sys.stderr)
-        return 2
-    print(f"Đã ghi biểu mẫu {kit.path}: trang «{kit.sheet}», {kit.units} đơn vị, hạn gửi {kit.deadline:%d/%m/%Y}")
-    if args.qr:
-        png, svg = write_qr(args.link, args.qr)
-        print(f"Đã ghi mã QR {png} và {svg}")
-    return 0
 
 
 def _cycle_parser(sub) -> None:
@@ -177,13 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     bd = sub.add_parser("build-demo", help="nhập số liệu mẫu vào cơ sở dữ liệu demo")
     bd.add_argument("--db", default="data/demo.duckdb")
     bd.add_argument("--if-missing", action="store_true", help="chỉ tạo khi chưa có")
-    fk = sub.add_parser("form-kit", help="biểu mẫu .xlsx có kiểm tra ô cho một kỳ, và mã QR của đường dẫn")
-    fk.add_argument("--plan", help="mã kế hoạch (catalog/plans.csv); mặc định theo cấu hình")
-    fk.add_argument("--period", required=True, help="kỳ báo cáo: 2026-Q3, 2026-04, 2026-H1 hoặc 2026")
-    fk.add_argument("--out", required=True, help="tệp .xlsx")
-    fk.add_argument("--province", type=int, help="mã tỉnh (mặc định: tỉnh của kế hoạch, hoặc theo cấu hình)")
-    fk.add_argument("--link", default="", help="đường dẫn Google Sheets sẽ gửi cho các đơn vị")
-    fk.add_argument("--qr", help="tệp .png của mã QR (kèm tệp .svg cùng tên); cần --link")
+    # the form kit lives in outputs/kit (a document the product writes); this command stays its front door
+    from outputs.kit import add_form_kit_parser
+
+    add_form_kit_parser(sub)
     _cycle_parser(sub)
     _remind_parser(sub)
     args = p.parse_args(argv)
@@ -194,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "remind":
         return _remind(args)
     if args.cmd == "form-kit":
-        return _form_kit(args)
+        from outputs.kit import run_form_kit
+
+        return run_form_kit(args)
     if args.cmd in ("backup", "restore"):
         from .publish.backup import BackupError, backup, restore
 

@@ -2,8 +2,8 @@
 
     python -m queries export --db DB --kind observations|progress|rejects|history|pending|submissions
                              --out FILE.csv [--unit CODE] [--period 2026-Q1] [--plan PLAN]
-    python -m queries report --db DB --plan 000 --period 2026-Q2 [--unit CODE] [--level xa|truong]
-                             --out bao_cao.docx [--pdf]
+
+The periodic report is ``python -m outputs report`` (outputs/__main__.py).
 
 CSV is UTF-8 with BOM (Excel shows Vietnamese) and text cells that start with
 ``= + - @`` tab, CR or LF get a leading ``'`` (OWASP CSV injection).
@@ -17,7 +17,7 @@ import sys
 
 import pandas as pd
 
-from core import catalog
+from core.cli import connect_published
 
 from . import (
     PeriodSel,
@@ -76,50 +76,14 @@ def _progress(con, plan: str, period: str, unit: str | None) -> pd.DataFrame:
     return df[PROGRESS_COLUMNS]
 
 
-def _connect(db: str):
-    """The published database read-only, or None after saying why (no database there yet)."""
-    import duckdb
-
-    from core.db import readable
-
-    try:
-        path, note = readable(db, check=True)  # the newest version that checks out, said when it is not the current
-    except FileNotFoundError as e:
-        print(f"Lỗi: {e}", file=sys.stderr)
-        return None
-    if note:
-        print(f"Lưu ý: {note}", file=sys.stderr)
-    return duckdb.connect(str(path), read_only=True)
-
-
-def _report(args) -> int:
-    if not re.fullmatch(r"\d{4}(-Q[1-4]|-H[12])?", args.period):
-        print(f"Lỗi: kỳ «{args.period}» không hợp lệ; báo cáo theo quý, 6 tháng hoặc năm (2026-Q2, 2026-H1, 2026).",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    from .report import ReportError, make
-
-    con = _connect(args.db)
-    if con is None:
-        return 2
-    try:
-        plan = args.plan or settings(con).default_plan.iloc[0]
-        docx, pdf = make(
-            con, plan, PeriodSel(args.period), Scope.everything(), args.out, args.level, args.unit, pdf=args.pdf
-        )
-    except (ValueError, ReportError) as e:
-        print(f"Lỗi: {e}", file=sys.stderr)
-        return 2
-    finally:
-        con.close()
-    print(f"Đã ghi báo cáo {docx}" + (f" và {pdf}" if pdf else ""))
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     from core.cli import vietnamese
 
     vietnamese()
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["report"]:  # moved to outputs/: a cron line written for the old command is told where
+        print("Lỗi: lệnh báo cáo đã chuyển sang «python -m outputs report» (cùng các tùy chọn).", file=sys.stderr)
+        return 2
     p = argparse.ArgumentParser(prog="python -m queries", description="Xuất số liệu NQ71 ra CSV")
     sub = p.add_subparsers(dest="cmd", required=True)
     ex = sub.add_parser("export", help="xuất CSV")
@@ -131,27 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--unit", help="mã đơn vị (5 chữ số cho xã/phường)")
     ex.add_argument("--period", help="kỳ: 2026-Q1, 2026-04, 2026-H1 hoặc 2026 (rejects: liệt kê mọi kỳ)")
     ex.add_argument("--plan", help="mã kế hoạch (catalog/plans.csv); mặc định theo cấu hình")
-    rp = sub.add_parser("report", help="báo cáo định kỳ (.docx, và PDF nếu có --pdf)")
-    rp.add_argument("--db", required=True)
-    rp.add_argument("--plan", help="mã kế hoạch (catalog/plans.csv); mặc định theo cấu hình")
-    rp.add_argument("--period", required=True, help="kỳ: 2026-Q2, 2026-H1 hoặc 2026")
-    rp.add_argument("--unit", action="append", help="mã đơn vị (lặp lại để chọn nhiều); mặc định: mọi đơn vị")
-    rp.add_argument(
-        "--level",
-        default="xa",
-        choices=list(catalog.unit_kinds()),
-        help="cấp đơn vị: xa (mặc định), truong, chi_bo… (catalog/loai_don_vi.csv)",
-    )
-    rp.add_argument("--out", required=True, help="tệp .docx")
-    rp.add_argument("--pdf", action="store_true", help="xuất thêm PDF cạnh tệp .docx (cần LibreOffice)")
     args = p.parse_args(argv)
-    if args.cmd == "report":
-        return _report(args)
 
     if args.period and not re.fullmatch(r"\d{4}(-Q[1-4]|-H[12]|-(0[1-9]|1[0-2]))?", args.period):
         print(f"Lỗi: kỳ «{args.period}» không hợp lệ; dùng dạng 2026-Q1, 2026-04, 2026-H1 hoặc 2026.", file=sys.stderr)
         return 2
-    con = _connect(args.db)
+    con = connect_published(args.db)
     if con is None:
         return 2
     try:

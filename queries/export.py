@@ -1,4 +1,5 @@
-"""CSV and Excel that are safe to open: UTF-8 with BOM, injection neutralized (OWASP).
+"""CSV that is safe to open: UTF-8 with BOM, injection neutralized (OWASP); the rules the Excel download
+(``outputs/excel.py``) shares: which text to neutralize, how each column is drawn.
 
 Numbers stay numbers. A table says how each numeric or date column is drawn in
 ``df.attrs["formats"]`` ({column: kind}, :data:`KINDS`); the page draws it in Vietnamese style, Excel
@@ -8,8 +9,6 @@ separator, dates as yyyy-mm-dd) for scripts and other programs (README, «Tải 
 """
 
 from __future__ import annotations
-
-import io
 
 import numpy as np
 import pandas as pd
@@ -45,13 +44,6 @@ def safe(df: pd.DataFrame) -> pd.DataFrame:
 # units: 67.1), a date, a date and time; or ``theo:<column>``: per row, «%» in that column (the
 # measure) is a percentage and anything else a number.
 KINDS = ("so", "so_le", "phan_tram", "ngay", "luc")
-EXCEL_FORMATS = {
-    "so": "#,##0",
-    "so_le": "#,##0.0",
-    "phan_tram": "0.0%",
-    "ngay": "dd/mm/yyyy",
-    "luc": "dd/mm/yyyy hh:mm",
-}
 
 
 def formats(df: pd.DataFrame) -> dict[str, str]:
@@ -90,34 +82,3 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
 def write_csv(df: pd.DataFrame, path) -> None:
     with open(path, "wb") as f:
         f.write(csv_bytes(df))
-
-
-def xlsx_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu") -> bytes:
-    """The table as one sheet: numbers and dates as real cells with their display format; a
-    percentage stored as its fraction (67,1% -> 0.671) with a % format, so it sums and averages."""
-    import datetime as dt
-
-    buf = io.BytesIO()
-    kinds = formats(df)
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        safe(df).to_excel(xw, index=False, sheet_name=sheet[:31])
-        ws = xw.sheets[sheet[:31]]
-        for j, c in enumerate(df.columns, start=1):
-            if c not in kinds:
-                continue
-            for i in range(len(df)):
-                cell = ws.cell(i + 2, j)
-                v = df[c].iloc[i]
-                if v is None or (not isinstance(v, str) and pd.isna(v)):
-                    cell.value = None
-                    continue
-                kind = kind_at(df, c, i)
-                if kind == "phan_tram":
-                    cell.value = float(v) / 100
-                elif kind in ("ngay", "luc"):
-                    v = pd.Timestamp(v).to_pydatetime()
-                    cell.value = v.date() if kind == "ngay" and isinstance(v, dt.datetime) else v
-                else:
-                    cell.value = int(v) if kind == "so" else float(v)
-                cell.number_format = EXCEL_FORMATS[kind]
-    return buf.getvalue()

@@ -1,4 +1,4 @@
-"""What the periodic report (``queries/report.py``) reads, gathered in one place.
+"""What the periodic report (``outputs/report.py``) reads, gathered in one place.
 
 Every number comes from the read API: ``progress``, ``reporting``, ``reporting_target`` and
 ``settings`` in ``queries/__init__.py``, plus the two functions here, each backed by its own

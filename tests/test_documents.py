@@ -16,9 +16,9 @@ from docx import Document
 
 from core import catalog
 from core.db import connect_read
-from data_sources.kit import build_form
+from outputs.kit import build_form
+from outputs.report import make
 from queries import PeriodSel, Scope
-from queries.report import make
 from tests.test_report import _texts  # every paragraph, tables in tables included
 
 PLANS = [p["plan"] for p in catalog.read_csv("plans.csv")]

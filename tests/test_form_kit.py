@@ -1,4 +1,4 @@
-"""The form kit (data_sources/kit): the office layout the importer reads, validation that agrees
+"""The form kit (outputs/kit): the office layout the importer reads, validation that agrees
 with the importer, a round trip through ingestion with nothing rejected, a QR code that decodes.
 
 The validation formulas are evaluated by a real spreadsheet engine (LibreOffice Calc headless),
@@ -21,9 +21,9 @@ from openpyxl.formula.translate import Translator
 import queries
 from core import catalog
 from core.db import connect_read
-from data_sources.kit import build_form, roster_units
 from data_sources.load.ingest import ingest_paths
 from data_sources.parse.units import official_wards
+from outputs.kit import build_form, roster_units
 from queries import Scope
 from tests.conftest import ROOT, run_cli
 
@@ -32,7 +32,11 @@ SEEN = dt.datetime(2026, 10, 5, 9, 0)
 FIRST = 9  # the first unit row
 # What a person may type and what it means (bieu-mau.md, «Cell values»): worked out by hand.
 COUNT_MEANS = {"-": 0, "—": 0, "...": None, "…": None, "x": None, None: None}
-YESNO_MEANS = {"Có": 1, "Không": 0, "x": 1, None: None}
+YESNO_MEANS = {"Có": 1, "Không": 0, "x": 1, "Đã ban hành": 1, "Chưa có": 0, None: None}
+# catalog/co_khong.csv as written, worked out from the reader's words (bieu-mau.md and README)
+ANSWERS = [("Có", "có"), ("Không", "không"), ("x", "có"), ("Đã ban hành", "có"), ("Chưa ban hành", "không"),
+           ("Đã có", "có"), ("Chưa có", "không"), ("Không có", "không"), ("Đã", "có"), ("Chưa", "không"),
+           ("Có x", "có"), (1, "có"), (0, "không"), ("Yes", "có"), ("No", "không"), ("TRUE", "có"), ("FALSE", "không")]  # fmt: skip
 TEXTS = {"kho_khan": "Thiếu kinh phí in pano", "de_xuat": "Đề nghị tập huấn", "ghi_chu": "Đã gửi bản giấy"}
 
 
@@ -84,10 +88,14 @@ def test_office_layout_the_importer_reads(kit):
     assert ws.cell(total, 2).value == "Tổng cộng"
     assert ws[f"C{total}"].value == f"=SUM(C{FIRST}:C{total - 1})"
     yes = kit.columns["co_ke_hoach"]
-    assert (
-        ws[f"{yes}{total}"].value
-        == f'=COUNTIF({yes}{FIRST}:{yes}{total - 1},"Có")+COUNTIF({yes}{FIRST}:{yes}{total - 1},"x")'
-    )
+    g = wb["Hướng dẫn"]
+    first = next(r for r in range(1, g.max_row + 1) if g.cell(r, 1).value == "Trả lời có/không") + 1
+    assert [(g.cell(r, 1).value, g.cell(r, 2).value) for r in range(first, g.max_row + 1)] == ANSWERS
+    yes_words = [w for w, m in ANSWERS if m == "có"]
+    assert [g.cell(first + i, 4).value for i in range(len(yes_words))] == yes_words
+    assert ws[f"{yes}{total}"].value == (
+        f"=SUMPRODUCT(--ISNUMBER(MATCH({yes}{FIRST}:{yes}{total - 1},'Hướng dẫn'!$D${first}:$D${first + 8},0)))"
+    )  # nine ways to write «có»
     guide = "\n".join(str(c.value) for row in wb["Hướng dẫn"].iter_rows() for c in row if c.value)
     for words in ("bằng 0", "... (ba dấu chấm)", "để trống", "không bao giờ tính là 0", "15/10/2026", LINK):
         assert words in guide, words
@@ -115,7 +123,10 @@ def test_units_and_headers_locked_values_open_and_validated(kit):
         if kind == "count":
             assert "Số nguyên ≥ 0" in dv.prompt and "..." in dv.prompt
         if kind == "yesno":
-            assert dv.formula1 == '"Có,Không,x"'
+            assert (
+                dv.formula1.startswith("'Hướng dẫn'!$A$")
+                and dv.prompt == "Chọn Có hoặc Không; để trống nếu chưa trả lời."
+            )
 
 
 def _fill(ws, kit) -> dict[tuple[int, str], object]:
@@ -133,7 +144,7 @@ def _fill(ws, kit) -> dict[tuple[int, str], object]:
             if kind == "text":
                 v = None if mode else TEXTS[code]
             elif kind == "yesno":
-                v = ["Có", "Không", "x", None][i % 4]
+                v = ["Có", "Không", "x", None, "Đã ban hành", "Chưa có", 1, 0][i % 8]
             elif mode in (0, 7):
                 v = i % 40 if code in pairs else (50 + i if code in pairs.values() else i % 13)
             else:
@@ -153,7 +164,10 @@ def test_round_trip_through_ingestion_rejects_nothing(kit, tmp_path):
     # saved by a spreadsheet, as a person's Excel would: the total row now holds computed numbers
     saved = _soffice(filled, "xlsx", tmp_path / "saved")
     total = FIRST + kit.units
-    assert isinstance(openpyxl.load_workbook(saved, data_only=True).worksheets[0][f"C{total}"].value, int | float)
+    computed = openpyxl.load_workbook(saved, data_only=True).worksheets[0]
+    assert isinstance(computed[f"C{total}"].value, int | float)
+    # the yes answers of the 102 rows: Có, x, Đã ban hành, 1 at i % 8 = 0, 2, 4, 6 (the even rows): 51
+    assert computed[f"{kit.columns['co_ke_hoach']}{total}"].value == 51
     for path in (filled, saved):
         db = tmp_path / f"{path.parent.name}.duckdb"
         s = ingest_paths([path], db, province=66, seen_at=SEEN)
@@ -232,16 +246,22 @@ def test_what_the_validation_refuses_is_what_the_importer_rejects(kit, tmp_path)
 
 
 def test_yes_no_list_is_what_the_importer_accepts():
-    from data_sources.kit.form import YESNO_LIST
+    """One list (catalog/co_khong.csv): the kit offers it as written, the reader accepts it folded, with its value."""
     from data_sources.parse.values import OK, parse_yesno
 
-    assert all(parse_yesno(w).status == OK for w in YESNO_LIST)
+    assert catalog.yes_no_words() == tuple((str(w), 1 if m == "có" else 0) for w, m in ANSWERS)
+    for w, m in ANSWERS:
+        read = parse_yesno(str(w), is_number=isinstance(w, int))
+        assert read.status == OK and read.value == (1 if m == "có" else 0), w
+    for other in ("co", "KHÔNG", "đã ban hành", "Có (đã ban hành)"):  # folded, as the reader always did
+        assert parse_yesno(other).status == OK, other
+    assert parse_yesno("Có lẽ").status != OK
 
 
 def test_cli_writes_the_kit_and_a_qr_that_decodes(tmp_path):
     _need("zbarimg", "rsvg-convert")
     out, qr = tmp_path / "phu_luc.xlsx", tmp_path / "qr.png"
-    proc = run_cli("data_sources", "form-kit", "--plan", "000", "--period", "2026-Q3", "--out", str(out),
+    proc = run_cli("outputs", "form-kit", "--plan", "000", "--period", "2026-Q3", "--out", str(out),
                    "--link", LINK, "--qr", str(qr))  # fmt: skip
     assert "102 đơn vị" in proc.stdout and out.exists()
     decoded = subprocess.run(["zbarimg", "-q", "--raw", str(qr)], capture_output=True, text=True, check=True)
@@ -253,6 +273,7 @@ def test_cli_writes_the_kit_and_a_qr_that_decodes(tmp_path):
 
 
 def test_cli_refuses_qr_without_link_and_bad_period(tmp_path):
+    """Through ``python -m data_sources form-kit``, the documented front door to ``python -m outputs form-kit``."""
     proc = run_cli("data_sources", "form-kit", "--period", "2026-Q3", "--out", str(tmp_path / "a.xlsx"),
                    "--qr", str(tmp_path / "q.png"), check=False)  # fmt: skip
     assert proc.returncode == 2 and "--link" in proc.stderr and not (tmp_path / "a.xlsx").exists()
@@ -296,3 +317,77 @@ def test_party_plan_form_lists_its_chi_bo(tmp_path, monkeypatch):
     monkeypatch.setenv("NQ71_UNITS", str(tmp_path / "khong_co.csv"))
     with pytest.raises(ValueError, match=r"catalog/don_vi\.csv"):
         build_form("004", "2026-Q1", tmp_path / "x.xlsx", province=66)
+
+
+def test_kit_for_schools_lists_the_school_registry_and_reads_back(tmp_path):
+    """``--level truong``: one row per school of the registry (the demo's 270 schools of Đắk Lắk, read here with
+    the csv module), and a value typed on a school's row is read as that school's."""
+    import csv
+    import sys
+
+    schools = ROOT / "catalog" / "demo" / "truong_hoc.csv"
+    with open(schools, encoding="utf-8") as f:
+        code_of = {r["ten_truong"]: r["ma_truong"] for r in csv.DictReader(f)}
+    out = tmp_path / "truong.xlsx"
+    proc = subprocess.run(
+        [sys.executable, "-m", "outputs", "form-kit", "--plan", "000", "--period", "2026-Q3", "--level", "truong",
+         "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "NQ71_SCHOOLS": str(schools)},
+    )  # fmt: skip
+    assert proc.returncode == 0 and "270 đơn vị" in proc.stdout, proc.stderr
+    wb = openpyxl.load_workbook(out)
+    ws = wb.worksheets[0]
+    names = [ws.cell(FIRST + i, 2).value for i in range(270)]
+    assert sorted(names) == sorted(code_of) and ws.cell(FIRST + 270, 2).value == "Tổng cộng"
+    ws[f"C{FIRST}"] = 7
+    wb.save(out)
+    db = tmp_path / "truong.duckdb"
+    s = ingest_paths([out], db, province=66, schools=str(schools), seen_at=SEEN)
+    assert s.totals["rejected"] == 0, s.text()
+    con = connect_read(db)
+    try:
+        obs = queries.observations(con, Scope.everything(), period="2026-Q3")
+    finally:
+        con.close()
+    assert [(r.unit_code, r.field, r.value) for r in obs.itertuples()] == [(code_of[names[0]], "cb_tong", 7)]
+
+
+def test_kit_level_must_be_one_the_plan_follows(tmp_path):
+    proc = run_cli("outputs", "form-kit", "--plan", "000", "--period", "2026-Q3", "--level", "chi_bo",
+                   "--out", str(tmp_path / "a.xlsx"), check=False)  # fmt: skip
+    assert proc.returncode == 2 and "không lập biểu mẫu cho chi bộ" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "a.xlsx").exists()
+
+
+def test_input_message_is_the_fields_own_help(kit):
+    ws = openpyxl.load_workbook(kit.path).worksheets[0]
+    col = kit.columns["cb_quan_triet"]
+    dv = next(d for d in ws.data_validations.dataValidation if f"{col}{FIRST}" in d.sqref)
+    assert dv.prompt == (
+        "Số nguyên ≥ 0 (người). Không được lớn hơn «Tổng số CBQL, GV, NV». Tối đa 100.000. "
+        "Ghi - nếu bằng 0; ... nếu chưa thu thập; x nếu không áp dụng; để trống nếu chưa có số liệu."
+    )
+    assert f"{col}{FIRST}<=100000" in dv.formula1
+
+
+def test_links_sheet_lists_each_units_own_link_and_leaves_the_form_alone(kit, tmp_path):
+    """``links_db``: a third sheet «Đường dẫn riêng» (unit, its personal link, a QR image per unit); the form sheet
+    is cell for cell the kit's without it, and the reader skips the new sheet quietly."""
+    from core import links
+
+    db = tmp_path / "nq71.duckdb"
+    with_links = build_form("000", "2026-Q3", tmp_path / "kem.xlsx", link=LINK, links_db=db)
+    wb, plain = openpyxl.load_workbook(with_links.path), openpyxl.load_workbook(kit.path)
+    assert wb.sheetnames == ["Quý III.2026", "Hướng dẫn", "Đường dẫn riêng"]
+    values = lambda ws: [[c.value for c in row] for row in ws.iter_rows()]  # noqa: E731
+    assert values(wb.worksheets[0]) == values(plain.worksheets[0])
+    ls = wb["Đường dẫn riêng"]
+    assert [ls.cell(4, c).value for c in (1, 2, 3, 4)] == ["TT", "Đơn vị nhận", "Đường dẫn riêng", "Mã QR"]
+    code_of = {u.name: u.code for u in roster_units(66)}
+    rows = [(ls.cell(r, 2).value, ls.cell(r, 3).value) for r in range(5, 5 + 102)]
+    assert len(ls._images) == 102 and ls.cell(5 + 102, 2).value is None
+    for name, url in rows:
+        grant = links.open_link(db, url.split("?t=", 1)[1], address="kit", today=dt.date(2026, 10, 1))
+        assert grant.unit == code_of[name]
+    s = ingest_paths([with_links.path], tmp_path / "doc.duckdb", province=66, seen_at=SEEN)
+    assert "✗" not in s.text() and s.totals["rejected"] == 0, s.text()

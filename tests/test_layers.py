@@ -20,6 +20,7 @@ CORE = [
     "data_sources.parse.layout", "data_sources.read.readers", "data_sources.read.google",
     "data_sources.publish.store",
     "queries", "queries.export", "queries.__main__",
+    "outputs", "outputs.__main__", "outputs.report", "outputs.kit", "outputs.excel",
 ]  # fmt: skip
 PAGES = sorted((ROOT / "pages").glob("*.py"))
 SQL_FILES = sorted((ROOT / "queries").glob("*.sql")) + sorted((ROOT / "data_sources" / "sql").glob("*.sql"))
@@ -48,7 +49,7 @@ def test_import_contracts():
 
 
 def _python_files():
-    for folder in ("app.py", "pages", "ui", "queries", "data_sources", "core"):
+    for folder in ("app.py", "pages", "ui", "outputs", "queries", "data_sources", "core"):
         path = ROOT / folder
         yield from [path] if path.is_file() else path.rglob("*.py")
 
@@ -70,6 +71,26 @@ def test_sql_pattern_catches_statements():
                  "CREATE OR REPLACE TABLE ref.x AS", "DELETE FROM ref.sources", "UPDATE ref.sources SET a = 1"):  # fmt: skip
         assert SQL_STATEMENT.search(text), text
     assert not SQL_STATEMENT.search("Chọn (select) một đơn vị rồi tạo (create) báo cáo")
+
+
+# what writes a document: python-docx, matplotlib, openpyxl's writer and pandas' Excel writer, the QR maker
+WRITERS = re.compile(
+    r"^\s*(import|from)\s+(docx|matplotlib|segno)\b|openpyxl\.Workbook\(|ExcelWriter|\.to_excel\(", re.M
+)
+
+
+def test_documents_are_written_in_outputs_only():
+    """queries/ reads, data_sources/ reads and loads: the .docx, .xlsx, PDF and QR the product writes for people
+    are in outputs/ (data_sources/load/demo.py writes the demo's sample sheets, test data, not a document)."""
+    found = [
+        str(f.relative_to(ROOT))
+        for folder in ("queries", "data_sources")
+        for f in (ROOT / folder).rglob("*.py")
+        if WRITERS.search(f.read_text(encoding="utf-8")) and f.name != "demo.py"
+    ]
+    assert not found, found
+    assert WRITERS.search("    from docx.shared import Pt") and WRITERS.search("with pd.ExcelWriter(buf) as xw:")
+    assert WRITERS.search("    wb = openpyxl.Workbook()") and not WRITERS.search("wb = openpyxl.load_workbook(p)")
 
 
 @pytest.mark.parametrize("path", SQL_FILES, ids=lambda p: str(p.relative_to(ROOT)))

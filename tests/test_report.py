@@ -1,4 +1,4 @@
-"""The periodic report (queries/report.py): Decree 30 layout, the dashboard's numbers, the PDF.
+"""The periodic report (outputs/report.py): Decree 30 layout, the dashboard's numbers, the PDF.
 
 Expected numbers are worked by hand from tests/fixtures/progress_small.csv (see the docstring of
 tests/test_queries.py), plan 000, 2026-Q2, the three xã Ea Kar, Ea Ô, Cư Yang:
@@ -27,12 +27,13 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 import queries
+from core import catalog
 from core.db import connect_read
 from data_sources.load.ingest import ingest_paths
+from outputs.report import build_docx, committee, issuer_of, to_pdf
 from queries import PeriodSel, Scope
-from queries.report import build_docx, issuer_of, to_pdf
 from queries.report_data import gather, grouped_texts
-from tests.conftest import ARTIFACTS, FIXTURES, run_cli
+from tests.conftest import ARTIFACTS, FIXTURES, ROOT, run_cli
 
 EA_KAR, EA_O, CU_YANG = "24373", "24403", "24406"
 THREE = (EA_KAR, EA_O, CU_YANG)
@@ -225,13 +226,63 @@ def test_difficulties_and_proposals_grouped_and_attributed(tmp_path):
 
 
 def test_party_committee_uses_the_party_heading(small, tmp_path):
+    """The shipped catalog does not know plan 004's ward (plans.csv dia_ban empty, no unit registry): the heading
+    leaves the name blank for the office to write in, and the note says so; nothing is guessed."""
     doc, _ = _report(small, tmp_path / "dang.docx", plan="004")
     head = "\n".join(_texts(doc.tables[0]))
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in head and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" not in head
-    assert "ĐẢNG ỦY PHƯỜNG\n*" in head and re.search(r"Số\s+-BC/ĐU", head)
+    assert _texts(doc.tables[0].cell(0, 0)) == ["ĐẢNG ỦY PHƯỜNG ……………", "*"]
+    assert re.search(r"Số\s+-BC/ĐU", head)
     assert _texts(doc.tables[-1].cell(0, 1))[:2] == ["T/M ĐẢNG ỦY", "BÍ THƯ"]
     rows = {_code(r.cells[1].text) for r in _target_table(doc).rows[1:]}
     assert rows == {"CT09", "CT10"}  # plan 004's targets only
+    note = committee("004", "Đảng ủy phường").note
+    assert "để trống tên phường" in note and "dia_ban" in note
+
+
+def _party_heading(small, tmp_path) -> tuple[list[str], str, bool]:
+    """Plan 004's report read back: the heading's left column (its bold lines marked «**»), the date line, and
+    the opening paragraph."""
+    doc, _ = _report(small, tmp_path / "dang.docx", plan="004")
+    left = doc.tables[0].cell(0, 0)
+    lines = [("**" if any(r.bold for r in p.runs) else "") + p.text for p in left.paragraphs if p.text]
+    opening = next(p.text for p in doc.paragraphs if p.text.startswith("Thực hiện"))
+    return lines, doc.tables[0].cell(1, 1).text, opening
+
+
+def test_party_heading_names_the_ward_of_plans_csv(small, tmp_path, monkeypatch):
+    """plans.csv dia_ban = 24133 (official code of Phường Buôn Ma Thuột, tỉnh Đắk Lắk): Hướng dẫn 36-HD/VPTW's
+    heading: the committee directly above, the committee in bold, «*»; the place before the date."""
+    cat = tmp_path / "catalog"
+    shutil.copytree(catalog.CATALOG_DIR, cat, ignore=shutil.ignore_patterns("demo"))
+    text = (cat / "plans.csv").read_text(encoding="utf-8").splitlines()
+    text = [line + "24133" if line.startswith("004,") else line for line in text]
+    (cat / "plans.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    monkeypatch.setattr(catalog, "CATALOG_DIR", cat)
+    lines, date, opening = _party_heading(small, tmp_path)
+    assert lines == ["ĐẢNG BỘ TỈNH ĐẮK LẮK", "**ĐẢNG ỦY PHƯỜNG BUÔN MA THUỘT", "*"]
+    assert date.startswith("Buôn Ma Thuột, ngày")
+    assert ", Đảng ủy phường Buôn Ma Thuột báo cáo kết quả" in opening
+    assert committee("004", "Đảng ủy phường").note == ""
+
+
+def test_party_heading_takes_the_ward_its_chi_bo_sit_under(small, tmp_path, monkeypatch):
+    """No dia_ban, but every chi bộ of the registry (the demo's) sits under 24133: that ward's committee."""
+    monkeypatch.setenv("NQ71_UNITS", str(ROOT / "catalog" / "demo" / "don_vi.csv"))
+    lines, _, _ = _party_heading(small, tmp_path)
+    assert lines == ["ĐẢNG BỘ TỈNH ĐẮK LẮK", "**ĐẢNG ỦY PHƯỜNG BUÔN MA THUỘT", "*"]
+
+
+def test_party_heading_refuses_a_code_that_is_no_ward(small, tmp_path, monkeypatch):
+    cat = tmp_path / "catalog"
+    shutil.copytree(catalog.CATALOG_DIR, cat, ignore=shutil.ignore_patterns("demo"))
+    text = (cat / "plans.csv").read_text(encoding="utf-8").splitlines()
+    text = [line + "99999" if line.startswith("004,") else line for line in text]
+    (cat / "plans.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    monkeypatch.setattr(catalog, "CATALOG_DIR", cat)
+    lines, _, _ = _party_heading(small, tmp_path)
+    assert lines == ["**ĐẢNG ỦY PHƯỜNG ……………", "*"]
+    assert "mã «99999»" in committee("004", "Đảng ủy phường").note
 
 
 def test_issuers():
@@ -241,12 +292,18 @@ def test_issuers():
 
 
 def test_unknown_plan_and_bad_period_are_refused(small, tmp_path):
-    proc = run_cli("queries", "report", "--db", str(small), "--plan", "999", "--period", "2026-Q2",
+    proc = run_cli("outputs", "report", "--db", str(small), "--plan", "999", "--period", "2026-Q2",
                    "--out", str(tmp_path / "x.docx"), check=False)  # fmt: skip
     assert proc.returncode == 2 and "Kế hoạch «999»" in proc.stderr
-    proc = run_cli("queries", "report", "--db", str(small), "--period", "2026-04",
+    proc = run_cli("outputs", "report", "--db", str(small), "--period", "2026-04",
                    "--out", str(tmp_path / "x.docx"), check=False)  # fmt: skip
     assert proc.returncode == 2 and not (tmp_path / "x.docx").exists()
+
+
+def test_old_report_command_says_where_it_moved(tmp_path):
+    proc = run_cli("queries", "report", "--db", "x.duckdb", "--period", "2026-Q2", "--out", str(tmp_path / "x.docx"),
+                   check=False)  # fmt: skip
+    assert proc.returncode == 2 and "python -m outputs report" in proc.stderr and not (tmp_path / "x.docx").exists()
 
 
 def _require_libreoffice():
@@ -264,7 +321,7 @@ def test_cli_writes_docx_and_pdf_with_vietnamese_intact(demo_db, tmp_path):
     set in Liberation Serif (Times New Roman's metrics), pages rendered to PNG for a person to look at."""
     _require_libreoffice()
     out = tmp_path / "bao_cao.docx"
-    proc = run_cli("queries", "report", "--db", str(demo_db), "--plan", "000", "--period", "2026-Q2",
+    proc = run_cli("outputs", "report", "--db", str(demo_db), "--plan", "000", "--period", "2026-Q2",
                    "--out", str(out), "--pdf")  # fmt: skip
     pdf = out.with_suffix(".pdf")
     assert pdf.exists() and str(pdf) in proc.stdout
@@ -289,7 +346,7 @@ def test_cli_writes_docx_and_pdf_with_vietnamese_intact(demo_db, tmp_path):
 
 
 def test_to_pdf_reports_a_missing_libreoffice(tmp_path, monkeypatch):
-    from queries.report import ReportError
+    from outputs.report import ReportError
 
     monkeypatch.setenv("PATH", str(tmp_path))  # no soffice on this PATH
     (tmp_path / "x.docx").write_bytes(b"")
@@ -375,8 +432,8 @@ def test_the_signature_block_never_leaves_its_name_line_alone_on_a_page(demo_db,
     _require_libreoffice()
     from core import catalog
     from core.db import connect_read
+    from outputs.report import make
     from queries import PeriodSel
-    from queries.report import make
 
     con = connect_read(demo_db)
     try:

@@ -210,6 +210,29 @@ def current() -> Filters:
     return f
 
 
+def chosen_level() -> str | None:
+    """The kind of unit chosen, before the sidebar is drawn (app.py names the navigation first): the sidebar's
+    radio as this run starts, else the link's ``cap``, else the plan's first kind (the link's ``ke_hoach`` or
+    the configured plan). None when none of these is a known kind."""
+    kinds = catalog.unit_kinds()
+    level = st.session_state.get("f_level") or st.query_params.get("cap")
+    if level in kinds:
+        return level
+    plan = st.session_state.get("f_plan") or st.query_params.get("ke_hoach") or catalog.settings().get("plan")
+    try:
+        first = catalog.plan_levels(str(plan))[0]
+    except (ValueError, IndexError):
+        return None
+    return first if first in kinds else None
+
+
+def unit_page_title() -> str:
+    """The navigation's name of the per-unit page: «Theo chi bộ», «Theo cơ sở giáo dục», «Theo xã, phường, đặc
+    khu» (the page's own title); «Theo đơn vị» (catalog/thuat_ngu.csv) when no level is known."""
+    level = chosen_level()
+    return f"Theo {catalog.unit_kinds()[level].word}" if level else catalog.term("theo_don_vi")
+
+
 def level_word(f: Filters) -> str:
     """The kind of unit inside a sentence: xã/phường, cơ sở giáo dục, chi bộ…"""
     return catalog.unit_kinds()[f.level].word
@@ -233,11 +256,15 @@ def own_units(scope: Scope, level: str | None = None) -> str:
     first = names.get(heads[0], "").lower() if len(heads) == 1 else ""
     under = next((w for w in ("phường", "xã", "đặc khu") if first.startswith(w)), "địa bàn")  # a đặc khu is not a xã
     school = catalog.term("co_so_giao_duc")
+    kinds = catalog.unit_kinds()
     if level == "truong":
         return (
             f"{n_schools} {school} thuộc {listed}" if n_schools else f"{listed} (chưa có {school} nào trong danh mục)"
         )
-    kinds = catalog.unit_kinds()
+    if level in kinds and level not in catalog.BUILT_IN_LEVELS:  # at chi bộ level: the ward's chi bộ
+        n = below.get(level, 0)
+        word = kinds[level].word
+        return f"{n} {word} thuộc {listed}" if n else f"{listed} (chưa có {word} nào trong danh mục)"
     parts = [f"{n_schools} {school}"] * bool(n_schools) + [
         f"{n} {kinds[k].word if k in kinds else k}" for k, n in sorted(below.items())
     ]

@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 
 from core import db
-from data_sources.kit import build_form, write_qr
-from queries.report import ReportError, build_docx, soffice, to_pdf
+from outputs.kit import build_form, write_qr
+from outputs.report import ReportError, build_docx, heading_note, soffice, to_pdf
 from queries.report_data import gather
 from ui import access
 from ui.access import Denied
@@ -48,16 +48,18 @@ def report(f, pdf: bool, today: dt.date | None = None) -> dict:
         finally:
             con.close()
         docx = build_docx(d, Path(tmp) / f"{name}.docx")
+        note = heading_note(d) or None
         pdf_bytes = None
         if pdf:
             try:
                 pdf_bytes = to_pdf(docx).read_bytes()
             except ReportError as e:  # how to install LibreOffice is for the administrator, not every role
-                note = (
+                said = (
                     str(e)
                     if v.can("nguoi_dung")
                     else "Máy chủ chưa tạo được bản PDF; đã có bản Word. Xin báo quản trị viên."
                 )
+                note = f"{note}\n\n{said}" if note else said
         out = {"key": key(f), "name": name, "docx": docx.read_bytes(), "pdf": pdf_bytes, "note": note}
     access.record(v, "bao_cao", plan=f.plan, period=f.period.code, level=f.level, units=len(f.units), pdf=pdf)
     return out

@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from core import catalog, fmt
-from queries.export import csv_bytes, formats, kind_at, xlsx_bytes
+from outputs.excel import xlsx_bytes
+from queries.export import csv_bytes, formats, kind_at
 
 # colour and word together: a colour-blind reader reads the word and the mark (catalog/statuses.csv)
 STATUSES = catalog.statuses()

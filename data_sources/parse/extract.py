@@ -141,8 +141,9 @@ def extract(tab: Tab, matcher: UnitMatcher, default_year: int) -> TabResult:
     return res
 
 
-# names of tabs that explain a form rather than hold its table (folded: no dấu, lower case)
-GUIDE_TABS = ("huong dan", "ghi chu", "gioi thieu", "quy uoc", "instructions", "readme")
+# names of tabs that explain a form rather than hold its table (folded: no dấu, lower case); «Đường dẫn riêng»:
+# the form kit's list of each unit's personal link (outputs/kit), sent back with the form by some offices
+GUIDE_TABS = ("huong dan", "ghi chu", "gioi thieu", "quy uoc", "instructions", "readme", "duong dan rieng")
 
 
 def is_guide(sheet: str) -> bool:

@@ -494,6 +494,21 @@ def official_wards(province_code: int) -> list[Unit]:
     return sorted(out, key=lambda u: u.code)
 
 
+def official_ward(code: str) -> tuple[Unit, str] | None:
+    """The official xã/phường of a 5-digit code and its province as a document names it («tỉnh Đắk Lắk»,
+    «thành phố Hà Nội»); None for a code the official list does not have."""
+    from vietnam_provinces import Province, Ward
+
+    try:
+        w = Ward.from_code(int(code))
+    except (ValueError, TypeError):
+        return None
+    p = Province.from_code(w.province_code)
+    province = "t" + p.name[1:] if p.name.casefold().startswith("thành phố") else f"tỉnh {p.name}"
+    name = " ".join(w.name.split())
+    return Unit(f"{int(w.code):05d}", name, "xa", w.division_type.name.lower()), province
+
+
 def province_name(province_code: int) -> str:
     from vietnam_provinces import Province
 

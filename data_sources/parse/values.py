@@ -9,7 +9,7 @@ number cell            that number
 ``-`` ``–`` ``—``      0 (nothing happened)
 ``...`` ``…`` empty    missing, never 0
 ``x`` in a count       not applicable: missing
-yes/no words           1 / 0 (see ``_YES`` and ``_NO``)
+yes/no words           1 / 0 (catalog/co_khong.csv, folded: ``yes_no``)
 anything else          rejected with a reason, never guessed
 =====================  =========================================
 
@@ -21,9 +21,12 @@ cells in SQL (``ingest._load``), so there is no per-cell Python on the hot path.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
+
+from core import catalog
 
 from .text import clean, fold
 
@@ -41,8 +44,14 @@ class Parsed:
 
 _DASHES = {"-", "–", "—", "−", "--"}
 _ELLIPSIS = {"...", "…", "..", "....", ". . ."}
-_YES = {"x", "co", "da ban hanh", "1", "true", "da", "yes", "co x", "da co"}
-_NO = {"khong", "chua", "0", "false", "no", "chua co", "chua ban hanh", "khong co"}
+
+
+@functools.cache
+def yes_no() -> tuple[frozenset[str], frozenset[str]]:
+    """The yes and the no words, folded: catalog/co_khong.csv (the form kit offers the same words as written)."""
+    words = catalog.yes_no_words()
+    return frozenset(fold(w) for w, v in words if v == 1), frozenset(fold(w) for w, v in words if v == 0)
+
 
 # 1234 | 1.234 | 1 234 | 1.234.567 (a dot or space before exactly three digits). ASCII digits only
 # (re.ASCII): "١٢" or a full-width "１２" is not a number the spec lists, so it is never read as one.
@@ -149,9 +158,10 @@ def parse_yesno(text: str | None, is_number: bool = False) -> Parsed:
             return Parsed(OK, v)
         return Parsed(REJECTED, reason=f"«{s}»: câu hỏi có/không chỉ nhận 1 hoặc 0")
     f = fold(re.sub(r"\([^()]*\)", " ", s)) or fold(s)  # "Có (đã ban hành)"
-    if f in _YES:
+    yes, no = yes_no()
+    if f in yes:
         return Parsed(OK, 1.0)
-    if f in _NO:
+    if f in no:
         return Parsed(OK, 0.0)
     return Parsed(
         REJECTED,

@@ -1,6 +1,6 @@
 """The periodic report (báo cáo định kỳ) as a Word document, and as a PDF through LibreOffice.
 
-    python -m queries report --db DB --plan 000 --period 2026-Q2 [--unit CODE] --out bao_cao.docx [--pdf]
+    python -m outputs report --db DB --plan 000 --period 2026-Q2 [--unit CODE] --out bao_cao.docx [--pdf]
 
 Layout of Decree 30/2020/NĐ-CP (administrative documents; Appendix I): A4, margins top and
 bottom 20 mm, left 30 mm, right 15 mm; Times New Roman 14 pt (13 pt in tables and the heading's
@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -34,8 +35,8 @@ import pandas as pd
 from core import catalog, fmt
 from core.periods import label as period_label
 from core.periods import phrase as period_phrase
-
-from .report_data import ReportData, gather, grouped_texts
+from data_sources.parse.units import official_ward
+from queries.report_data import ReportData, gather, grouped_texts
 
 FONT = "Times New Roman"  # Debian has none: LibreOffice renders it with Liberation Serif (same metrics)
 BODY_PT = 14
@@ -63,19 +64,79 @@ class Issuer:
     recipients: tuple[str, ...]
 
 
-def issuer_of(body: str, province: str) -> Issuer:
+PLACE_WORDS = ("phường", "xã", "đặc khu")  # a body named by its kind of place only: «Đảng ủy phường»
+BLANK = "……………"  # a part of the heading the catalog does not know: the office writes it in
+
+
+@dataclass(frozen=True)
+class Committee:
+    """The plan's body named in full: «Đảng ủy phường Buôn Ma Thuột» under «Đảng bộ tỉnh Đắk Lắk»."""
+
+    name: str  # for the text («Đảng ủy phường Buôn Ma Thuột»; as the catalog writes it when the place is unknown)
+    heading: str  # the heading's bold line, upper case; the place left blank when it is not known
+    superior: str  # «Đảng bộ tỉnh Đắk Lắk» (Hướng dẫn 36-HD/VPTW: the committee directly above), «» if unknown
+    place: str  # «Buôn Ma Thuột» (before «, ngày … tháng … năm»), «» if unknown
+    note: str  # what the heading leaves blank and where the catalog would carry it; «» when nothing is
+
+
+def committee(plan: str, body: str) -> Committee:
+    """The body of ``plan`` in full. A body the catalog names by its kind of place only (plans.csv co_quan
+    «Đảng ủy phường») gets its xã/phường from plans.csv ``dia_ban`` (an official code), else from the unit
+    registry when every unit that reports to the plan sits under one official xã/phường (the chi bộ of a
+    Đảng ủy phường are that ward's); its superior is that ward's province. Neither known: the heading
+    leaves the name blank and ``note`` says so — a name is never guessed."""
+    name = catalog.body_name(body)
+    low = name.casefold()
+    word = next((w for w in PLACE_WORDS if low.endswith(" " + w)), None)
+    if word is None:
+        return Committee(name, name.upper(), "", "", "")
+    code, where = catalog.plan_document(plan).place, "catalog/plans.csv (cột dia_ban)"
+    if not code:
+        levels = catalog.plan_levels(plan)
+        parents = {u.parent for u in catalog.unit_registry() if u.kind in levels}
+        if len(parents) == 1 and re.fullmatch(r"\d{5}", next(iter(parents))):
+            code, where = parents.pop(), f"{catalog.registry_path().name} (cột cap_tren của các đơn vị)"
+    found = official_ward(code) if code else None
+    if found is None:
+        why = (
+            f"mã «{code}» ở {where} không phải mã xã/phường chính thức"
+            if code
+            else "ghi mã xã/phường chính thức vào catalog/plans.csv, cột dia_ban"
+        )
+        return Committee(
+            name,
+            f"{name.upper()} {BLANK}",
+            "",
+            "",
+            f"Danh mục chưa cho biết tên {word} của «{name}»: đầu văn bản để trống tên {word} và cấp ủy cấp trên "
+            f"để văn phòng ghi trước khi trình ký (quản trị viên bổ sung: {why}).",
+        )
+    ward, province = found
+    stem = name[: -len(word)].strip()  # «Đảng ủy»
+    full = f"{stem} {ward.name[0].lower()}{ward.name[1:]}"  # «Đảng ủy phường Buôn Ma Thuột»
+    place = ward.name.split(" ", 1)[1] if ward.name.casefold().startswith(("phường ", "xã ")) else ward.name
+    if ward.name.casefold().startswith("đặc khu "):
+        place = ward.name[len("đặc khu ") :]
+    superior = f"Đảng bộ {province}" if stem.casefold().startswith("đảng") else f"Ủy ban nhân dân {province}"
+    return Committee(full, full.upper(), superior, place, "")
+
+
+def issuer_of(body: str, province: str, plan: str | None = None) -> Issuer:
     """The heading and signature of the plan's body (catalog/plans.csv, co_quan): a Sở GDĐT, a
-    People's Committee (UBND) or a Party committee (Đảng ủy). Anything else keeps its own name."""
+    People's Committee (UBND) or a Party committee (Đảng ủy). Anything else keeps its own name. A Party
+    committee's left column (Hướng dẫn 36-HD/VPTW): the committee directly above, the committee in bold,
+    «*» (see :func:`committee`)."""
     name = " ".join(body.split())
     short = name.split("(")[0].strip()
     where = name[name.find("(") + 1 : name.find(")")].strip() if "(" in name and ")" in name else province
     low = short.casefold()
     if low.startswith(("đảng", "dang")):
+        c = committee(plan, body) if plan else Committee(short, short.upper(), "", "", "")
         return Issuer(
             True,
-            (short.upper(), "*"),
+            (*([c.superior.upper()] if c.superior else []), c.heading, "*"),
             "-BC/ĐU",
-            where or province,
+            c.place or where or province,
             ("T/M ĐẢNG ỦY", "BÍ THƯ"),
             ("- Cấp ủy cấp trên (để báo cáo);", "- Các chi bộ trực thuộc;", "- Lưu Văn phòng Đảng ủy."),
         )
@@ -468,7 +529,7 @@ def _heading(doc, issuer: Issuer, today: dt.date) -> None:
     lc, rc = t.cell(0, 0), t.cell(0, 1)
     lc.paragraphs[0]._p.getparent().remove(lc.paragraphs[0]._p)
     rc.paragraphs[0]._p.getparent().remove(rc.paragraphs[0]._p)
-    *above, body = issuer.lines if not issuer.party else issuer.lines[:1]
+    *above, body = issuer.lines if not issuer.party else issuer.lines[:-1]  # the Party's «*» is drawn below
     for line in above:
         _para(lc, line, size=13, align=c, indent=0, after=0)
     _para(lc, body, bold=True, size=13, align=c, indent=0, after=0)
@@ -551,7 +612,7 @@ def opening(d: ReportData, today: dt.date) -> str:
         else "chưa có đơn vị nào phải báo cáo trong phạm vi này"
     )
     return (
-        f"Thực hiện {plan_reference(catalog.plan_document(d.plan))}, {catalog.body_name(d.issuer)} báo cáo kết "
+        f"Thực hiện {plan_reference(catalog.plan_document(d.plan))}, {committee(d.plan, d.issuer).name} báo cáo kết "
         f"quả công tác truyền thông về {RESOLUTION} về đột phá phát triển giáo dục và đào tạo trong "
         f"{d.period.phrase} của {_scope_words(d)}. Số liệu tổng hợp từ biểu mẫu thống kê của các đơn vị "
         f"({reach}), cập nhật đến ngày {fmt.document_date(today)}, như sau:"
@@ -606,13 +667,13 @@ def build_docx(d: ReportData, out: str | Path, today: dt.date | None = None) -> 
     from docx.shared import Pt
 
     today = today or d.today
-    issuer = issuer_of(d.issuer, d.province_name)
+    issuer = issuer_of(d.issuer, d.province_name, d.plan)
     doc = Document()
     _styles(doc)
     _page(doc)
     props = doc.core_properties
     props.title = f"Báo cáo kết quả công tác truyền thông thực hiện Nghị quyết số 71-NQ/TW – {d.period.label}"
-    props.author = catalog.body_name(d.issuer)
+    props.author = committee(d.plan, d.issuer).name
     props.language = "vi-VN"
     _heading(doc, issuer, today)
 
@@ -729,7 +790,7 @@ def build_docx(d: ReportData, out: str | Path, today: dt.date | None = None) -> 
 
     closing = doc.add_paragraph(
         f"Trên đây là báo cáo kết quả công tác truyền thông thực hiện Nghị quyết số 71-NQ/TW trong "
-        f"{d.period.phrase} của {catalog.body_name(d.issuer)}./."
+        f"{d.period.phrase} của {committee(d.plan, d.issuer).name}./."
     )
     spacer = doc.add_paragraph()
     spacer.paragraph_format.space_after = Pt(0)
@@ -785,6 +846,11 @@ def to_pdf(docx: str | Path, pdf: str | Path | None = None, timeout: float = 180
         pdf.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(made), pdf)
     return pdf
+
+
+def heading_note(d: ReportData) -> str:
+    """What the report's heading leaves blank for the office, in words («» when nothing)."""
+    return committee(d.plan, d.issuer).note
 
 
 def make(
