@@ -107,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     from core.cli import vietnamese
 
     vietnamese()
-    p = argparse.ArgumentParser(prog="python -m outputs", description="Văn bản, biểu mẫu, thư nhắc NQ71 cho cơ quan và đơn vị")
+    p = argparse.ArgumentParser(
+        prog="python -m outputs", description="Văn bản, biểu mẫu, thư nhắc NQ71 cho cơ quan và đơn vị"
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
     _report_parser(sub)
     add_form_kit_parser(sub)
