@@ -24,9 +24,7 @@ if st.button("Tạo báo cáo", type="primary", key="make_report", icon=":materi
 made = st.session_state.get("report")
 if made and made["key"] == reports.key(f):
     c = st.columns(2)
-    c[0].download_button(
-        "Tải báo cáo (.docx)", made["docx"], f"{made['name']}.docx", mime=reports.DOCX, key="dl_docx"
-    )  # fmt: skip
+    c[0].download_button("Tải báo cáo (.docx)", made["docx"], f"{made['name']}.docx", mime=reports.DOCX, key="dl_docx")
     if made["pdf"]:
         c[1].download_button("Tải PDF", made["pdf"], f"{made['name']}.pdf", mime="application/pdf", key="dl_pdf")
     if made["note"]:
@@ -57,3 +55,4 @@ if reports.can_make_forms():
             c = st.columns(2)
             c[0].download_button("Tải mã QR (.png)", kit["png"], f"qr_{kit['name']}.png", key="dl_qr_png")
             c[1].download_button("Tải mã QR (.svg)", kit["svg"], f"qr_{kit['name']}.svg", key="dl_qr_svg")
+    reports.links_panel(f)  # each unit's personal link: the printable phiếu, a new link

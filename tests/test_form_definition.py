@@ -45,7 +45,27 @@ obs = queries.observations(con, Scope.everything(), period="2026-Q3")
 rej = queries.rejects(con, Scope.everything())
 con.close()
 names = {r.unit_code: r.unit_name for r in obs.itertuples()}
+
+# the web form: the «Nộp báo cáo» page opened by a unit's personal link, for the quarter of today
+import os
+from core import links
+from core.periods import quarter_of
+from streamlit.testing.v1 import AppTest
+
+os.environ.update(NQ71_DB=out + "/db.duckdb", NQ71_ALLOW_NO_LOGIN="1", NQ71_RAISE_ERRORS="1")
+unit = next(u for u, v in ((r.unit_code, r.value) for r in obs.itertuples() if r.field == "so_tai_lieu") if v == 12)
+token = links.token(out + "/db.duckdb", unit, "000", quarter_of(f"{dt.date.today():%Y-%m}"))
+at = AppTest.from_file(os.path.abspath("app.py"), default_timeout=60)
+at.query_params["t"] = token
+at.run()
+at.switch_page("pages/nop_bao_cao.py").run()
+box = at.text_input(key="ans_so_tai_lieu")
+label, web_box_help = box.label, box.help
+box.input("501").run()
+web_error = [e.value.replace("\\", "") for e in at.error]
+
 print(json.dumps({
+    "web_label": label, "web_box_help": web_box_help, "web_error": web_error,
     "column": col, "leaf": ws[f"{col}7"].value, "group": group, "group_title": ws[group.split(":")[0]].value,
     "rule": dv.formula1, "prompt": dv.prompt, "web_help": web.help, "web_group": web.group,
     "read": [[names[r.unit_code], r.value] for r in obs.itertuples() if r.field == "so_tai_lieu"],
@@ -55,7 +75,7 @@ print(json.dumps({
 """
 
 
-def test_a_field_added_to_the_catalog_is_in_the_kit_and_the_reader(tmp_path):
+def test_a_field_added_to_the_catalog_is_in_the_web_form_the_kit_and_the_reader(tmp_path):
     cat = tmp_path / "catalog"
     shutil.copytree(catalog.CATALOG_DIR, cat, ignore=shutil.ignore_patterns("demo"))
     lines = (cat / "fields.csv").read_text(encoding="utf-8").splitlines()
@@ -74,6 +94,9 @@ def test_a_field_added_to_the_catalog_is_in_the_kit_and_the_reader(tmp_path):
     help_text = "Số nguyên ≥ 0 (tài liệu). Tối đa 500."
     assert got["web_help"] == help_text and got["web_group"] == "Sản phẩm truyền thông trong kỳ"
     assert got["prompt"].startswith(help_text + " Ghi - nếu bằng 0")
+    # the web form: its box, its help, the reader's maximum at entry
+    assert got["web_label"] == "Số tài liệu được phát hành" and got["web_box_help"] == help_text
+    assert got["web_error"] == ["«501» lớn hơn mức hợp lý tối đa 500 cho một đơn vị trong một kỳ: kiểm tra lại."]
     # the reader: row 9's 12 read as the new field; row 10's 501 above its maximum, rejected with a reason
     assert got["read"] == [[got["first_units"][0], 12.0]]
     assert [r[:2] for r in got["rejected"]] == [[10, "so_tai_lieu"]] and "500" in got["rejected"][0][2]

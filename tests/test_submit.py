@@ -11,6 +11,7 @@ the month after the quarter, deployment.toml default_deadline_day).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import threading
 import time
@@ -333,3 +334,39 @@ def test_a_returned_report_shows_the_reason_as_text(db):
     assert any(drawn(w).endswith(f"Lý do: {reason}. Sửa rồi gửi lại.") for w in shown), shown
     hist = at.expander[0]
     assert any("Quý IV/2026: bị trả lại lúc" in drawn(w.value) and reason in drawn(w.value) for w in hist.warning)
+
+
+def test_the_office_prints_phieu_and_renews_a_units_link(db):
+    """Báo cáo định kỳ, for a role with «bieu_mau» (the demo's): the phiếu of the units in the filters as one
+    PDF (one page each), and a new link for one unit: its old link stops, the new one opens its form."""
+    import subprocess
+
+    old = links.token(db, WARD, "000", Q4)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["don_vi"] = f"{WARD},{OTHER}"
+    at.run()
+    at.switch_page("pages/bao_cao_dinh_ky.py").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="links_period").set_value(Q4).run()
+    at.button(key="make_phieu").click().run()
+    assert not at.exception, at.exception
+    pdf = db.parent / "phieu.pdf"
+    pdf.write_bytes(at.session_state["phieu"]["pdf"])  # poppler reads the file back (make test installs it)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+2$", info, re.M), info
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert WARD_NAME in text and "Phường Tuy Hòa" in text and "Quý IV/2026" in text
+    at.selectbox(key="revoke_unit").set_value(WARD).run()
+    at.button(key="revoke").click().run()
+    assert not at.exception, at.exception
+    new = at.code[-1].value
+    assert new.startswith("http://localhost:8501/nop-bao-cao?t=")
+    with pytest.raises(links.LinkError, match="đã được thay"):
+        links.open_link(db, old, "1.2.3.4")
+    grant = links.open_link(db, new.split("?t=")[1], "1.2.3.4")
+    assert (grant.unit, grant.period, grant.generation) == (WARD, Q4, 1)
+    from core import audit
+
+    events = audit.events(db)
+    assert any(e["action"] == "cap_lai_lien_ket" and e["detail"].get("unit") == WARD for e in events)
+    assert not any(new.split("?t=")[1] in str(e) for e in events)  # the link itself is never logged

@@ -56,6 +56,7 @@ __all__ = [
     "refresh_running",
     "reject_change",
     "remind",
+    "renew_link",
     "return_report",
     "save_users",
     "send_reminders",
@@ -386,3 +387,14 @@ def mail_ready() -> tuple[bool, str]:
         return (mail.smtp_settings() is not None), mail.NOT_CONFIGURED
     except mail.RemindError as e:
         return False, str(e)
+
+
+def renew_link(unit: str, plan: str, period: str) -> str:
+    """A new personal link for ``unit`` (every earlier one of that unit stops working, ``core.links.revoke``);
+    returns the new link for ``plan`` and ``period``. Role: ``bieu_mau``; the unit in scope; audited."""
+    v = access.require("bieu_mau")
+    if not v.scope.allows(unit):
+        access.refuse(v, "bieu_mau", f"Đơn vị {unit} ngoài phạm vi của tài khoản này.", unit=unit)
+    links.revoke(db_path(), unit, by=v.email or "dữ liệu mẫu (demo)")
+    access.record(v, "cap_lai_lien_ket", unit=unit, plan=plan, period=period)  # the link itself is never logged
+    return links.url(db_path(), unit, plan, period)

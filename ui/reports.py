@@ -94,4 +94,64 @@ def form_kit(plan: str, period: str, link: str = "") -> dict:
     return out
 
 
-__all__ = ["DOCX", "XLSX", "Denied", "can_make_forms", "form_kit", "kit_periods", "pdf_available", "report"]
+def phieu(plan: str, period: str, units: list[str], level: str) -> dict:
+    """The printable «phiếu» of ``units``' personal links (one PDF page each): {name, pdf, units}."""
+    from outputs.phieu import make
+
+    v = access.require("bieu_mau")
+    outside = [u for u in units if not v.scope.allows(u)]
+    if outside:
+        access.refuse(v, "bieu_mau", f"{len(outside)} đơn vị ngoài phạm vi của tài khoản này.", units=outside)
+    name = f"phieu_duong_dan_{plan}_{period}"
+    with tempfile.TemporaryDirectory(prefix="nq71-phieu-") as tmp:
+        pdf, n = make(db_path(), plan, period, Path(tmp) / f"{name}.pdf", units or None, level)
+        out = {"name": name, "pdf": pdf.read_bytes(), "units": n}
+    access.record(v, "phieu", plan=plan, period=period, units=len(units) or n)
+    return out
+
+
+def links_panel(f) -> None:
+    """«Đường dẫn riêng của các đơn vị»: the printable phiếu (PDF) of the units in the filters, and a new
+    link for one unit (every earlier link of that unit stops working). Role: ``bieu_mau``."""
+    import streamlit as st
+
+    from core.periods import label as period_label
+    from ui import actions, data
+    from ui.text import plain
+
+    st.subheader("Đường dẫn riêng của các đơn vị")
+    st.caption(
+        "Mỗi đơn vị có một đường dẫn riêng tới biểu mẫu «Nộp báo cáo» của mình, không cần tài khoản. Phiếu in mỗi "
+        "đơn vị một trang: mã QR, đường dẫn, hạn báo cáo và ba bước."
+    )
+    units = data.units_in(f.scope, 0)
+    units = units[units.level == f.level]
+    if f.units:
+        units = units[units.code.isin(f.units)]
+    names = dict(zip(units.code, units.name, strict=True))
+    period = st.selectbox("Kỳ của đường dẫn", kit_periods(), format_func=period_label, key="links_period")
+    if st.button(f"Tạo phiếu của {len(names)} đơn vị (PDF)", key="make_phieu", icon=":material/qr_code_2:",
+                 disabled=not names or not pdf_available()):  # fmt: skip
+        with st.spinner("Đang tạo phiếu…"):
+            st.session_state["phieu"] = phieu(f.plan, period, list(names), f.level)
+    made = st.session_state.get("phieu")
+    if made:
+        st.download_button(f"Tải phiếu ({made['units']} đơn vị, PDF)", made["pdf"], f"{made['name']}.pdf",
+                           mime="application/pdf", key="dl_phieu")  # fmt: skip
+    unit = st.selectbox("Cấp lại đường dẫn cho đơn vị", list(names), format_func=names.get, index=None,
+                        key="revoke_unit", placeholder="Chọn đơn vị (khi đường dẫn cũ bị lộ hoặc gửi nhầm)")  # fmt: skip
+    if unit and st.button("Cấp lại đường dẫn", key="revoke", icon=":material/autorenew:"):
+        st.session_state["new_link"] = (unit, actions.renew_link(unit, f.plan, period))
+    if (new := st.session_state.get("new_link")) and new[0] == unit:
+        st.success(
+            f"Đã cấp đường dẫn mới cho {plain(names.get(unit, unit))}: mọi đường dẫn cũ của đơn vị không "
+            "còn dùng được. Gửi đường dẫn dưới đây cho đơn vị.",
+            icon=":material/check_circle:",
+        )
+        st.code(new[1], language=None, wrap_lines=True)
+
+
+__all__ = [
+    "DOCX", "XLSX", "Denied", "can_make_forms", "form_kit", "kit_periods", "links_panel", "pdf_available", "phieu",
+    "report",
+]  # fmt: skip
