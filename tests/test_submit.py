@@ -370,3 +370,13 @@ def test_the_office_prints_phieu_and_renews_a_units_link(db):
     events = audit.events(db)
     assert any(e["action"] == "cap_lai_lien_ket" and e["detail"].get("unit") == WARD for e in events)
     assert not any(new.split("?t=")[1] in str(e) for e in events)  # the link itself is never logged
+
+
+def test_links_are_made_for_the_quarter_units_report_now():
+    """The panel's quarters, worked by hand: on 04/12/2026 Quý III's link ended 22/10/2026 (deadline 15/10 + 7
+    days): Quý IV first, then Quý I/2027; on 10/01/2027 Quý IV's link still works (to 22/01/2027): it comes first."""
+    from ui.reports import link_periods
+
+    assert link_periods("000", dt.date(2026, 12, 4)) == ["2026-Q4", "2027-Q1"]
+    assert link_periods("000", dt.date(2027, 1, 10)) == ["2026-Q4", "2027-Q1", "2027-Q2"]
+    assert link_periods("000", dt.date(2027, 1, 23)) == ["2027-Q1", "2027-Q2"]

@@ -215,15 +215,15 @@ def chosen_level() -> str | None:
     radio as this run starts, else the link's ``cap``, else the plan's first kind (the link's ``ke_hoach`` or
     the configured plan). None when none of these is a known kind."""
     kinds = catalog.unit_kinds()
-    level = st.session_state.get("f_level") or st.query_params.get("cap")
-    if level in kinds:
-        return level
     plan = st.session_state.get("f_plan") or st.query_params.get("ke_hoach") or catalog.settings().get("plan")
     try:
-        first = catalog.plan_levels(str(plan))[0]
-    except (ValueError, IndexError):
-        return None
-    return first if first in kinds else None
+        levels = [k for k in catalog.plan_levels(str(plan)) if k in kinds]
+    except ValueError:
+        levels = []
+    level = st.session_state.get("f_level") or st.query_params.get("cap")
+    if level in levels:  # a kind the plan does not follow (a link's ?cap=chi_bo for plan 000) names nothing
+        return level
+    return levels[0] if levels else None
 
 
 def unit_page_title() -> str:

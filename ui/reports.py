@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 
 from core import db
+from core.links import expires
+from core.periods import previous_quarter, quarter_of
 from outputs.kit import build_form, write_qr
 from outputs.report import ReportError, build_docx, heading_note, soffice, to_pdf
 from queries.report_data import gather
@@ -94,6 +96,16 @@ def form_kit(plan: str, period: str, link: str = "") -> dict:
     return out
 
 
+def link_periods(plan: str, today: dt.date | None = None) -> list[str]:
+    """Quarters a personal link is made for, the one units report now first: the last quarter while its link
+    still works (deadline plus grace: in January, Quý IV), this quarter, the next one."""
+    today = today or dt.date.today()
+    now = quarter_of(f"{today:%Y-%m}")
+    last = previous_quarter(now)
+    nxt = kit_periods(today)[0]
+    return ([last] if expires(plan, last) >= today else []) + [now, nxt]
+
+
 def phieu(plan: str, period: str, units: list[str], level: str) -> dict:
     """The printable «phiếu» of ``units``' personal links (one PDF page each): {name, pdf, units}."""
     from outputs.phieu import make
@@ -129,7 +141,7 @@ def links_panel(f) -> None:
     if f.units:
         units = units[units.code.isin(f.units)]
     names = dict(zip(units.code, units.name, strict=True))
-    period = st.selectbox("Kỳ của đường dẫn", kit_periods(), format_func=period_label, key="links_period")
+    period = st.selectbox("Kỳ của đường dẫn", link_periods(f.plan), format_func=period_label, key="links_period")
     if st.button(f"Tạo phiếu của {len(names)} đơn vị (PDF)", key="make_phieu", icon=":material/qr_code_2:",
                  disabled=not names or not pdf_available()):  # fmt: skip
         with st.spinner("Đang tạo phiếu…"):
@@ -152,6 +164,7 @@ def links_panel(f) -> None:
 
 
 __all__ = [
-    "DOCX", "XLSX", "Denied", "can_make_forms", "form_kit", "kit_periods", "links_panel", "pdf_available", "phieu",
+    "DOCX", "XLSX", "Denied", "can_make_forms", "form_kit", "kit_periods", "link_periods", "links_panel",
+    "pdf_available", "phieu",
     "report",
 ]  # fmt: skip
