@@ -11,7 +11,7 @@ st.caption("Mọi ô đọc được đều được lưu nguyên trạng; dư�
 
 dq = data.data_quality(f.scope)
 for col, (label, n) in zip(st.columns(4), tables.dq_counts(dq).items(), strict=True):
-    metric(col, label, n)
+    metric(col, label, n, help=tables.DQ_TILE_HELP.get(label))
 
 st.subheader("Tên đơn vị cần xác nhận")
 unmatched = data.unmatched(f.scope)

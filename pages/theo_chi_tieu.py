@@ -7,7 +7,7 @@ import queries
 from core import fmt
 from ui import data, filters, tables
 from ui.charts import bars_note, indicator_bars
-from ui.widgets import PACE_RULE, downloads, metric, show, status_label, status_word, value_text
+from ui.widgets import PACE_RULE, SCOPE_WORD, downloads, metric, show, status_label, status_word, value_text
 
 f = filters.current()
 st.title("Theo chỉ tiêu")
@@ -23,7 +23,7 @@ overall, rows, n = queries.indicator_view(prog, ind)
 
 c = st.columns(3)
 c[0].metric(
-    "Toàn bộ", value_text(overall.value, overall.measure), status_label(overall.status),
+    SCOPE_WORD, value_text(overall.value, overall.measure), status_label(overall.status),
     delta_color="off", delta_arrow="off", border=True,
 )  # fmt: skip
 metric(c[1], "Đơn vị đạt chỉ tiêu", n["meeting"], n["with_data"])

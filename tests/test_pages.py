@@ -189,10 +189,10 @@ def test_indicator_and_reporting_pages_show_hand_computed_values(small_app):
     at.run()
     assert not at.exception, at.exception
     tiles = {m.label: (m.value, m.delta) for m in at.metric}
-    assert tiles["Toàn bộ"][0] == "47,5%" and "Chậm" in tiles["Toàn bộ"][1]
+    assert tiles["Tất cả đơn vị"][0] == "47,5%" and "Chậm" in tiles["Tất cả đơn vị"][1]
     assert tiles["Đơn vị đạt chỉ tiêu"][0] == "0/2"  # Cư Yang's pair is flagged: no data, not counted
     at.selectbox(key="indicator").set_value("CT04").run()
-    assert {m.label: m.value for m in at.metric}["Toàn bộ"] == "4 chuyên đề"
+    assert {m.label: m.value for m in at.metric}["Tất cả đơn vị"] == "4 chuyên đề"
     at.switch_page("pages/bao_cao.py")
     at.run()
     tiles = {m.label: m.value for m in at.metric}

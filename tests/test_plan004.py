@@ -251,7 +251,7 @@ def test_indicator_page_shows_ct09(app004):
     app004.run()
     assert not app004.exception, app004.exception
     tiles = {m.label: (m.value, m.delta) for m in app004.metric}
-    assert tiles["Toàn bộ"][0] == "92,4%" and "Chậm" in tiles["Toàn bộ"][1]
+    assert tiles["Tất cả đơn vị"][0] == "92,4%" and "Chậm" in tiles["Tất cả đơn vị"][1]
     assert tiles["Đơn vị đạt chỉ tiêu"][0] == "4/7"
 
 

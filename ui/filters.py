@@ -277,7 +277,7 @@ def scope_caption(f: Filters) -> str:
     if f.chosen:
         units = f"{f.chosen} đơn vị đã chọn"
     elif f.scope.unrestricted:
-        units = "tất cả đơn vị"
+        units = catalog.term("tat_ca_don_vi").lower()
     else:  # a unit's own account: name its units, never «tất cả»
         units = own_units(f.scope, f.level)
     return f"{f.plan_name} · {f.period.label} · {f.province_name} · {catalog.unit_kinds()[f.level].label}: {units}"

@@ -263,13 +263,18 @@ def imports(df: pd.DataFrame) -> pd.DataFrame:
     return typed(out, {"Lần": "so", "Thời điểm nhập": "luc", **{name: "so" for name in IMPORT_COUNTS.values()}})
 
 
+# a tile holds a few words: the rest of a kind's name is the tile's help
+DQ_TILE_HELP = {"Số liệu không hợp lý": "Số thành phần lớn hơn tổng số (ví dụ số được quán triệt lớn hơn tổng số)."}
+
+
 def dq_counts(dq: pd.DataFrame) -> dict[str, int]:
-    """The four tiles of the data-quality page (names matching several units count as unmatched)."""
+    """The four tiles of the data-quality page (names matching several units count as unmatched); a label
+    short enough for a tile on a phone, its longer words in ``DQ_TILE_HELP``."""
     n = dq.kind.value_counts()
     return {
         DQ_KINDS["gia_tri"]: int(n.get("gia_tri", 0)),
         DQ_KINDS["don_vi"]: int(n.get("don_vi", 0)) + int(n.get("don_vi_nhieu", 0)),
-        DQ_KINDS["kiem_tra"]: int(n.get("kiem_tra", 0)),
+        "Số liệu không hợp lý": int(n.get("kiem_tra", 0)),
         DQ_KINDS["thay_the"]: int(n.get("thay_the", 0)),
     }
 

@@ -160,7 +160,7 @@ def unit_choices(units: pd.DataFrame, candidates) -> tuple[list[str], dict[str, 
     return first + [c for c in rest if c not in first], names
 
 
-SCOPE_WORD = "Toàn bộ"  # every unit the viewer sees, as one (the tile of Theo chỉ tiêu says the same)
+SCOPE_WORD = catalog.term("tat_ca_don_vi")  # every unit the viewer sees, as one (catalog/thuat_ngu.csv)
 CHANGE_WORDS = {"trang_thai": "đổi trạng thái", "moi": "mới báo cáo", "giam": "giảm", "tang": "tăng"}
 
 
