@@ -380,3 +380,19 @@ def test_links_are_made_for_the_quarter_units_report_now():
     assert link_periods("000", dt.date(2026, 12, 4)) == ["2026-Q4", "2027-Q1"]
     assert link_periods("000", dt.date(2027, 1, 10)) == ["2026-Q4", "2027-Q1", "2027-Q2"]
     assert link_periods("000", dt.date(2027, 1, 23)) == ["2027-Q1", "2027-Q2"]
+
+
+def test_a_web_report_in_a_deployment_of_several_provinces_lands_under_its_unit(tmp_path):
+    """A deployment that follows Đắk Lắk (66) and Bắc Ninh (24): the web report of Xã Ea Kar (24373, Đắk Lắk)
+    is matched against its own province's units (the one-row tab carries the unit's province)."""
+    from data_sources.load.ingest import ingest_tabs
+    from data_sources.read.readers import Tab
+
+    db = tmp_path / "two.duckdb"
+    rows = [[("Tên đơn vị", "s"), ("Kỳ báo cáo", "s"), ("Số hội nghị", "s")],
+            [("Xã Ea Kar", "s"), ("Quý III/2026", "s"), ("2", "n")]]  # fmt: skip
+    ingest_tabs([Tab("dak_lak.csv", "", rows, is_file=True, province=66)], db, province=[66, 24])
+    web.submit(db, "24373", "Xã Ea Kar", "000", Q4, {"so_hoi_nghi": "5"}, web.Sender("tai_khoan", "a@b.vn"),
+               province=[66, 24])  # fmt: skip
+    assert _values(db, "24373", Q4)["so_hoi_nghi"] == 5
+    assert _read(db, queries.unmatched, EVERY).empty

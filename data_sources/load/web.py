@@ -55,6 +55,22 @@ def tab_of(unit: str, unit_name: str, plan: str, period: str, answers: dict[str,
     return Tab(source_of(plan, unit), sheet_of(period), [cells(header), cells(row)], is_file=False)
 
 
+def _province_of(db: str | Path, unit: str) -> int | None:
+    import duckdb
+
+    from core.db import connect_read
+
+    try:
+        con = connect_read(db)
+    except (FileNotFoundError, duckdb.Error):  # nothing published yet: the deployment's one province decides
+        return None
+    try:
+        rows = con.execute(load("unit_province"), {"c": unit}).fetchall()
+    finally:
+        con.close()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
 def submit(
     db: str | Path,
     unit: str,
@@ -69,6 +85,7 @@ def submit(
     """Send the answers: ingest them as a tab and record who sent them; returns the import's summary."""
     at = (at or dt.datetime.now()).replace(microsecond=0)
     tab = tab_of(unit, unit_name, plan, period, answers, at)
+    tab.province = _province_of(db, unit)  # a deployment of several provinces matches it in the unit's own
 
     def record(con) -> None:
         con.execute(
