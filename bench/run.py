@@ -65,7 +65,7 @@ def main() -> int:
     reruns = 12 if quick else 22
     sessions = 5 if quick else 30
     cmd = "make bench-quick" if quick else "make bench"
-    from bench import growth_bench, ingest_bench, limits_bench, pages_bench, server_bench
+    from bench import growth_bench, ingest_bench, limits_bench, pages_bench, server_bench, web_bench
 
     out = OUT / ("quick" if quick else "national")
     print(f"== {cmd}: {'3 tỉnh (rút gọn)' if quick else '34 tỉnh, 3.321 xã/phường, ~50.000 trường'}")
@@ -101,6 +101,11 @@ def main() -> int:
         f"unit history: {hist['first_ms']:.1f} ms after 1 import, {hist['last_ms']:.1f} ms after "
         f"{hist['imports']} (×{hist['ratio']:.2f})"
     )
+    web = web_bench.run(ing["db"], out, codes, registry)
+    print(
+        f"web report: one unit's «Gửi báo cáo» published in {web['send_s']:.2f} s (median of "
+        f"{', '.join(f'{t:.2f}' for t in web['runs_s'])} s) on a {web['db_mb']:.0f} MB database"
+    )
 
     lim = limits_bench.run(out / "limits")
     print(
@@ -128,6 +133,7 @@ def main() -> int:
         ],
         budget(f"peak_rss_{sessions}_sessions", mem["peak_mb"], 1024, "MB", "{:.0f}"),
         budget("demo_first_chart", fc["first_chart_s"], 5, "s"),
+        budget("web_report_send", web["send_s"], 10, "s"),
         budget(
             "csv_50mb_valid_rows_peak_rss",
             lim["csv"]["peak_mb"] if lim["csv"]["imported"] else 1e9,

@@ -80,9 +80,11 @@ def submit(
     answers: dict[str, str],
     sender: Sender,
     at: dt.datetime | None = None,
-    province: int | None = None,
+    province=None,
+    schools: str | None = None,
 ) -> ImportSummary:
-    """Send the answers: ingest them as a tab and record who sent them; returns the import's summary."""
+    """Send the answers: ingest them as a tab and record who sent them; returns the import's summary.
+    ``province``/``schools``: as for any import (None: the deployment's settings, as the dashboard runs)."""
     at = (at or dt.datetime.now()).replace(microsecond=0)
     tab = tab_of(unit, unit_name, plan, period, answers, at)
     tab.province = _province_of(db, unit)  # a deployment of several provinces matches it in the unit's own
@@ -101,4 +103,4 @@ def submit(
             },
         )
 
-    return ingest_tabs([tab], db, province=province, seen_at=at, on_publish=record)
+    return ingest_tabs([tab], db, province=province, schools=schools, seen_at=at, on_publish=record)
