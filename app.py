@@ -47,7 +47,10 @@ PAGES = {
     ),
 }
 st.html(widgets.page_style())  # tile values wrap rather than end in "…" (ui/widgets.py)
-access.link_mode(PAGES, "nop_bao_cao")  # a unit's personal link (?t=…) opens its form and nothing else
+if (link_page := access.link_mode(PAGES, "nop_bao_cao")) is not None:  # a unit's personal link (?t=…)
+    with guard.guarded():  # opens its form and nothing else; never a traceback there either
+        link_page.run()
+    st.stop()
 viewer = access.gate()  # sign-in, no-access or refusal pages stop here
 # Every role's navigation knows every address, so no link ever meets Streamlit's English "Page not
 # found" dialog: a page the role may not see is a hidden page at the same address that says so in

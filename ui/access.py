@@ -274,15 +274,15 @@ def current_link() -> tuple[links.Grant, str] | None:
     return st.session_state.get(LINK_KEY)
 
 
-def link_mode(pages: dict[str, st.Page], form: str) -> None:
+def link_mode(pages: dict[str, st.Page], form: str) -> st.Page | None:
     """An address carrying a personal link (``?t=``) opens the unit's form and nothing else: the token is
-    checked (``core.links``) on every run; a wrong, expired or replaced one opens nothing and says why. Every
-    other page's address answers that the link opens only the form. Without ``?t=`` nothing happens here.
-    Stops the script when it drew the page."""
+    checked (``core.links``) on every run; a wrong, expired or replaced one opens nothing and says why (and
+    stops). Every other page's address answers that the link opens only the form. Returns the page to run
+    (app.py runs it guarded, then stops); None without ``?t=``."""
     token = st.query_params.get("t")
     st.session_state.pop(LINK_KEY, None)
     if token is None:
-        return
+        return None
     try:
         grant = links.open_link(data.db_path(), token, data.visitor_address())
     except links.LinkError as e:
@@ -307,6 +307,4 @@ def link_mode(pages: dict[str, st.Page], form: str) -> None:
         return st.Page(refused, title=page.title, url_path=page.url_path or None, visibility="hidden")
 
     first, *rest = [only_the_form(p) for key, p in pages.items() if key != form]
-    nav = st.navigation([first, target, *rest], position="hidden")
-    nav.run()
-    st.stop()
+    return st.navigation([first, target, *rest], position="hidden")
