@@ -8,11 +8,14 @@ The link carries a token signed with the deployment's key (itsdangerous, HMAC-SH
 - while its generation is the unit's current one: the office revokes a unit's links by issuing a new
   one (``revoke``), which raises the generation in ``<db>.links.json`` (shared by every server process).
 
-Wrong tokens from one address are counted (in this process); after ``sai_toi_da`` within ten minutes
-the address waits, longer at each further failure, before a token from it is even checked.
+Wrong tokens from one address are counted (in this process); after ``sai_toi_da`` within ten minutes a
+wrong token from that address waits, longer at each further failure. A token with the right signature always
+opens (only a wrong one is slowed), and an unknown address is never counted: behind the product's haproxy the
+address is the connection's, set by the proxy (``X-Forwarded-For``, overwritten there).
 
 The key: ``NQ71_LINK_SECRET``, else ``[lien_ket] secret`` in the secrets file, else a random key made
-once beside the database (``<db>.link.key``, mode 0600). Never logged or shown.
+once beside the database (``<db>.link.key``, mode 0600, written whole then linked into place); at least 32
+characters wherever it comes from (an empty file is no key). Never logged or shown.
 """
 
 from __future__ import annotations
@@ -52,9 +55,17 @@ class Grant:
 
 
 def _settings() -> dict:
-    return {"dia_chi": "http://localhost:8501", "gia_han_ngay": 7, "sai_toi_da": 5} | catalog.settings().get(
-        "lien_ket", {}
-    )
+    """``[lien_ket]``; the address links carry: ``dia_chi``, else the deployment's ``public_url`` (what a province
+    sets for sign-in and haproxy), else the demo's local address."""
+    s = catalog.settings()
+    own = {"gia_han_ngay": 7, "sai_toi_da": 5} | s.get("lien_ket", {})
+    own["dia_chi"] = own.get("dia_chi") or s.get("public_url") or "http://localhost:8501"
+    return own
+
+
+def address() -> str:
+    """The public address the links, QR codes and reminder e-mails carry."""
+    return str(_settings()["dia_chi"]).rstrip("/")
 
 
 def _secrets_file() -> Path:
@@ -62,10 +73,57 @@ def _secrets_file() -> Path:
     return Path(configured) if configured else catalog.ROOT / ".streamlit" / "secrets.toml"
 
 
+KEY_MIN = 32  # characters: a shorter key (an empty file, a careless setting) is no key
+
+
+class KeyError_(LinkError):
+    """The signing key is missing or too short: no link is made or accepted (the administrator fixes it)."""
+
+
+def _checked(value: str, where: str) -> str:
+    value = (value or "").strip()
+    if len(value) < KEY_MIN:
+        raise KeyError_(
+            f"Khóa ký đường dẫn riêng ({where}) trống hoặc quá ngắn (cần ít nhất {KEY_MIN} ký tự): chưa tạo hay nhận "
+            "đường dẫn nào. Quản trị viên đặt lại khóa (README, mục Nộp báo cáo trực tuyến)."
+        )
+    return value
+
+
+def key_status(db_path: str | Path) -> str:
+    """Where the key comes from, for ``deploy check`` (never the key, never creating it); KeyError_ when the
+    key in force is too short."""
+    if os.environ.get("NQ71_LINK_SECRET"):
+        _checked(os.environ["NQ71_LINK_SECRET"], "biến NQ71_LINK_SECRET")
+        return "khóa từ biến NQ71_LINK_SECRET"
+    if note := _from_secrets_note():
+        return note
+    path = Path(f"{db_path}.link.key")
+    if path.exists():
+        _checked(path.read_text(encoding="utf-8"), f"tệp {path.name}")
+        return f"khóa trong tệp {path.name} (chỉ tài khoản chạy máy chủ đọc được)"
+    return f"chưa có khóa: máy chủ tạo {path.name} lần đầu cần đến (hoặc đặt [lien_ket] secret)"
+
+
+def _from_secrets_note() -> str:
+    f = _secrets_file()
+    if not f.exists():
+        return ""
+    try:
+        with open(f, "rb") as fh:
+            own = tomllib.load(fh).get("lien_ket", {}).get("secret")
+    except (OSError, tomllib.TOMLDecodeError):
+        return ""
+    if not own:
+        return ""
+    _checked(str(own), "[lien_ket] secret trong tệp bí mật")
+    return "khóa trong tệp bí mật"
+
+
 def key(db_path: str | Path) -> str:
-    """The signing key (see the module's docstring for where it comes from)."""
+    """The signing key (see the module's docstring for where it comes from), at least ``KEY_MIN`` characters."""
     if env := os.environ.get("NQ71_LINK_SECRET"):
-        return env
+        return _checked(env, "biến NQ71_LINK_SECRET")
     f = _secrets_file()
     if f.exists():
         try:
@@ -74,25 +132,39 @@ def key(db_path: str | Path) -> str:
         except (OSError, tomllib.TOMLDecodeError):
             own = None
         if own:
-            return str(own)
+            return _checked(str(own), "[lien_ket] secret trong tệp bí mật")
     path = Path(f"{db_path}.link.key")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:  # O_EXCL: two processes starting at once agree on the first key written
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # written whole to a private temporary file, then linked into place: a reader never sees a half-written
+        # key, and of two processes starting at once the first link wins and both read it
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{_secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
             with os.fdopen(fd, "w") as fh:
                 fh.write(_secrets.token_urlsafe(48))
-        except FileExistsError:
-            pass
-    return path.read_text(encoding="utf-8").strip()
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    return _checked(path.read_text(encoding="utf-8"), f"tệp {path.name}")
 
 
 def _serializer(db_path: str | Path) -> URLSafeSerializer:
     return URLSafeSerializer(key(db_path), salt=SALT)
 
 
-def _store(db_path: str | Path) -> Path:
+def store_path(db_path: str | Path) -> Path:
+    """``<db>.links.json``: each unit's current generation (kept in backups: a restore never revives a
+    revoked link)."""
     return Path(f"{db_path}.links.json")
+
+
+_store = store_path
 
 
 def generation(db_path: str | Path, unit: str) -> int:
@@ -111,7 +183,7 @@ def token(db_path: str | Path, unit: str, plan: str, period: str) -> str:
 
 def url(db_path: str | Path, unit: str, plan: str, period: str) -> str:
     """The personal link as the unit opens it: ``<dia_chi>/nop-bao-cao?t=<token>``."""
-    return f"{str(_settings()['dia_chi']).rstrip('/')}/{PAGE}?t={token(db_path, unit, plan, period)}"
+    return f"{address()}/{PAGE}?t={token(db_path, unit, plan, period)}"
 
 
 def revoke(db_path: str | Path, unit: str, by: str = "") -> int:
@@ -164,24 +236,29 @@ ATTEMPTS = _Attempts()
 def open_link(
     db_path: str | Path, text: str, address: str = "", today: dt.date | None = None, now: float | None = None
 ) -> Grant:
-    """The grant of a token, or :class:`LinkError` saying in Vietnamese why it opens nothing."""
+    """The grant of a token, or :class:`LinkError` saying in Vietnamese why it opens nothing.
+
+    A token with this deployment's signature always opens (whatever others tried from the same address: a
+    school's shared address, the proxy): an HMAC signature cannot be guessed, so only wrong tokens are slowed,
+    and only from a known address (an unknown one is never a shared bucket that locks every unit out)."""
     now = time.time() if now is None else now
-    address = address or "?"
     limit = int(_settings()["sai_toi_da"])
-    if (left := ATTEMPTS.wait_left(address, limit, now)) > 0:
-        raise LinkError(
-            f"Đã thử quá nhiều đường dẫn sai từ địa chỉ này. Vui lòng đợi {fmt.number(max(1, round(left)))} giây "
-            "rồi mở lại đúng đường dẫn đơn vị được gửi (sao chép đầy đủ, không bỏ sót ký tự)."
-        )
     who = catalog.settings().get("lien_he_quan_tri", "cơ quan chủ trì")
+    serializer = _serializer(db_path)  # a missing or short key: KeyError_, before any token is judged
     try:
-        payload = _serializer(db_path).loads((text or "").strip()[:2000])
+        payload = serializer.loads((text or "").strip()[:2000])
         unit, plan, period, gen = payload
         if not all(isinstance(x, str) for x in (unit, plan, period)) or not isinstance(gen, int):
             raise BadSignature("payload")
         ends = expires(plan, period)
     except (BadSignature, ValueError, TypeError, KeyError):
-        ATTEMPTS.fail(address, now)
+        if address:
+            if (left := ATTEMPTS.wait_left(address, limit, now)) > 0:
+                raise LinkError(
+                    f"Đã thử quá nhiều đường dẫn sai từ địa chỉ này. Vui lòng đợi {fmt.number(max(1, round(left)))} "
+                    "giây rồi mở lại đúng đường dẫn đơn vị được gửi (sao chép đầy đủ, không bỏ sót ký tự)."
+                ) from None
+            ATTEMPTS.fail(address, now)
         raise LinkError(
             "Đường dẫn không hợp lệ: có thể đã bị sao chép thiếu hoặc sửa. Hãy mở lại đúng đường dẫn (hoặc quét "
             f"mã QR) đơn vị được gửi; nếu vẫn không được, liên hệ {who}."
@@ -197,5 +274,4 @@ def open_link(
             f"(hạn báo cáo {fmt.date(catalog.deadline_of(plan, period))}, gia hạn đến {fmt.date(ends)}). "
             f"Liên hệ {who} để được cấp đường dẫn mới."
         )
-    ATTEMPTS.clear(address)
     return Grant(unit, plan, period, gen, ends)

@@ -304,6 +304,33 @@ def _limits(s: dict) -> list[Check]:
     ]
 
 
+def _links(s: dict) -> list[Check]:
+    """The personal links: the address they carry (a phiếu printed with localhost is a dead link), their key,
+    and the time zone their deadlines are judged in."""
+    import time as _time
+
+    from core import links
+
+    out = []
+    where = links.address()
+    if "localhost" in where or "127.0.0.1" in where:
+        out.append(Check(WARN, "Đường dẫn riêng", f"đường dẫn, mã QR và thư nhắc sẽ trỏ về {where}, chỉ mở được trên "
+                                                  "chính máy chủ: đặt public_url (hoặc [lien_ket] dia_chi) là địa chỉ "
+                                                  "các đơn vị mở được trước khi in phiếu, gửi thư"))  # fmt: skip
+    else:
+        out.append(Check(OK, "Đường dẫn riêng", f"{where}/nop-bao-cao?t=…"))
+    try:
+        out.append(Check(OK, "Khóa đường dẫn", links.key_status(catalog.resolve(s.get("database") or "data/x.duckdb"))))
+    except links.LinkError as e:
+        out.append(Check(FAIL, "Khóa đường dẫn", str(e)))
+    offset = -_time.altzone if _time.daylight and _time.localtime().tm_isdst else -_time.timezone
+    if offset != 7 * 3600:
+        out.append(Check(WARN, "Múi giờ", f"máy chủ đang ở UTC{offset / 3600:+.0f}: thời điểm nhận báo cáo, hạn và ngày "
+                                          "hết hạn của đường dẫn tính theo giờ máy chủ; đặt TZ=Asia/Ho_Chi_Minh "
+                                          "(deploy/systemd đã đặt)"))  # fmt: skip
+    return out
+
+
 def run_checks() -> list[Check]:
     """Every check of the configuration in force (catalog.settings()), in the order they are printed."""
     try:
@@ -312,7 +339,7 @@ def run_checks() -> list[Check]:
     except (ValueError, OSError) as e:
         return [Check(FAIL, "Tệp cấu hình", str(e))]
     out: list[Check] = []
-    for part in (_config, _province, _address, _secrets, _database, _users, _registers, _limits, _tools):
+    for part in (_config, _province, _address, _links, _secrets, _database, _users, _registers, _limits, _tools):
         out += part(s)
     return out
 

@@ -43,7 +43,7 @@ def phieu(tmp_path_factory):
     db, pdf = tmp / "nq71.duckdb", tmp / "phieu.pdf"
     # one signing key for the command line and this process (whatever configuration an earlier test cached here)
     mp = pytest.MonkeyPatch()
-    mp.setenv("NQ71_LINK_SECRET", "khoa-ky-kiem-thu-phieu")
+    mp.setenv("NQ71_LINK_SECRET", "khoa-ky-kiem-thu-phieu-du-32-ky-tu-tro-len")
     proc = run_cli("outputs", "phieu", "--plan", "000", "--period", "2026-Q3", "--unit", "24133", "--unit", "24305",
                    "--db", str(db), "--out", str(pdf))  # fmt: skip
     assert "phiếu của 2 đơn vị" in proc.stdout

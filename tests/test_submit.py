@@ -49,7 +49,8 @@ def db(demo_db, tmp_path, monkeypatch):
     out = tmp_path / "demo_copy.duckdb"
     shutil.copy(demo_db.resolve(), out)
     monkeypatch.setenv("NQ71_DB", str(out))
-    links.ATTEMPTS.clear("")
+    for a in ("", "?", "1.2.3.4", "203.0.113.7"):
+        links.ATTEMPTS.clear(a)
     yield out
     catalog.settings.cache_clear()
 
@@ -161,7 +162,7 @@ def test_the_draft_is_kept_until_sent(db):
 @pytest.mark.parametrize("case", ["forged", "expired", "revoked", "garbage"])
 def test_a_bad_link_opens_nothing(db, case, monkeypatch):
     if case == "forged":
-        monkeypatch.setenv("NQ71_LINK_SECRET", "not this deployment's key")
+        monkeypatch.setenv("NQ71_LINK_SECRET", "not this deployment's key, though long enough")
         token = links.token(db, WARD, "000", Q4)
         monkeypatch.delenv("NQ71_LINK_SECRET")
         want = "Đường dẫn không hợp lệ"
@@ -286,7 +287,8 @@ def test_wrong_links_from_one_address_are_slowed(db):
             links.open_link(db, f"sai{i}", "203.0.113.7")
     t = time.time()
     with pytest.raises(links.LinkError, match="Vui lòng đợi"):
-        links.open_link(db, links.token(db, WARD, "000", Q4), "203.0.113.7", now=t)
+        links.open_link(db, "sai5", "203.0.113.7", now=t)
+    assert links.open_link(db, links.token(db, WARD, "000", Q4), "203.0.113.7", now=t).unit == WARD
 
 
 def test_a_web_report_and_a_sheet_row_that_disagree_are_shown_to_the_office(db, tmp_path):
@@ -312,9 +314,16 @@ def test_a_web_report_and_a_sheet_row_that_disagree_are_shown_to_the_office(db, 
         "(02/12/2026 09:15, Nộp trực tuyến – Quý IV/2026 dòng 2); KHÁC NHAU: lần sau ghi «5»"
     )
     assert mine.loc["bai_mxh", "reason"].endswith("; cùng giá trị")
-    # the sheet read again later wins over the web report, which is then the one listed
+    # the sheet read again unchanged keeps the time it first came: the web report still wins
     ingest_paths([sheet], db, seen_at=dt.datetime(2026, 12, 3, 8, 0))
-    assert _values(db, WARD, Q4)["so_hoi_nghi"] == 4
+    assert _values(db, WARD, Q4)["so_hoi_nghi"] == 5
+    # the unit's row changed in the sheet and read later: that later report wins, the web one is listed
+    sheet.write_text(
+        'Tên đơn vị,Kỳ báo cáo,Số hội nghị,"Số bài trên Fanpage, Zalo OA, mạng xã hội"\nPhường Bình Kiến,Quý IV/2026,6,7\n',
+        encoding="utf-8",
+    )
+    ingest_paths([sheet], db, seen_at=dt.datetime(2026, 12, 3, 9, 0))
+    assert _values(db, WARD, Q4)["so_hoi_nghi"] == 6
     dq = _read(db, queries.data_quality, EVERY, ["thay_the"])
     web_rows = dq[(dq.unit == WARD_NAME) & (dq.source == web.source_of("000", WARD))]
     assert set(web_rows.field) == {"so_hoi_nghi", "bai_mxh"}

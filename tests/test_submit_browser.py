@@ -20,7 +20,7 @@ from tests.conftest import require_browser
 
 pytestmark = pytest.mark.browser
 
-KEY = "the browser test's link key"  # the server and this test sign with the same key (NQ71_LINK_SECRET)
+KEY = "the browser test's link key, 32 characters or more"  # the server and this test sign with the same key (NQ71_LINK_SECRET)
 WARD, WARD_NAME, Q4 = "22045", "Phường Bình Kiến", "2026-Q4"
 REFUSAL = "chỉ mở biểu mẫu «Nộp báo cáo» của đơn vị đó"
 ADDRESSES = ["", "theo-xa-phuong", "theo-chi-tieu", "tinh-hinh-bao-cao", "bao-cao-dinh-ky", "chat-luong-du-lieu",

@@ -293,7 +293,8 @@ def lookups() -> dict:
 
 def visitor_address() -> str:
     """The visitor's address, for counting wrong personal links: the connection's, or, behind the local
-    proxy (haproxy of ``make serve-cluster`` forwards it), the first address of X-Forwarded-For."""
+    proxy (haproxy, deploy/haproxy.cfg.tmpl, overwrites it with the address it saw), X-Forwarded-For. "" when
+    unknown: an unknown address is never counted (core/links.py)."""
     try:
         ip = st.context.ip_address or ""
         if ip in ("127.0.0.1", "::1", "") and (fwd := st.context.headers.get("X-Forwarded-For")):

@@ -623,6 +623,7 @@ def _load(con, import_id, tabs, tab_table, results, raw, seen, given: bool) -> N
         ),
     )
     con.execute(load("insert_stg_cells"), {"id": import_id})
+    con.execute(load("set_first_seen"), {"id": import_id})  # a re-read unchanged row keeps its first time
     if checks:
         con.register("_checks", pd.concat(checks, ignore_index=True))
         con.execute(load("insert_checks"))

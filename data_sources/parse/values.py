@@ -68,9 +68,14 @@ NUMBER_MAX = 10**12
 _DIGITS_MAX = 13  # digits of NUMBER_MAX: a longer run of digits is refused before any conversion
 
 
+def _cut(s: str, n: int = 40) -> str:
+    """A cell's text inside a message: its first ``n`` characters (a pasted page is not repeated back)."""
+    return f"{s[:n]}…" if len(s) > n else s
+
+
 def _too_big(s: str) -> str:
     return (
-        f"«{s[:40]}{'…' if len(s) > 40 else ''}» quá lớn (hơn {NUMBER_MAX:,}".replace(",", ".")
+        f"«{_cut(s)}» quá lớn (hơn {NUMBER_MAX:,}".replace(",", ".")
         + "): không có số liệu nào của biểu mẫu lớn như vậy; kiểm tra lại ô"
     )
 
@@ -88,15 +93,15 @@ def _number_text(s: str) -> tuple[float | None, str]:
         return float(t.replace(",", ".")), ""
     if _THOUSANDS_COMMA.match(t):
         return None, (
-            f"«{s}» dùng dấu phẩy phân cách hàng nghìn kiểu tiếng Anh; "
+            f"«{_cut(s)}» dùng dấu phẩy phân cách hàng nghìn kiểu tiếng Anh; "
             "số Việt Nam viết 1.234 (nghìn) và 12,5 (thập phân). Hãy sửa lại ô"
         )
     if _DECIMAL_DOT.match(t):
         return None, (
-            f"«{s}» không rõ là số thập phân hay hàng nghìn "
+            f"«{_cut(s)}» không rõ là số thập phân hay hàng nghìn "
             "(số Việt Nam: 1.234 là một nghìn hai trăm ba mươi tư, 12,5 là mười hai phẩy năm)"
         )
-    return None, f"«{s}» không phải là số"
+    return None, f"«{_cut(s)}» không phải là số"
 
 
 def _from_number_cell(text: str) -> float | None:
@@ -117,7 +122,7 @@ def parse_count(text: str | None, is_number: bool = False) -> Parsed:
     if is_number:
         v = _from_number_cell(s)
         if v is None:
-            return Parsed(REJECTED, reason=f"«{s}» không phải là số")
+            return Parsed(REJECTED, reason=f"«{_cut(s)}» không phải là số")
     else:
         if s in _DASHES:
             return Parsed(OK, 0.0)
@@ -131,16 +136,16 @@ def parse_count(text: str | None, is_number: bool = False) -> Parsed:
         if v is None:
             return Parsed(REJECTED, reason=why + "; cần một số nguyên không âm")
         if neg and v != 0:
-            return Parsed(REJECTED, reason=f"«{s}» là số âm; số lượng phải ≥ 0")
+            return Parsed(REJECTED, reason=f"«{_cut(s)}» là số âm; số lượng phải ≥ 0")
     if v < 0:
-        return Parsed(REJECTED, reason=f"«{s}» là số âm; số lượng phải ≥ 0")
+        return Parsed(REJECTED, reason=f"«{_cut(s)}» là số âm; số lượng phải ≥ 0")
     if v > NUMBER_MAX:
         return Parsed(REJECTED, reason=_too_big(s))
     if v != int(v):
         hint = ""
         if not is_number and "," in s:
             hint = f" (dấu phẩy là dấu thập phân; nếu muốn ghi hàng nghìn hãy viết {s.replace(',', '.')})"
-        return Parsed(REJECTED, reason=f"«{s}» là số thập phân{hint}; số lượng phải là số nguyên")
+        return Parsed(REJECTED, reason=f"«{_cut(s)}» là số thập phân{hint}; số lượng phải là số nguyên")
     return Parsed(OK, float(int(v)))
 
 
@@ -156,7 +161,7 @@ def parse_yesno(text: str | None, is_number: bool = False) -> Parsed:
         v = _from_number_cell(s)
         if v in (0.0, 1.0):
             return Parsed(OK, v)
-        return Parsed(REJECTED, reason=f"«{s}»: câu hỏi có/không chỉ nhận 1 hoặc 0")
+        return Parsed(REJECTED, reason=f"«{_cut(s)}»: câu hỏi có/không chỉ nhận 1 hoặc 0")
     f = fold(re.sub(r"\([^()]*\)", " ", s)) or fold(s)  # "Có (đã ban hành)"
     yes, no = yes_no()
     if f in yes:
@@ -165,7 +170,7 @@ def parse_yesno(text: str | None, is_number: bool = False) -> Parsed:
         return Parsed(OK, 0.0)
     return Parsed(
         REJECTED,
-        reason=f"«{s}» không phải câu trả lời có/không (dùng: x, Có, Đã ban hành, 1 hoặc Không, Chưa, 0)",
+        reason=f"«{_cut(s)}» không phải câu trả lời có/không (dùng: x, Có, Đã ban hành, 1 hoặc Không, Chưa, 0)",
     )
 
 
@@ -177,7 +182,7 @@ def parse_ratio(text: str | None, is_number: bool = False) -> Parsed:
     if is_number:
         v = _from_number_cell(s)
         if v is None:
-            return Parsed(REJECTED, reason=f"«{s}» không phải là số")
+            return Parsed(REJECTED, reason=f"«{_cut(s)}» không phải là số")
         # A percent-formatted cell is read unformatted as a fraction (0.5 = 50%).
         if abs(v) > NUMBER_MAX:
             return Parsed(REJECTED, reason=_too_big(s))
@@ -203,11 +208,11 @@ def parse(kind: str, text: str | None, is_number: bool = False, is_formula: bool
     if is_formula:
         return Parsed(
             REJECTED,
-            reason=f"ô có công thức «{s}» nhưng tệp không lưu kết quả (tệp do chương trình tạo, chưa được tính lại): "
+            reason=f"ô có công thức «{_cut(s)}» nhưng tệp không lưu kết quả (tệp do chương trình tạo, chưa được tính lại): "
             "hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi nhập lại",
         )
     if s.upper() in FORMULA_ERRORS or s.startswith("Err:"):
-        return Parsed(REJECTED, reason=f"ô công thức báo lỗi «{s}»: hãy sửa công thức trong bảng rồi nhập lại")
+        return Parsed(REJECTED, reason=f"ô công thức báo lỗi «{_cut(s)}»: hãy sửa công thức trong bảng rồi nhập lại")
     if kind in PARSERS:
         return PARSERS[kind](text, is_number)
     return Parsed(MISSING) if s == "" else Parsed(OK)

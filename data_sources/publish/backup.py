@@ -1,12 +1,13 @@
 """A backup is the whole state of a deployment, one file: ``python -m data_sources backup`` / ``restore``.
 
-The archive is a plain tar holding the published database, the users file, the audit log and the
-configuration files in force (the province's file, roster, unit registry, school list), with
+The archive is a plain tar holding the published database, the users file, the audit log, the personal
+links' generations, the form's drafts, the reminders' mail log and the configuration files in force (the province's file, roster, unit registry, school list), with
 ``manifest.json``: each file's role, original path, size and SHA-256. The secrets file is never put in
-a backup (it is kept apart by the administrator, as its template says). ``restore`` reads only the
+a backup (it is kept apart by the administrator, as its template says), nor the links' signing key
+(``<db>.link.key``, or ``[lien_ket] secret``: keep it with the secrets; without it every link is new). ``restore`` reads only the
 files the manifest names, checks every checksum and that the database is an NQ71 database (every table
 of schema.sql) before anything is written, then publishes the database as a new version and puts the
-users file and the audit log back, keeping the ones it replaces beside them (``….truoc-khoi-phuc-…``).
+users file, the audit log and the side files back, keeping the ones it replaces beside them (``….truoc-khoi-phuc-…``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from core import audit, catalog
+from core import audit, catalog, drafts, links
 from core.db import readable, sha256
 
 from ..sql import load, statements
@@ -40,9 +41,20 @@ class BackupError(Exception):
 
 @dataclass(frozen=True)
 class Item:
-    role: str  # database | users | audit | config | roster | units | schools
+    role: str  # database | users | audit | links | drafts | mail | config | roster | units | schools
     name: str  # its name inside the archive
     source: Path
+
+
+def _side_files(db: Path) -> dict[str, tuple[str, Path, str]]:
+    """The state kept beside the database besides users and audit: role -> (name in the archive, path, words).
+    The personal links' generations (a restore must not revive a revoked link), the form's drafts, the
+    reminders' mail log (outputs/remind.py writes ``<db>.mail.jsonl``; its window is judged from it)."""
+    return {
+        "links": ("links.json", links.store_path(db), "Đường dẫn riêng (lần cấp của từng đơn vị)"),
+        "drafts": ("drafts.json", drafts.path_for(db), "Bản nháp biểu mẫu Nộp báo cáo"),
+        "mail": ("mail.jsonl", Path(f"{db}.mail.jsonl"), "Nhật ký thư nhắc"),
+    }
 
 
 def _items(db: Path) -> list[Item]:
@@ -51,6 +63,7 @@ def _items(db: Path) -> list[Item]:
     for role, name, path in (
         ("users", "users.csv", catalog.users_path()),
         ("audit", "audit.jsonl", audit.path_for(db)),
+        *((role, name, path) for role, (name, path, _) in _side_files(db).items()),
         ("config", "config/tinh.toml", catalog.config_path()),
         ("roster", "config/roster.csv", catalog.roster_path()),
         ("units", "config/don_vi.csv", catalog.registry_path()),
@@ -175,7 +188,12 @@ def restore(db_path: str | Path, source: str | Path, config_to: str | Path | Non
         lines = []
         version = _publish(db, work / "database.duckdb")
         lines.append(f"Cơ sở dữ liệu: phiên bản mới {version.name}")
-        for role, target in (("users", catalog.users_path()), ("audit", audit.path_for(db))):
+        words = {"users": "Người dùng", "audit": "Nhật ký thao tác"}
+        targets = [("users", catalog.users_path()), ("audit", audit.path_for(db))]
+        for role, (_, path, word) in _side_files(db).items():
+            targets.append((role, path))
+            words[role] = word
+        for role, target in targets:
             name = next((n for n, f in files.items() if f["role"] == role), None)
             if name is None:
                 continue
@@ -185,11 +203,9 @@ def restore(db_path: str | Path, source: str | Path, config_to: str | Path | Non
             if target.exists():
                 aside = target.with_name(f"{target.name}.truoc-khoi-phuc-{stamp}")
                 shutil.copy2(target, aside)
-                lines.append(
-                    f"{'Người dùng' if role == 'users' else 'Nhật ký thao tác'}: bản đang dùng để lại ở {aside}"
-                )
+                lines.append(f"{words[role]}: bản đang dùng để lại ở {aside}")
             os.replace(tmp, target)
-            lines.append(f"{'Người dùng' if role == 'users' else 'Nhật ký thao tác'}: đã đặt lại {target}")
+            lines.append(f"{words[role]}: đã đặt lại {target}")
         configs = [n for n, f in files.items() if f["role"] in ("config", "roster", "units", "schools")]
         if configs and config_to:
             out = Path(config_to)
@@ -207,7 +223,8 @@ def restore(db_path: str | Path, source: str | Path, config_to: str | Path | Non
         shutil.rmtree(work, ignore_errors=True)
 
 
-ROLES = {"database.duckdb": "database", "users.csv": "users", "audit.jsonl": "audit", "config/tinh.toml": "config",
+ROLES = {"database.duckdb": "database", "users.csv": "users", "audit.jsonl": "audit", "links.json": "links",
+         "drafts.json": "drafts", "mail.jsonl": "mail", "config/tinh.toml": "config",
          "config/roster.csv": "roster", "config/don_vi.csv": "units", "config/truong_hoc.csv": "schools"}  # fmt: skip
 
 

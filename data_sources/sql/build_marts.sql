@@ -5,8 +5,9 @@
 --  * live rows: only the latest import of each (source, sheet) is live; older
 --    reads of the same tab are history.
 --  * a row's unit: matched at ingest, else an administrator's mapping.
---  * resubmissions: per unit and period the latest submission wins: Forms
---    timestamp, else the time the product first read it; ties by reading order.
+--  * resubmissions: per unit and period the latest submission wins, whatever its source: Forms
+--    timestamp (a web report: the time it was sent), else the time the product first read that
+--    content (a row read again unchanged keeps it: stg.rows.first_seen); ties by reading order.
 --  * a count above its denominator flags the pair: kept, listed, no target.
 --  * a unit's quarter approved by the office is locked: its published cells stay as approved
 --    (cycle.locked_cells); what an import reads differently waits in cycle.pending.
@@ -26,7 +27,8 @@ SELECT
     r.*,
     coalesce(r.unit_code, m.unit_code) AS code,
     CASE WHEN r.unit_code IS NULL AND m.unit_code IS NOT NULL THEN 'mapped' ELSE r.unit_status END AS match_status,
-    coalesce(r.submitted_at, r.seen_at) AS eff_at,
+    -- a row read again unchanged keeps the time its content first came (stg.rows.first_seen)
+    coalesce(r.submitted_at, r.first_seen, r.seen_at) AS eff_at,
     -- eff_at is a known time of receipt: a Forms timestamp, or an import whose time is known
     r.submitted_at IS NOT NULL OR coalesce(r.seen_given, TRUE) AS eff_known,
     r.import_id = max(r.import_id) OVER (PARTITION BY r.source, r.sheet) AS live

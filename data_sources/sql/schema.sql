@@ -237,3 +237,8 @@ CREATE TABLE IF NOT EXISTS raw.web_submissions (
     link_generation INTEGER,
     sent_at TIMESTAMP
 );
+
+-- when the row's content was first read, for a row a tab's earlier read said word for word (a sheet read again
+-- because another row changed): a re-read unchanged row keeps the time it first came, so it never wins over a
+-- later report of its unit (a web correction) by being read again. NULL: the row is new or changed (seen_at).
+ALTER TABLE stg.rows ADD COLUMN IF NOT EXISTS first_seen TIMESTAMP;
