@@ -10,10 +10,10 @@ exclusive lock, so several processes append without interleaving.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
-import os
 from pathlib import Path
+
+from core import jsonfile
 
 
 def path_for(db_path: str | Path) -> Path:
@@ -23,16 +23,8 @@ def path_for(db_path: str | Path) -> Path:
 
 def record(db_path, who: str, role: str | None, action: str, **detail) -> None:
     """Append one event; ``detail`` holds names and counts (never a secret)."""
-    path = path_for(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     event = {"at": dt.datetime.now().isoformat(timespec="seconds"), "who": who, "role": role, "action": action}
-    line = json.dumps({**event, "detail": detail}, ensure_ascii=False, default=str) + "\n"
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        os.write(fd, line.encode("utf-8"))
-    finally:
-        os.close(fd)
+    jsonfile.append_lines(path_for(db_path), [{**event, "detail": detail}])
 
 
 def events(db_path, limit: int = 500) -> list[dict]:

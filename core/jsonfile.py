@@ -35,3 +35,18 @@ def update(path: Path, change: Callable[[dict], dict]) -> None:
         with contextlib.suppress(OSError):
             fcntl.flock(lock, fcntl.LOCK_UN)
         os.close(lock)
+
+
+def append_lines(path: Path, entries: list[dict]) -> None:
+    """Append one JSON line per entry to a log (``<db>.audit.jsonl``, ``<db>.mail.jsonl``) under an exclusive
+    lock, in one write: several processes append without interleaving their lines."""
+    if not entries:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in entries)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, text.encode("utf-8"))
+    finally:
+        os.close(fd)

@@ -42,7 +42,7 @@ from pathlib import Path
 import pandas as pd
 
 import queries
-from core import audit, catalog, fmt, links
+from core import audit, catalog, fmt, jsonfile, links
 from core.db import connect_read
 from core.periods import PeriodSel, phrase
 from data_sources.load import cycle
@@ -258,17 +258,7 @@ def log_path(db: str | Path) -> Path:
 
 
 def _log(db: str | Path, entries: list[dict]) -> None:
-    if not entries:
-        return
-    path = log_path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = "".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in entries)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        os.write(fd, text.encode("utf-8"))
-    finally:
-        os.close(fd)
+    jsonfile.append_lines(log_path(db), entries)
 
 
 def log(db: str | Path) -> list[dict]:

@@ -50,6 +50,25 @@ def demo_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
+def demo_copy(demo_db, tmp_path, monkeypatch):
+    """A copy of the demo, with the demo's registries (as `make run` sets them), its own link key and a clean
+    count of wrong links (the «Nộp báo cáo» tests)."""
+    from core import catalog, links
+
+    for var, path in (("NQ71_SCHOOLS", "truong_hoc.csv"), ("NQ71_UNITS", "don_vi.csv"), ("NQ71_ROSTER", "roster.csv")):
+        monkeypatch.setenv(var, str(ROOT / "catalog" / "demo" / path))
+    monkeypatch.delenv("NQ71_LINK_SECRET", raising=False)
+    catalog.settings.cache_clear()
+    out = tmp_path / "demo_copy.duckdb"
+    shutil.copy(demo_db.resolve(), out)
+    monkeypatch.setenv("NQ71_DB", str(out))
+    for a in ("", "?", "1.2.3.4", "203.0.113.7", "198.51.100.9"):
+        links.ATTEMPTS.clear(a)
+    yield out
+    catalog.settings.cache_clear()
+
+
+@pytest.fixture
 def db(tmp_path) -> Path:
     return tmp_path / "test.duckdb"
 

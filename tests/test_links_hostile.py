@@ -6,7 +6,6 @@ tests/test_submit.py). Today's quarter: Quý IV/2026, deadline 15/01/2027.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import tarfile
 
 import pytest
@@ -24,20 +23,8 @@ EVERY = queries.Scope.everything()
 
 
 @pytest.fixture
-def db(demo_db, tmp_path, monkeypatch):
-    for var, path in (("NQ71_SCHOOLS", "truong_hoc.csv"), ("NQ71_UNITS", "don_vi.csv"), ("NQ71_ROSTER", "roster.csv")):
-        monkeypatch.setenv(var, str(ROOT / "catalog" / "demo" / path))
-    monkeypatch.delenv("NQ71_LINK_SECRET", raising=False)
-    catalog.settings.cache_clear()
-    out = tmp_path / "demo_copy.duckdb"
-    shutil.copy(demo_db.resolve(), out)
-    monkeypatch.setenv("NQ71_DB", str(out))
-    for a in ("", "?", "203.0.113.7", "198.51.100.9"):
-        links.ATTEMPTS.clear(a)
-    yield out
-    for a in ("", "?", "203.0.113.7", "198.51.100.9"):
-        links.ATTEMPTS.clear(a)
-    catalog.settings.cache_clear()
+def db(demo_copy):
+    return demo_copy
 
 
 def _value(db, unit: str, period: str, field: str):

@@ -250,15 +250,20 @@ def _party_heading(small, tmp_path) -> tuple[list[str], str, bool]:
     return lines, doc.tables[0].cell(1, 1).text, opening
 
 
-def test_party_heading_names_the_ward_of_plans_csv(small, tmp_path, monkeypatch):
-    """plans.csv dia_ban = 24133 (official code of Phường Buôn Ma Thuột, tỉnh Đắk Lắk): Hướng dẫn 36-HD/VPTW's
-    heading: the committee directly above, the committee in bold, «*»; the place before the date."""
+def _plan_004_ward(tmp_path, monkeypatch, code: str) -> None:
+    """A copy of the catalog whose plan 004 names ``code`` as its ward (plans.csv dia_ban, the last column)."""
     cat = tmp_path / "catalog"
     shutil.copytree(catalog.CATALOG_DIR, cat, ignore=shutil.ignore_patterns("demo"))
     text = (cat / "plans.csv").read_text(encoding="utf-8").splitlines()
-    text = [line + "24133" if line.startswith("004,") else line for line in text]
+    text = [line + code if line.startswith("004,") else line for line in text]
     (cat / "plans.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
     monkeypatch.setattr(catalog, "CATALOG_DIR", cat)
+
+
+def test_party_heading_names_the_ward_of_plans_csv(small, tmp_path, monkeypatch):
+    """plans.csv dia_ban = 24133 (official code of Phường Buôn Ma Thuột, tỉnh Đắk Lắk): Hướng dẫn 36-HD/VPTW's
+    heading: the committee directly above, the committee in bold, «*»; the place before the date."""
+    _plan_004_ward(tmp_path, monkeypatch, "24133")
     lines, date, opening = _party_heading(small, tmp_path)
     assert lines == ["ĐẢNG BỘ TỈNH ĐẮK LẮK", "**ĐẢNG ỦY PHƯỜNG BUÔN MA THUỘT", "*"]
     assert date.startswith("Buôn Ma Thuột, ngày")
@@ -274,12 +279,7 @@ def test_party_heading_takes_the_ward_its_chi_bo_sit_under(small, tmp_path, monk
 
 
 def test_party_heading_refuses_a_code_that_is_no_ward(small, tmp_path, monkeypatch):
-    cat = tmp_path / "catalog"
-    shutil.copytree(catalog.CATALOG_DIR, cat, ignore=shutil.ignore_patterns("demo"))
-    text = (cat / "plans.csv").read_text(encoding="utf-8").splitlines()
-    text = [line + "99999" if line.startswith("004,") else line for line in text]
-    (cat / "plans.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
-    monkeypatch.setattr(catalog, "CATALOG_DIR", cat)
+    _plan_004_ward(tmp_path, monkeypatch, "99999")
     lines, _, _ = _party_heading(small, tmp_path)
     assert lines == ["**ĐẢNG ỦY PHƯỜNG ……………", "*"]
     assert "mã «99999»" in committee("004", "Đảng ủy phường").note
@@ -402,7 +402,7 @@ def test_page_gives_the_administrator_the_form_kit_and_qr(small, monkeypatch, tm
     at, _ = _page_as(small, monkeypatch, None)
     link = "https://docs.google.com/spreadsheets/d/abc123/edit#gid=0"
     at.text_input[0].input(link)
-    at.button[-1].click().run()  # the form's submit button
+    next(b for b in at.button if b.label == "Tạo biểu mẫu").click().run()  # the form's submit button
     assert not at.exception, at.exception
     kit = at.session_state["kit"]
     wb = openpyxl.load_workbook(_io.BytesIO(kit["xlsx"]))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import threading
 import time
 
@@ -20,7 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import queries
-from core import catalog, links
+from core import links
 from core.db import connect_read
 from core.periods import PeriodSel
 from data_sources.load import cycle, web
@@ -40,19 +39,8 @@ AUTH = {
 
 
 @pytest.fixture
-def db(demo_db, tmp_path, monkeypatch):
-    """A copy of the demo, with the demo's registries (as `make run` sets them) and its own link key."""
-    for var, path in (("NQ71_SCHOOLS", "truong_hoc.csv"), ("NQ71_UNITS", "don_vi.csv"), ("NQ71_ROSTER", "roster.csv")):
-        monkeypatch.setenv(var, str(ROOT / "catalog" / "demo" / path))
-    monkeypatch.delenv("NQ71_LINK_SECRET", raising=False)
-    catalog.settings.cache_clear()
-    out = tmp_path / "demo_copy.duckdb"
-    shutil.copy(demo_db.resolve(), out)
-    monkeypatch.setenv("NQ71_DB", str(out))
-    for a in ("", "?", "1.2.3.4", "203.0.113.7"):
-        links.ATTEMPTS.clear(a)
-    yield out
-    catalog.settings.cache_clear()
+def db(demo_copy):
+    return demo_copy
 
 
 def _open(token: str, auth: bool = False) -> AppTest:
