@@ -185,9 +185,15 @@ def progress_periods(
     ]
     return _df(
         con,
-        "progress",
+        "progress" if _prepared(con) else "progress_unprepared",
         {"plan": plan, "periods": sel, "level": level, "scope": scope.param(), "units": _units(units)},
     )
+
+
+def _prepared(con) -> bool:
+    """The version was published with its answers prepared (data_sources/sql/build_answers.sql); one
+    published before that is read the slower way, from the quarterly values, until the next publish."""
+    return _has(con, "mart", "unit_answers")
 
 
 def trend(progress_by_quarter: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -226,7 +232,7 @@ def reporting_quarters(
     reads every quarter with data at once."""
     return _df(
         con,
-        "reporting",
+        "reporting" if _prepared(con) else "reporting_unprepared",
         {
             "plan": plan,
             "quarters": list(quarters),

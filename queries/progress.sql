@@ -1,4 +1,7 @@
--- Progress per unit × target of a plan, and the whole scope ("Toàn bộ").
+-- Progress per unit × target of a plan, and the whole scope ("Toàn bộ"), read from the answers prepared
+-- at publish (data_sources/sql/build_answers.sql: mart.unit_answers, mart.unit_first): a lookup of the
+-- units shown, judged against the plan's targets, plus the sum over them for the scope's row. The same
+-- result as computing it from the quarterly values (queries/progress_unprepared.sql; tests/test_answers.py).
 -- Grain: one row per period asked for × unit (plus one row unit_code = '*' for the scope) × target.
 -- Parameters:
 --   $plan    plan id (ref.plans)
@@ -31,27 +34,6 @@ scope AS (
       AND ($scope IS NULL OR list_contains($scope, code))
       AND ($units IS NULL OR list_contains($units, code) OR list_contains($units, parent_code))
 ),
--- the scope's quarters of every year, read once (a province is a few thousand of 2,4 million rows)
-qs AS MATERIALIZED (
-    SELECT x.* FROM mart.quarterly AS x JOIN scope USING (unit_code)
-),
--- the quarters of each period asked for (a quarter may serve several periods)
-q AS (
-    SELECT s.period, x.unit_code, x.field, x.agg, x.qn, x.value, x.flagged,
-           x.qn BETWEEN s.q_from AND s.q_to AS in_period
-    FROM qs AS x JOIN sel AS s ON x.year = s.year AND x.qn <= s.q_to
-),
-last_v AS (
-    SELECT period, unit_code, field, arg_max(value, qn) AS value, arg_max(flagged, qn) AS flagged
-    FROM q WHERE agg = 'last' AND in_period GROUP BY ALL
-),
-sum_v AS (
-    SELECT period, unit_code, field, sum(value) AS value, count(DISTINCT qn) AS quarters
-    FROM q WHERE agg = 'sum' AND in_period GROUP BY ALL
-),
-ytd_v AS (
-    SELECT period, unit_code, field, sum(value) AS value FROM q WHERE agg = 'sum' GROUP BY ALL
-),
 tg AS (
     SELECT t.indicator, i.ten, i.loai, i.don_vi, t.scope, t.note, t.seed,
            TRY_CAST(nullif(t.target, '') AS DOUBLE) AS target,
@@ -59,63 +41,38 @@ tg AS (
     FROM ref.targets AS t JOIN ref.indicators AS i ON i.code = t.indicator
     WHERE t.plan = $plan AND i.loai <> 'reporting'
 ),
-inputs AS (
-    SELECT x.indicator, x.role, x.field, tg.loai FROM ref.indicator_inputs AS x JOIN tg USING (indicator)
-),
--- per unit numerator / denominator of each kind of indicator
-parts AS (
-    -- a ratio: Σ numerator fields / Σ denominator fields, stocks at the end of the period; a flagged pair counts toward nothing
-    SELECT l.period, l.unit_code, i.indicator,
-           sum(l.value) FILTER (WHERE i.role = 'tu_so') AS num, sum(l.value) FILTER (WHERE i.role = 'mau_so') AS den
-    FROM inputs AS i JOIN last_v AS l ON l.field = i.field AND NOT l.flagged
-    WHERE i.loai = 'ratio' GROUP BY ALL
-    UNION ALL
-    -- a share of units answering yes: the unit counts 1 in the denominator once it answered
-    SELECT l.period, l.unit_code, i.indicator, max(l.value), 1
-    FROM inputs AS i JOIN last_v AS l ON l.field = i.field
-    WHERE i.loai = 'share_yes' AND i.role = 'tu_so' GROUP BY ALL
-    UNION ALL
-    -- a yearly count: year to date
-    SELECT y.period, y.unit_code, i.indicator, sum(y.value), NULL
-    FROM inputs AS i JOIN ytd_v AS y ON y.field = i.field
-    WHERE i.loai = 'year_sum' AND i.role = 'tu_so' GROUP BY ALL
-    UNION ALL
-    -- a count per quarter: the period's sum over the quarters reported
-    SELECT v.period, v.unit_code, i.indicator, sum(v.value) / nullif(max(v.quarters), 0), NULL
-    FROM inputs AS i JOIN sum_v AS v ON v.field = i.field
-    WHERE i.loai = 'quarter_sum' AND i.role = 'tu_so' GROUP BY ALL
-),
+-- each unit's numerator and denominator of each target for each period asked for (prepared at publish:
+-- a year's quarters are its slots 1–4, its halves 5 and 6, the year 7)
 unit_vals AS (
-    SELECT sel.period, s.unit_code, tg.indicator, p.num, p.den
-    FROM sel CROSS JOIN scope AS s CROSS JOIN tg
-    LEFT JOIN parts AS p ON p.period = sel.period AND p.unit_code = s.unit_code AND p.indicator = tg.indicator
+    SELECT sel.period, s.unit_code, tg.indicator, a.nums[sel.slot] AS num, a.dens[sel.slot] AS den
+    FROM (
+        SELECT *, CASE WHEN q_from = q_to THEN q_from WHEN q_from = 1 AND q_to = 2 THEN 5
+                       WHEN q_from = 3 AND q_to = 4 THEN 6 ELSE 7 END AS slot
+        FROM sel
+    ) AS sel
+    CROSS JOIN scope AS s CROSS JOIN tg
+    LEFT JOIN (
+        SELECT * FROM mart.unit_answers
+        WHERE year IN (SELECT year FROM sel) AND unit_code IN (SELECT unit_code FROM scope)
+    ) AS a ON a.year = sel.year AND a.unit_code = s.unit_code AND a.indicator = tg.indicator
 ),
--- first reported ratio (or share of units) per unit and for the scope: the start of the pace line
-first_q AS (
-    SELECT s.period, x.unit_code, i.indicator, x.quarter, x.qn, x.year,
-           sum(x.value) FILTER (WHERE i.role = 'tu_so') AS num, sum(x.value) FILTER (WHERE i.role = 'mau_so') AS den
-    FROM qs AS x
-    JOIN sel AS s ON x.year < s.year OR (x.year = s.year AND x.qn <= s.q_to)
-    JOIN inputs AS i ON i.field = x.field AND i.loai = 'ratio'
-    WHERE NOT x.flagged
-    GROUP BY ALL
-    HAVING count(*) FILTER (WHERE i.role = 'tu_so') > 0 AND sum(x.value) FILTER (WHERE i.role = 'mau_so') > 0
-    UNION ALL
-    -- a share of units (yes/no): each unit counts 1 in the denominator
-    SELECT s.period, x.unit_code, i.indicator, x.quarter, x.qn, x.year, x.value AS num, 1.0 AS den
-    FROM qs AS x
-    JOIN sel AS s ON x.year < s.year OR (x.year = s.year AND x.qn <= s.q_to)
-    JOIN inputs AS i ON i.field = x.field AND i.loai = 'share_yes' AND i.role = 'tu_so'
+-- the first reported ratio (or share of units) of each unit, when it is not after the period asked for:
+-- the start of the pace line
+firsts AS (
+    SELECT sel.period, f.unit_code, f.indicator, f.yq0, f.q0, f.v0, f.num0, f.den0
+    FROM mart.unit_first AS f
+    JOIN scope AS s USING (unit_code)
+    JOIN tg USING (indicator)
+    JOIN sel ON f.yq0 <= sel.year * 10 + sel.q_to
 ),
 first_unit AS (
-    SELECT period, unit_code, indicator, arg_min(100.0 * num / den, year * 10 + qn) AS v0,
-           arg_min(quarter, year * 10 + qn) AS q0
-    FROM first_q GROUP BY ALL
+    SELECT period, unit_code, indicator, v0, q0 FROM firsts
 ),
+-- the scope's start: the sum over the units whose first report is the earliest
 first_all AS (
-    SELECT period, indicator, quarter AS q0, 100.0 * sum(num) / sum(den) AS v0
-    FROM (SELECT *, min(year * 10 + qn) OVER (PARTITION BY period, indicator) AS m FROM first_q)
-    WHERE year * 10 + qn = m GROUP BY ALL
+    SELECT period, indicator, q0, 100.0 * sum(num0) / sum(den0) AS v0
+    FROM (SELECT *, min(yq0) OVER (PARTITION BY period, indicator) AS m FROM firsts)
+    WHERE yq0 = m GROUP BY ALL
 ),
 per_unit AS (
     SELECT u.period, u.unit_code, s.unit_name, u.indicator,

@@ -11,6 +11,7 @@
 -- the province, the school registry, or the unit registry: chi bộ of plan 004), less the units catalog/roster.csv
 -- marks phai_bao_cao = 0. Deadline: the plan's date for the
 -- period, else day `default_deadline_day` of the month after the quarter.
+-- Read from mart.unit_quarter_reports, prepared at publish (a database published before it: reporting_unprepared.sql).
 -- A submission's time: the Forms timestamp, else when the product first saw it. A file loaded
 -- without a time of receipt (mart.submissions.first_known false) after the deadline is neither on
 -- time nor late: time_unknown («không rõ thời điểm nhận»).
@@ -39,10 +40,11 @@ due AS (
         EXISTS (SELECT 1 FROM ref.deadlines AS d WHERE d.plan = $plan AND d.period = q.quarter) AS from_plan
     FROM quarters AS q
 ),
+-- when each unit first reported for each quarter: prepared at publish (build_marts.sql)
 sub AS (
-    SELECT unit_code, quarter, min(first_at) AS first_at, sum(submissions) AS submissions,
-        arg_min(first_known, first_at) AS first_known
-    FROM mart.submissions WHERE quarter IS NOT NULL GROUP BY ALL
+    SELECT unit_code, quarter, first_at, submissions, first_known
+    FROM mart.unit_quarter_reports
+    WHERE quarter IN (SELECT quarter FROM quarters)
 )
 SELECT
     r.unit_code, r.unit_name, r.parent_code, d.quarter, d.deadline, d.from_plan,
@@ -57,4 +59,4 @@ SELECT
 FROM roster AS r
 CROSS JOIN due AS d
 LEFT JOIN sub AS s ON s.unit_code = r.unit_code AND s.quarter = d.quarter
-ORDER BY d.quarter, reported, days_overdue DESC NULLS LAST, r.unit_name
+ORDER BY d.quarter, reported, days_overdue DESC NULLS LAST, r.unit_name, r.unit_code

@@ -506,6 +506,14 @@ def _changes_nothing(
     return not any(diff)
 
 
+def build_marts(con) -> None:
+    """Every mart from stg + ref + the cycle's locks (build_marts.sql), then the answers the pages read,
+    prepared for this version (build_answers.sql: only the years whose values changed are computed)."""
+    for name in ("build_marts", "build_answers"):
+        for stmt in statements(name):
+            con.execute(stmt)
+
+
 def rebuild_marts(con, event: str, at: dt.datetime, by: str | None = None, import_id: int | None = None) -> None:
     """Rebuild every mart from stg + ref + the cycle's locks, and write to ``cycle.history`` each
     published value that changed (``event``: nhap, chap_nhan, mo_khoa). Leaves ``mart.prev_cells``
@@ -514,8 +522,7 @@ def rebuild_marts(con, event: str, at: dt.datetime, by: str | None = None, impor
     first = not _has_table(con, "mart", "current_cells")
     for stmt in statements("prev_cells_empty" if first else "prev_cells_from_current"):
         con.execute(stmt)
-    for stmt in statements("build_marts"):
-        con.execute(stmt)
+    build_marts(con)
     if not first:  # a first build publishes values for the first time: no change to record
         con.execute(load("record_history"), {"import_id": import_id, "event": event, "by": by, "at": at})
 

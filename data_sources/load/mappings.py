@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ..publish.store import publishing
-from ..sql import load, statements
+from ..sql import load
+from .ingest import build_marts
 
 
 def confirm(db, unit_key: str, written_name: str, unit_code: str) -> None:
@@ -18,5 +19,4 @@ def confirm(db, unit_key: str, written_name: str, unit_code: str) -> None:
             load("insert_mapping"),
             {"k": unit_key, "w": written_name, "c": unit_code, "t": dt.datetime.now().replace(microsecond=0)},
         )
-        for stmt in statements("build_marts"):
-            con.execute(stmt)
+        build_marts(con)

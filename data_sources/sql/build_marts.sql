@@ -176,6 +176,17 @@ LEFT JOIN ref.periods AS p ON p.period = a.period
 WHERE a.code IS NOT NULL AND a.period IS NOT NULL
 GROUP BY ALL;
 
+-- grain: one row per unit × quarter with a submission: when it first reported, how many times, and
+-- whether that first time is a known time of receipt (queries/reporting.sql reads it: prepared here
+-- once per version rather than summed over every submission of history at each page rerun)
+CREATE OR REPLACE TABLE mart.unit_quarter_reports AS
+SELECT unit_code, quarter, min(first_at) AS first_at, sum(submissions) AS submissions,
+    arg_min(first_known, first_at) AS first_known
+FROM mart.submissions
+WHERE quarter IS NOT NULL
+GROUP BY ALL
+ORDER BY quarter, unit_code;
+
 -- grain: one row per problem a person must see (rejected value, unit not
 -- matched, period unknown, ≤ pair broken, superseded value, ratio mismatch), and one per tab
 -- whose period clues disagree (its latest read, unless a later import read the tab well). Its kind is a
