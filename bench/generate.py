@@ -67,16 +67,19 @@ def _values(rng: random.Random, school: bool) -> list:
     return v
 
 
-def province_values(province: int, schools: dict[str, list[str]], quarter: int = 1) -> tuple[str, list[list], list]:
-    """(tab title, values as the API returns them, merges as the API reports them)."""
-    rng = random.Random(SEED * 100 + province * 10 + quarter)
+def province_values(
+    province: int, schools: dict[str, list[str]], quarter: int = 1, year: int = 2026
+) -> tuple[str, list[list], list]:
+    """(tab title, values as the API returns them, merges as the API reports them). Another ``year``
+    relabels the same kind of sheet (its values drawn afresh): years of history."""
+    rng = random.Random(SEED * 100 + province * 10 + quarter + 1000 * (year - 2026))
     fields = catalog.fields()
     roman = ["I", "II", "III", "IV"][quarter - 1]
     rows: list[list] = [
         ["SỞ GIÁO DỤC VÀ ĐÀO TẠO", "", "", "", "", "", "", "", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
         ["PHỤ LỤC"],
         ["Thống kê kết quả tổ chức học tập, quán triệt, tuyên truyền thực hiện Nghị quyết số 71-NQ/TW"],
-        [f"Kỳ báo cáo: Quý {roman}/2026"],
+        [f"Kỳ báo cáo: Quý {roman}/{year}"],
         [],
         ["TT", "Tên đơn vị", "Thuộc xã/phường", "Quán triệt Nghị quyết 71-NQ/TW", ""]
         + [""] * (len(FIELDS) - 2)
@@ -98,7 +101,7 @@ def province_values(province: int, schools: dict[str, list[str]], quarter: int =
             n += 1
             rows.append([n, school, ward.name, *_values(rng, True), "", ""])
     rows.append(["", "Tổng cộng", ""])
-    return f"Quý {roman}.2026", rows, merges
+    return f"Quý {roman}.{year}", rows, merges
 
 
 def _schools_by_ward(registry: Path) -> dict[str, list[str]]:
@@ -109,12 +112,12 @@ def _schools_by_ward(registry: Path) -> dict[str, list[str]]:
     return schools
 
 
-def api_answers(province_codes: list[int], registry: Path, quarter: int = 1) -> list[dict]:
+def api_answers(province_codes: list[int], registry: Path, quarter: int = 1, year: int = 2026) -> list[dict]:
     """What the Sheets API answers for each province's spreadsheet: metadata and batchGet."""
     schools = _schools_by_ward(registry)
     out = []
     for p in province_codes:
-        title, values, merges = province_values(p, schools, quarter)
+        title, values, merges = province_values(p, schools, quarter, year)
         out.append(
             {
                 "province": p,

@@ -4,6 +4,7 @@ unit's history (the read behind «Theo đơn vị» → chi tiết) after 1 and 
 from __future__ import annotations
 
 import random
+import shutil
 import statistics
 import time
 from pathlib import Path
@@ -65,3 +66,66 @@ def history_after_imports(out: Path, codes: list[int], registry: Path, imports: 
     last = _history_ms(db, sample)
     _fresh(db)
     return {"first_ms": first, "last_ms": last, "imports": imports, "ratio": last / first}
+
+
+YEARS = (2026, 2027, 2028)
+
+
+def _copy_published(src: Path, dst: Path) -> None:
+    """``dst``: a database whose published version is a copy of ``src``'s (the store's layout: a link
+    into ``<name>.versions``, the version marked published), for an import to publish on top of it."""
+    from core.db import mark_published
+    from data_sources.publish import store
+
+    _fresh(dst)
+    versions = store.versions_dir(dst)
+    versions.mkdir(parents=True)
+    version = versions / "000001.duckdb"
+    shutil.copyfile(src.resolve(), version)
+    mark_published(version)
+    dst.symlink_to(Path(versions.name) / version.name)
+
+
+def three_years(out: Path, codes: list[int], registry: Path, one_quarter_db: Path, reruns: int, alternations: int = 3):
+    """Years of history (issue 31): the national sheets of 2026, 2027 and 2028, quarter by quarter (the
+    generator's sheets relabelled), imported one on top of the other; then, alternately in one run:
+    every page on one quarter and on three years (the same filter changes), and one more quarter
+    imported into the three years and into an empty database."""
+    from bench import pages_bench
+
+    db = out / "three_years.duckdb"
+    _fresh(db)
+    per_import = []
+    for year in YEARS:
+        for q in (1, 2, 3, 4):
+            t = time.perf_counter()
+            import_answers(api_answers(codes, registry, quarter=q, year=year), db, codes, registry)
+            per_import.append(time.perf_counter() - t)
+    size_mb = db.resolve().stat().st_size / 1e6
+    pages = pages_bench.growth(one_quarter_db, db, reruns=reruns)
+    # one more quarter (2029-Q1) into the three years and into an empty database, alternately
+    answers = api_answers(codes, registry, quarter=1, year=2029)
+    into_history, into_empty = [], []
+    for _ in range(alternations):
+        target = out / "into_history.duckdb"
+        _copy_published(db, target)
+        t = time.perf_counter()
+        import_answers(answers, target, codes, registry)
+        into_history.append(time.perf_counter() - t)
+        _fresh(target)
+        target = out / "into_empty.duckdb"
+        _fresh(target)
+        t = time.perf_counter()
+        import_answers(answers, target, codes, registry)
+        into_empty.append(time.perf_counter() - t)
+        _fresh(target)
+    pairs = sorted(h / e for h, e in zip(into_history, into_empty, strict=True))
+    return {
+        "db": db,
+        "size_mb": size_mb,
+        "per_import_s": per_import,
+        "pages": pages,
+        "into_history_s": into_history,
+        "into_empty_s": into_empty,
+        "import_ratio": statistics.median(pairs),
+    }

@@ -1,4 +1,6 @@
-"""Server-side rerun time of each page after a filter change, p50/p95, against the pandas baseline.
+"""Server-side rerun time of each page after a filter change, p50/p95, against the pandas baseline
+measured alternately with it in the same run (page, baseline, page, baseline…: both see the same
+machine at the same moment; the ratio is the median of the pairs' ratios).
 
 Every rerun changes the filters to a combination not seen before (another
 province, then the other quarter), and the cache of read results is emptied before
@@ -40,22 +42,32 @@ def _filter_sets(db: Path, n: int) -> list[tuple[str, int, list[str]]]:
     return [(["2026-Q1", "2026-Q2"][(i // len(rows)) % 2], *rows[i % len(rows)]) for i in range(n)]
 
 
-def _time_runs(at: AppTest, filters, baseline: bool = False, warmup: int = 2) -> list[float]:
-    times = []
-    for i, (period, province, wards) in enumerate(filters):
-        at.sidebar.selectbox(key="f_period").set_value(period)
-        if baseline:  # the baseline has no province picker: it filters on the province's xã/phường
-            at.sidebar.multiselect(key="f_units").set_value(wards)
-        elif len(at.sidebar.selectbox) and any(s.key == "f_province" for s in at.sidebar.selectbox):
-            at.sidebar.selectbox(key="f_province").set_value(province)
-        t = time.perf_counter()
-        at.run()
-        dt = time.perf_counter() - t
-        if at.exception:
-            raise RuntimeError(f"page failed: {at.exception}")
+def _set_filters(at: AppTest, period: str, province: int, wards: list[str], baseline: bool) -> None:
+    at.sidebar.selectbox(key="f_period").set_value(period)
+    if baseline:  # the baseline has no province picker: it filters on the province's xã/phường
+        at.sidebar.multiselect(key="f_units").set_value(wards)
+    elif len(at.sidebar.selectbox) and any(s.key == "f_province" for s in at.sidebar.selectbox):
+        at.sidebar.selectbox(key="f_province").set_value(province)
+
+
+def _one_run(at: AppTest, filt, baseline: bool = False) -> float:
+    _set_filters(at, *filt, baseline=baseline)
+    t = time.perf_counter()
+    at.run()
+    dt = time.perf_counter() - t
+    if at.exception:
+        raise RuntimeError(f"page failed: {at.exception}")
+    return dt
+
+
+def _pairs(page: AppTest, base: AppTest, filters, warmup: int = 2) -> list[tuple[float, float]]:
+    """(page, baseline) seconds for each filter combination, the two run one after the other."""
+    out = []
+    for i, filt in enumerate(filters):
+        pair = (_one_run(page, filt), _one_run(base, filt, baseline=True))
         if i >= warmup:
-            times.append(dt)
-    return times
+            out.append(pair)
+    return out
 
 
 def _stats(times: list[float]) -> dict:
@@ -67,22 +79,58 @@ def _stats(times: list[float]) -> dict:
     }
 
 
+def _app(path: Path, switch: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(path), default_timeout=300)
+    at.run()
+    if switch:
+        at.switch_page(switch)
+        at.run()
+    return at
+
+
 def run(db: Path, reruns: int = 22) -> dict:
+    """Per page: p50/p95 of its reruns, the baseline's p50/p95 over the same filter changes run
+    alternately with it, and ``ratio``: the median over the pairs of baseline time / page time."""
     os.environ["NQ71_DB"] = str(db)
     filters = _filter_sets(db, reruns + 2)
     results = {}
     for name, path in PAGES.items():
         # one process runs every page: without this, a page would be served the results the pages
         # before it read for the same filters (Theo chỉ tiêu reads Theo xã/phường's progress). The
-        # database connection stays open, as in a running server.
+        # database connection stays open, as in a running server. The baseline then loads the whole
+        # table into its cache again, as such dashboards do (in its warm-up runs, not timed).
         st.cache_data.clear()
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.run()
-        at.switch_page(path)
-        at.run()
-        results[name] = _stats(_time_runs(at, filters))
-    st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "bench" / "pandas_app.py"), default_timeout=300)
-    at.run()  # loads the whole table into the cache once, as such dashboards do
-    results["pandas_baseline"] = _stats(_time_runs(at, filters, baseline=True))
+        page = _app(ROOT / "app.py", path)
+        base = _app(ROOT / "bench" / "pandas_app.py")
+        pairs = _pairs(page, base, filters)
+        ratios = sorted(b / p for p, b in pairs)
+        results[name] = {
+            **_stats([p for p, _ in pairs]),
+            "baseline": _stats([b for _, b in pairs]),
+            "ratio": statistics.median(ratios),
+        }
+    return results
+
+
+def growth(one: Path, many: Path, reruns: int = 22) -> dict:
+    """Every page on one database with one quarter (``one``) and on one with years of history
+    (``many``), alternately with the same filter changes (each a combination not seen before, the
+    same quarters of 2026 on both): per page p50/p95 on each and ``growth``, p95(many) / p95(one)."""
+    filters = _filter_sets(one, reruns + 2)
+    results = {}
+    for name, path in PAGES.items():
+        st.cache_data.clear()
+        times: dict[str, list[float]] = {"one": [], "many": []}
+        apps = {}
+        for which, db in (("one", one), ("many", many)):
+            os.environ["NQ71_DB"] = str(db)
+            apps[which] = _app(ROOT / "app.py", path)
+        for i, filt in enumerate(filters):
+            for which, db in (("one", one), ("many", many)):
+                os.environ["NQ71_DB"] = str(db)
+                dt = _one_run(apps[which], filt)
+                if i >= 2:
+                    times[which].append(dt)
+        one_s, many_s = _stats(times["one"]), _stats(times["many"])
+        results[name] = {"one": one_s, "many": many_s, "growth": many_s["p95_ms"] / one_s["p95_ms"]}
     return results
