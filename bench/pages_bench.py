@@ -16,10 +16,10 @@ import statistics
 import time
 from pathlib import Path
 
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.db import connect_read
+from ui import data
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
@@ -99,7 +99,7 @@ def run(db: Path, reruns: int = 22) -> dict:
         # before it read for the same filters (Theo chỉ tiêu reads Theo xã/phường's progress). The
         # database connection stays open, as in a running server. The baseline then loads the whole
         # table into its cache again, as such dashboards do (in its warm-up runs, not timed).
-        st.cache_data.clear()
+        data.clear_reads()
         page = _app(ROOT / "app.py", path)
         base = _app(ROOT / "bench" / "pandas_app.py")
         pairs = _pairs(page, base, filters)
@@ -119,7 +119,7 @@ def growth(one: Path, many: Path, reruns: int = 22) -> dict:
     filters = _filter_sets(one, reruns + 2)
     results = {}
     for name, path in PAGES.items():
-        st.cache_data.clear()
+        data.clear_reads()
         times: dict[str, list[float]] = {"one": [], "many": []}
         apps = {}
         for which, db in (("one", one), ("many", many)):

@@ -72,17 +72,37 @@ def _connection(path: str, ver: tuple[int, int]):
     return duckdb.connect(str(good), read_only=True)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _cached(path: str, ver, fn_name: str, call: str, _args: tuple, _kwargs: tuple) -> pd.DataFrame:
-    """``queries.<fn_name>(con, *args, **kwargs)``, cached under ``call`` (``_call_key``): every
-    argument, the viewer's Scope among them, is part of it, so one viewer never gets an answer
-    computed for another. (Streamlit does not hash the underscored arguments: a province's hundred
-    unit codes would cost a millisecond per read.)"""
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _shared(path: str, ver, fn_name: str, call: str, _args: tuple, _kwargs: tuple):
+    """``queries.<fn_name>(con, *args, **kwargs)``, computed once per published version and call and
+    shared by every session and rerun, not copied: a version never changes, so its answers are
+    immutable. Keyed by ``call`` (``_call_key``): every argument, the viewer's Scope among them, is part
+    of it, so one viewer never gets an answer computed for another. (Streamlit does not hash the
+    underscored arguments: a province's hundred unit codes would cost a millisecond per read.) Once
+    ``st.cache_data``: that unpickled a copy of every frame on every rerun."""
     con = _connection(path, ver).cursor()
     try:
         return getattr(queries, fn_name)(con, *_args, **dict(_kwargs))
     finally:
         con.close()
+
+
+def _cached(path: str, ver, fn_name: str, call: str, _args: tuple, _kwargs: tuple):
+    """The shared answer (``_shared``) as the caller's own object: a frame is a shallow copy (pandas
+    copies on write, so a caller that adds a column or sets a cell changes its copy, never the shared
+    frame), a list or dict a new one."""
+    out = _shared(path, ver, fn_name, call, _args, _kwargs)
+    if isinstance(out, pd.DataFrame):
+        return out.copy(deep=False)
+    if isinstance(out, list | dict):
+        return type(out)(out)
+    return out
+
+
+def clear_reads() -> None:
+    """Forget every cached answer (the benchmarks empty it between pages)."""
+    _shared.clear()
+    st.cache_data.clear()
 
 
 def _call_key(args: tuple, kwargs: tuple) -> str:
