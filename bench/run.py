@@ -120,7 +120,8 @@ def main() -> int:
     web = web_bench.run(ing["db"], out, codes, registry)
     print(
         f"web report: one unit's «Gửi báo cáo» published in {web['send_s']:.2f} s (median of "
-        f"{', '.join(f'{t:.2f}' for t in web['runs_s'])} s) on a {web['db_mb']:.0f} MB database"
+        f"{', '.join(f'{t:.2f}' for t in web['runs_s'])} s) on a {web['db_mb']:.0f} MB database; an approval "
+        f"{web['approve_s']:.2f} s (median of {', '.join(f'{t:.2f}' for t in web['approve_runs_s'])} s)"
     )
 
     lim = limits_bench.run(out / "limits")
@@ -157,6 +158,7 @@ def main() -> int:
         budget(f"peak_rss_{sessions}_sessions_three_years", mem3["peak_mb"], 1024, "MB", "{:.0f}"),
         budget("demo_first_chart", fc["first_chart_s"], 2.5, "s"),
         budget("web_report_send", web["send_s"], 10, "s"),
+        budget("cycle_approval", web["approve_s"], 2, "s"),
         budget(
             "csv_50mb_valid_rows_peak_rss",
             lim["csv"]["peak_mb"] if lim["csv"]["imported"] else 1e9,

@@ -2,7 +2,8 @@
 
 A send is a publish (data_sources/load/web.py → ingest → a new version of the whole database, marts rebuilt),
 so its cost grows with the database, not with the one row sent. Timed on a copy of the bench's database
-(national in `make bench`), three units of different provinces sending in turn."""
+(national in `make bench`), three units of different provinces sending in turn; then the office approves
+each one's first quarter (a cycle action)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import time
 from pathlib import Path
 
 from core.db import connect_read
-from data_sources.load import web
+from data_sources.load import cycle, web
 
 from .ingest_bench import _fresh
 
@@ -39,5 +40,17 @@ def run(db_src: Path, out: Path, codes: list[int], registry: Path, sends: int = 
         web.submit(db, code, name, "000", "2026-Q4", answers, web.Sender("lien_ket", "bench"),
                    at=dt.datetime(2026, 12, 4, 9, i), province=codes, schools=str(registry))  # fmt: skip
         runs.append(time.perf_counter() - t)
+    # an approval of the office (a cycle action: a publish of its own, no mart rebuilt) of each unit's 2026-Q1
+    approvals = []
+    for code, _ in units:
+        t = time.perf_counter()
+        cycle.approve(db, "2026-Q1", [code], by="bench")
+        approvals.append(time.perf_counter() - t)
     _fresh(db)
-    return {"send_s": statistics.median(runs), "runs_s": runs, "db_mb": Path(db_src).resolve().stat().st_size / 2**20}
+    return {
+        "send_s": statistics.median(runs),
+        "runs_s": runs,
+        "approve_s": statistics.median(approvals),
+        "approve_runs_s": approvals,
+        "db_mb": Path(db_src).resolve().stat().st_size / 2**20,
+    }
