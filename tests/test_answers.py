@@ -6,18 +6,19 @@
    it), for every plan, period and kind of unit, for every unit, one province, a person's own choice of
    units and a unit's own scope, on three databases: the demo, the messy fixtures (months, halves, broken
    pairs, resubmissions) and the generated bench province.
-2. Years of history: after a sequence of imports (a new year, a correction of an old quarter, a unit's
-   resubmission, a file read again unchanged) the answers kept up to date year by year equal the answers
-   computed whole from the published values, cell for cell; a year nobody touched is not computed again.
+2. Years of history: a sequence of imports and decisions (a new year, a correction of an old quarter, a
+   unit's resubmission, a file read again unchanged, an approval, a change to an approved quarter
+   accepted, an unlock) run twice, once as the product builds the marts (only the keys an import or a
+   decision touched; the answers only for the years that changed) and once building everything each
+   time: after every step every mart table, the history of changes and the cycle's tables are equal,
+   row for row; a year nobody touched is not computed again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import shutil
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -25,8 +26,9 @@ import queries
 from core import catalog
 from core.db import connect_read
 from core.periods import PeriodSel
+from data_sources.load import cycle
+from data_sources.load import ingest as ingest_mod
 from data_sources.load.ingest import ingest_paths
-from data_sources.sql import statements
 from queries import Scope
 from queries.sql import load
 from tests.test_marts import bench_db, fixtures_db  # noqa: F401  (session fixtures reused)
@@ -150,11 +152,92 @@ def _quarter(tmp_path, year: int, q: int, base: int = 0, name: str | None = None
     return _file(tmp_path, name or f"q{q}_{year}", rows)
 
 
-PREPARED = ("mart.unit_answers", "mart.unit_first", "mart.answer_years", "mart.unit_quarter_reports")
+def _unit(db, name: str) -> str:
+    con = connect_read(db)
+    try:
+        units = queries.units(con, Scope.everything())
+        return units[units.name == name].code.iloc[0]
+    finally:
+        con.close()
 
 
-def _table(con, table: str) -> list[tuple]:
-    return con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+def _waiting(db) -> list[int]:
+    con = connect_read(db)
+    try:
+        return queries.pending_changes(con, Scope.everything()).id.tolist()
+    finally:
+        con.close()
+
+
+def _drop_row(path, unit: str):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(line for line in lines if not line.startswith(unit + ",")) + "\n", encoding="utf-8")
+    return path
+
+
+def _steps(tmp_path):
+    """Imports and decisions of the cycle, in order: (what, action(db))."""
+
+    def imp(files, seen):
+        # the files are written when the step runs (a later step may rewrite the same file)
+        return lambda db: ingest_paths(files(), db, province=66, seen_at=dt.datetime.strptime(seen, "%d/%m/%Y %H:%M"))
+
+    return [
+        ("năm 2025", imp(lambda: [_quarter(tmp_path, 2025, q) for q in (1, 2, 3, 4)], "01/02/2026 08:00")),
+        ("quý I/2026", imp(lambda: [_quarter(tmp_path, 2026, 1)], "05/04/2026 08:00")),
+        ("quý II/2026", imp(lambda: [_quarter(tmp_path, 2026, 2)], "05/07/2026 08:00")),
+        # the office corrects last year's third quarter: another file, values changed
+        (
+            "sửa quý III/2025",
+            imp(lambda: [_quarter(tmp_path, 2025, 3, base=7, name="q3_2025_sua")], "10/07/2026 08:00"),
+        ),
+        # a unit sends the second quarter again, later, with other numbers
+        (
+            "Xã Ea Ô gửi lại quý II/2026",
+            imp(lambda: [_file(tmp_path, "ea_o_lai", ["Xã Ea Ô,Quý II/2026,300,290,Có,9,12"])], "20/07/2026 08:00"),
+        ),
+        # the same file read again: nothing changes
+        ("đọc lại quý I/2026", imp(lambda: [_quarter(tmp_path, 2026, 1)], "21/07/2026 08:00")),
+        # the second quarter's file read again without Xã Cư Yang's row: its report is gone
+        (
+            "quý II/2026 mất dòng Cư Yang",
+            imp(lambda: [_drop_row(_quarter(tmp_path, 2026, 2), "Xã Cư Yang")], "22/07/2026 08:00"),
+        ),
+        # the office approves Ea Kar's first quarter; a later file says otherwise (a change waits); accepted
+        ("duyệt quý I/2026", lambda db: cycle.approve(db, "2026-Q1", [_unit(db, "Xã Ea Kar")], by="vp")),
+        (
+            "Ea Kar sửa quý I/2026 đã duyệt",
+            imp(lambda: [_file(tmp_path, "ea_kar_q1", ["Xã Ea Kar,Quý I/2026,100,55,Có,4,8"])], "25/07/2026 08:00"),
+        ),
+        # it sends again before the office decides: the first change is superseded, the new one waits
+        (
+            "Ea Kar gửi lại quý I/2026",
+            imp(lambda: [_file(tmp_path, "ea_kar_q1_lai", ["Xã Ea Kar,Quý I/2026,100,60,Có,4,8"])], "26/07/2026 08:00"),
+        ),
+        ("chấp nhận thay đổi", lambda db: [cycle.accept(db, i, by="vp") for i in _waiting(db)]),
+        ("mở khóa quý I/2026", lambda db: cycle.unlock(db, "2026-Q1", _unit(db, "Xã Ea Kar"), "sửa lại", by="vp")),
+    ]
+
+
+def _tables(db) -> dict[str, list[tuple]]:
+    """Every mart table, the history of changes and the cycle's waiting changes and locked cells, rows
+    sorted (times a build writes as «now» left out)."""
+    con = connect_read(db)
+    try:
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+                "WHERE table_schema = 'mart' AND table_type = 'BASE TABLE' AND table_name <> 'build_shape' ORDER BY 1"
+            ).fetchall()
+        ]
+        out = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in names}
+        out["cycle.history"] = con.execute("SELECT * EXCLUDE (at_time) FROM cycle.history ORDER BY ALL").fetchall()
+        out["cycle.pending"] = con.execute("SELECT * EXCLUDE (decided_at) FROM cycle.pending ORDER BY ALL").fetchall()
+        out["cycle.locked_cells"] = con.execute("SELECT * FROM cycle.locked_cells ORDER BY ALL").fetchall()
+        return out
+    finally:
+        con.close()
 
 
 def _equal(x, y) -> bool:
@@ -165,23 +248,13 @@ def _equal(x, y) -> bool:
     return x == y
 
 
-def _same_rows(a: list[tuple], b: list[tuple], what: str) -> None:
-    assert len(a) == len(b), f"{what}: {len(a)} rows vs {len(b)}"
-    for i, (x, y) in enumerate(zip(a, b, strict=True)):
-        assert _equal(x, y), f"{what}: row {i}: {x!r} (kept up to date) vs {y!r} (computed whole)"
-
-
-def _whole(db, tmp_path) -> duckdb.DuckDBPyConnection:
-    """A copy of the published version whose answers are computed whole: the prepared tables dropped,
-    the build run from nothing."""
-    copy = tmp_path / "whole.duckdb"
-    shutil.copy(db.resolve(), copy)
-    con = duckdb.connect(str(copy))
-    for t in ("mart.unit_answers", "mart.unit_first", "mart.answer_years"):
-        con.execute(f"DROP TABLE {t}")
-    for stmt in statements("build_answers"):
-        con.execute(stmt)
-    return con
+def _same_tables(a: dict, b: dict, what: str) -> None:
+    assert sorted(a) == sorted(b), what
+    for table in a:
+        x, y = a[table], b[table]
+        assert len(x) == len(y), f"{what}: {table}: {len(x)} rows key by key vs {len(y)} built whole"
+        for i, (r, s) in enumerate(zip(x, y, strict=True)):
+            assert _equal(r, s), f"{what}: {table} row {i}: {r!r} (key by key) vs {s!r} (built whole)"
 
 
 def _years_computed(db) -> dict[int, int]:
@@ -192,49 +265,47 @@ def _years_computed(db) -> dict[int, int]:
         con.close()
 
 
-def test_answers_kept_up_to_date_equal_answers_computed_whole(tmp_path):
-    db = tmp_path / "nq71.duckdb"
-    steps = [
-        ("năm 2025", [_quarter(tmp_path, 2025, q) for q in (1, 2, 3, 4)], "01/02/2026 08:00"),
-        ("quý I/2026", [_quarter(tmp_path, 2026, 1)], "05/04/2026 08:00"),
-        ("quý II/2026", [_quarter(tmp_path, 2026, 2)], "05/07/2026 08:00"),
-        # the office corrects last year's third quarter: another file, values changed
-        ("sửa quý III/2025", [_quarter(tmp_path, 2025, 3, base=7, name="q3_2025_sua")], "10/07/2026 08:00"),
-        # a unit sends the second quarter again, later, with other numbers
-        (
-            "Xã Ea Ô gửi lại quý II/2026",
-            [_file(tmp_path, "ea_o_lai", ["Xã Ea Ô,Quý II/2026,300,290,Có,9,12"])],
-            "20/07/2026 08:00",
-        ),
-        # the same files read again: nothing changes
-        ("đọc lại quý I/2026", [_quarter(tmp_path, 2026, 1)], "21/07/2026 08:00"),
-    ]
+def test_marts_kept_up_to_date_key_by_key_equal_marts_built_whole(tmp_path, monkeypatch):
+    """The same imports and decisions on two databases: one built as the product builds (the keys an import
+    or a decision touched), the other built whole every time; after each step every mart table, the history
+    of changes and the cycle's tables are equal, row for row."""
+    keyed, whole = tmp_path / "keyed" / "nq71.duckdb", tmp_path / "whole" / "nq71.duckdb"
+    keyed.parent.mkdir()
+    whole.parent.mkdir()
+    built: list[bool] = []
+    real = ingest_mod.build_marts
+
+    def spy(con, touched=None):
+        built.append(real(con, touched))
+        return built[-1]
+
     before: dict[int, int] = {}
-    for what, paths, seen in steps:
-        ingest_paths(paths, db, province=66, seen_at=dt.datetime.strptime(seen, "%d/%m/%Y %H:%M"))
-        after = _years_computed(db)
-        whole = _whole(db, tmp_path)
-        con = connect_read(db)
-        try:
-            for table in PREPARED:
-                _same_rows(_table(con, table), _table(whole, table), f"{what}: {table}")
-        finally:
-            con.close()
-            whole.close()
+    for what, action in _steps(tmp_path):
+        monkeypatch.setattr(ingest_mod, "build_marts", spy)
+        action(keyed)
+        monkeypatch.setattr(ingest_mod, "build_marts", lambda con, touched=None: real(con, None))
+        action(whole)
+        _same_tables(_tables(keyed), _tables(whole), what)
+        after = _years_computed(keyed)
         if what == "Xã Ea Ô gửi lại quý II/2026":
             # only 2026 was touched: 2025's answers were kept, not computed again
             assert after[2025] == before[2025] and after[2026] != before[2026]
         if what == "sửa quý III/2025":
             assert after[2025] != before[2025] and after[2026] == before[2026]
         before = after
-    # the sequence did reach the values it was meant to: the correction and the resubmission are published
-    con = connect_read(db)
+    # every build after the first was key by key (the product did not fall back to building everything)
+    assert built[0] is False and all(built[1:]), built
+    # the sequence reached what it was meant to: the correction, the resubmission, the accepted change
+    con = connect_read(keyed)
     try:
         rows = queries.progress(con, "000", PeriodSel("2025-Q3"), Scope.everything())
-        ea_kar = rows[(rows.unit_name == "Xã Ea Kar") & (rows.indicator == "CT01")]
-        assert ea_kar.num.iloc[0] == 67  # 20 × 3 + 7: the corrected file
+        assert rows[(rows.unit_name == "Xã Ea Kar") & (rows.indicator == "CT01")].num.iloc[0] == 67  # 20 × 3 + 7
         rows = queries.progress(con, "000", PeriodSel("2026-Q2"), Scope.everything())
-        ea_o = rows[(rows.unit_name == "Xã Ea Ô") & (rows.indicator == "CT01")]
-        assert ea_o.num.iloc[0] == 290
+        assert rows[(rows.unit_name == "Xã Ea Ô") & (rows.indicator == "CT01")].num.iloc[0] == 290
+        assert rows[(rows.unit_name == "Xã Cư Yang") & (rows.indicator == "CT01")].num.isna().all()
+        rows = queries.progress(con, "000", PeriodSel("2026-Q1"), Scope.everything())
+        assert rows[(rows.unit_name == "Xã Ea Kar") & (rows.indicator == "CT01")].num.iloc[0] == 60
+        events = set(queries.history(con, Scope.everything()).event)
+        assert {"duyet", "chap_nhan", "mo_khoa", "nhap", "thay_the"} <= events
     finally:
         con.close()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import shutil
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 from core.db import connect_read
+from data_sources.load import ingest as ingest_mod
 from data_sources.load.ingest import ingest_paths
 from tests.conftest import FIXTURES, SAMPLES, run_cli
 
@@ -379,9 +382,18 @@ def _cells(db) -> list[tuple]:
         con.close()
 
 
-def test_a_file_read_again_after_another_file_wins_its_units_back_and_is_published(db, tmp_path):
+def test_a_file_read_again_after_another_file_wins_its_units_back_and_is_published(db, tmp_path, monkeypatch):
     """Review of issue 25 (F2): «nothing changed» is judged against what is published, not only against the
-    file's own last read. A, then B (another file, the same units), then A again: A's values are published."""
+    file's own last read. A, then B (another file, the same units), then A again, all read in the same second
+    (the clock held: A read again keeps the time its content first came, the same as B's, and the later
+    reading wins the tie): A's values are published."""
+
+    class Held(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls(2026, 4, 5, 8, 0, 0)
+
+    monkeypatch.setattr(ingest_mod, "dt", SimpleNamespace(datetime=Held))
     head = "Tên đơn vị,Kỳ báo cáo,Tổng số CBQL GV NV,Số CBQL GV NV được quán triệt\n"
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     a.write_text(head + "Xã Ea Kar,Quý I/2026,100,40\nXã Ea Ô,Quý I/2026,300,60\n", encoding="utf-8")

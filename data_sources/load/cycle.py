@@ -146,9 +146,14 @@ def unlock(db: str | Path, quarter: str, unit: str, reason: str, by: str) -> str
     return f"{_name(st, unit)}: đã mở khóa số liệu {phrase(quarter)}."
 
 
+def _touched(unit: str, quarter: str) -> tuple[str, dict]:
+    """A decision on a unit's quarter changes only that unit's periods of the quarter (build_marts)."""
+    return ("marts_touched_quarter", {"unit": unit, "quarter": quarter})
+
+
 def _unlock(con, unit: str, quarter: str, by: str, at: dt.datetime) -> None:
     _run(con, "cycle_unlock", unit=unit, quarter=quarter, by=by, at=at)
-    rebuild_marts(con, event="mo_khoa", by=by, at=at)
+    rebuild_marts(con, event="mo_khoa", by=by, at=at, touched=_touched(unit, quarter))
     con.execute(load("drop_prev_cells"))
 
 
@@ -181,7 +186,7 @@ def accept(db: str | Path, change_id: int, by: str) -> str:
         _run(con, "cycle_decide", unit=unit, quarter=quarter, action="mo_khoa", reason=why, by=by, at=at)
         _run(con, "cycle_accept", id=int(change_id), by=by, at=at)
         _run(con, "cycle_decide", unit=unit, quarter=quarter, action="duyet", reason=why, by=by, at=at)
-        rebuild_marts(con, event="chap_nhan", by=by, at=at)
+        rebuild_marts(con, event="chap_nhan", by=by, at=at, touched=_touched(unit, quarter))
         con.execute(load("drop_prev_cells"))
     return f"Đã chấp nhận thay đổi #{change_id}: giá trị mới được công bố, số liệu {phrase(quarter)} của {unit} được duyệt lại."
 

@@ -413,7 +413,10 @@ def _import(con, tabs, provinces, schools, s, started, seen, received_known, on_
     timing.lap("nạp raw + stg")
     step(0.8, "Đang tính lại các bảng tổng hợp")
     marts_before = _fingerprint(con, "published_fingerprint") if on_publish is None else None
-    rebuild_marts(con, event="nhap", at=started, import_id=import_id)
+    # with the catalog's tables as they were, the import can change only the keys of the rows it read
+    keyed = ref_before is not None and ref_before == _ref_fingerprint(con)
+    touched = ("marts_touched_import", {"import_id": import_id}) if keyed else None
+    rebuild_marts(con, event="nhap", at=started, import_id=import_id, touched=touched)
     timing.lap("dựng mart")
     counts = {(r[0], r[1]): r[2:] for r in con.execute(load("import_summary"), {"import_id": import_id}).fetchall()}
     con.execute(load("drop_prev_cells"))
@@ -506,23 +509,65 @@ def _changes_nothing(
     return not any(diff)
 
 
-def build_marts(con) -> None:
-    """Every mart from stg + ref + the cycle's locks (build_marts.sql), then the answers the pages read,
-    prepared for this version (build_answers.sql: only the years whose values changed are computed)."""
-    for name in ("build_marts", "build_answers"):
-        for stmt in statements(name):
-            con.execute(stmt)
+# The shape of the marts a build may complete key by key (build_marts.sql): a database whose marts were built
+# by a product with another shape (or before this was recorded) gets a full build first.
+MARTS_SHAPE = 1
 
 
-def rebuild_marts(con, event: str, at: dt.datetime, by: str | None = None, import_id: int | None = None) -> None:
-    """Rebuild every mart from stg + ref + the cycle's locks, and write to ``cycle.history`` each
+def _marts_shape(con) -> int | None:
+    if not _has_table(con, "mart", "build_shape"):
+        return None
+    row = con.execute(load("marts_shape_read")).fetchone()
+    return row[0] if row else None
+
+
+def _run(con, name: str, params: dict | None = None) -> None:
+    for stmt in statements(name):
+        con.execute(stmt, params) if params is not None and "$" in stmt else con.execute(stmt)
+
+
+def build_marts(con, touched: tuple[str, dict] | None = None) -> bool:
+    """The marts from stg + ref + the cycle's locks (build_marts.sql), then the answers the pages read
+    (build_answers.sql: only the years whose values changed are computed again).
+
+    ``touched``: (SQL file, parameters) naming the keys (unit × period) that can have changed: those of
+    an import (marts_touched_import) or of a decision on a unit's quarter (marts_touched_quarter); the
+    marts lose the rows of those keys and get them computed again, the others stay as published (the
+    same result as a full build: tests/test_answers.py). None, or marts of another shape: everything is
+    built. Leaves ``mart.prev_cells`` (the values published before, of the keys computed) for the
+    caller's summary and history; the caller drops it (drop_prev_cells). True when keyed."""
+    _run(con, "marts_rows")
+    keyed = touched is not None and _has_table(con, "mart", "current_cells") and _marts_shape(con) == MARTS_SHAPE
+    if keyed:
+        name, params = touched
+        _run(con, name, params)
+        _run(con, "prev_cells_touched")
+    else:
+        # the current values before this build: a rename, not a copy
+        _run(con, "prev_cells_from_current" if _has_table(con, "mart", "current_cells") else "prev_cells_empty")
+        _run(con, "marts_drop")
+    _run(con, "marts_tables")
+    if not keyed:
+        _run(con, "marts_touched_all")
+    _run(con, "build_marts")
+    _run(con, "build_answers")
+    con.execute(load("marts_shape"), {"shape": MARTS_SHAPE})
+    return keyed
+
+
+def rebuild_marts(
+    con,
+    event: str,
+    at: dt.datetime,
+    by: str | None = None,
+    import_id: int | None = None,
+    touched: tuple[str, dict] | None = None,
+) -> None:
+    """Build the marts (``build_marts``; ``touched``: only the keys named) and write to ``cycle.history`` each
     published value that changed (``event``: nhap, chap_nhan, mo_khoa). Leaves ``mart.prev_cells``
     (the values published before) for the caller's summary; the caller drops it (drop_prev_cells)."""
-    # the current values before this build: a rename, not a copy
     first = not _has_table(con, "mart", "current_cells")
-    for stmt in statements("prev_cells_empty" if first else "prev_cells_from_current"):
-        con.execute(stmt)
-    build_marts(con)
+    build_marts(con, touched)
     if not first:  # a first build publishes values for the first time: no change to record
         con.execute(load("record_history"), {"import_id": import_id, "event": event, "by": by, "at": at})
 

@@ -19,4 +19,5 @@ def confirm(db, unit_key: str, written_name: str, unit_code: str) -> None:
             load("insert_mapping"),
             {"k": unit_key, "w": written_name, "c": unit_code, "t": dt.datetime.now().replace(microsecond=0)},
         )
-        build_marts(con)
+        build_marts(con)  # a full build: the mapping applies to rows of every import
+        con.execute(load("drop_prev_cells"))

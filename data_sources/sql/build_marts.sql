@@ -1,5 +1,9 @@
--- Rebuild every mart table from stg + ref. Run inside a publish, after the new
--- import's stg rows are loaded. No parameters.
+-- Build the marts from stg + ref for the keys in temp touched (unit × native period): every key (a full
+-- build: marts_touched_all.sql, the tables emptied by marts_drop.sql) or those one import can change
+-- (marts_touched_import.sql). Run inside a publish after marts_rows.sql (temp all_rows, live_rows) and
+-- marts_tables.sql; each table below loses the rows of the touched keys and gets them computed again
+-- (tests/test_answers.py: an import built key by key equals a full build, table for table). The
+-- problem lists (mart.rejects, mart.unmatched) are computed whole. No parameters.
 --
 -- Rules (bieu-mau.md):
 --  * live rows: only the latest import of each (source, sheet) is live; older
@@ -16,38 +20,11 @@
 -- written at publish from the one Python definition: openpyxl's get_column_letter and
 -- core/periods.py); this file recomputes neither.
 
--- Working tables of this build are TEMP (never written to the published file);
--- versions before them kept these two in mart.
-DROP TABLE IF EXISTS mart.all_rows;
-DROP TABLE IF EXISTS mart.rows;
-
--- grain: one row per staged data row of every import, unit resolved (temp)
-CREATE OR REPLACE TEMP TABLE all_rows AS
-SELECT
-    r.*,
-    coalesce(r.unit_code, m.unit_code) AS code,
-    CASE WHEN r.unit_code IS NULL AND m.unit_code IS NOT NULL THEN 'mapped' ELSE r.unit_status END AS match_status,
-    -- a row read again unchanged keeps the time its content first came (stg.rows.first_seen)
-    coalesce(r.submitted_at, r.first_seen, r.seen_at) AS eff_at,
-    -- eff_at is a known time of receipt: a Forms timestamp, or an import whose time is known
-    r.submitted_at IS NOT NULL OR coalesce(r.seen_given, TRUE) AS eff_known,
-    r.import_id = max(r.import_id) OVER (PARTITION BY r.source, r.sheet) AS live
-FROM stg.rows AS r
-LEFT JOIN ref.unit_mappings AS m ON r.unit_code IS NULL AND m.unit_key = r.unit_key;
-
--- grain: one row per live data row, with its rank among the unit's submissions for the period (temp)
-CREATE OR REPLACE TEMP TABLE live_rows AS
-SELECT
-    *,
-    CASE WHEN code IS NOT NULL AND period IS NOT NULL
-         THEN row_number() OVER (PARTITION BY code, period ORDER BY eff_at DESC, ord DESC) END AS rank
-FROM all_rows
-WHERE live;
-
 -- grain: one row per unit × native period × field of the winning submission (counts, yes/no, text).
 -- Where it was read (source, sheet, times) is on its row: stg.rows, by ord. Kept narrow: it
 -- is written to the published file, a million cells at national scale.
-CREATE OR REPLACE TABLE mart.current_cells AS
+DELETE FROM mart.current_cells AS c USING touched AS t WHERE c.unit_code = t.unit_code AND c.period = t.period;
+INSERT INTO mart.current_cells
 SELECT
     r.code AS unit_code,
     r.period,
@@ -63,6 +40,7 @@ FROM live_rows AS r
 JOIN stg.cells AS c ON c.ord = r.ord
 JOIN ref.fields AS f ON f.code = c.field
 LEFT JOIN ref.periods AS p ON p.period = r.period
+SEMI JOIN touched AS t ON t.unit_code = r.code AND t.period = r.period
 WHERE r.rank = 1 AND c.status = 'ok';
 
 -- grain: one row per unit × quarter whose latest decision is an approval: locked (temp)
@@ -82,14 +60,20 @@ SELECT
     coalesce(f.quarter, l.quarter) AS quarter, coalesce(f.field, l.field) AS field,
     l.value AS old_value, l.text_value AS old_text, f.value AS new_value, f.text_value AS new_text,
     f.ord AS new_ord, coalesce(f."row", l."row") AS "row", coalesce(f.col, l.col) AS col
-FROM (SELECT * FROM mart.current_cells SEMI JOIN locked_keys USING (unit_code, quarter)) AS f
-FULL JOIN (SELECT * FROM cycle.locked_cells SEMI JOIN locked_keys USING (unit_code, quarter)) AS l
+FROM (
+    SELECT * FROM mart.current_cells SEMI JOIN locked_keys USING (unit_code, quarter) SEMI JOIN touched USING (unit_code, period)
+) AS f
+FULL JOIN (
+    SELECT * FROM cycle.locked_cells SEMI JOIN locked_keys USING (unit_code, quarter) SEMI JOIN touched USING (unit_code, period)
+) AS l
     ON l.unit_code = f.unit_code AND l.period = f.period AND l.field = f.field
 WHERE f.value IS DISTINCT FROM l.value OR f.text_value IS DISTINCT FROM l.text_value;
 
--- a waiting change whose value the sheets no longer say is superseded
+-- a waiting change whose value the sheets no longer say is superseded (of the keys computed again: the
+-- others' sheets said nothing new)
 UPDATE cycle.pending AS p SET state = 'thay_the', decided_at = CAST(current_localtimestamp() AS TIMESTAMP)
 WHERE p.state = 'cho'
+  AND EXISTS (SELECT 1 FROM touched AS t WHERE t.unit_code = p.unit_code AND t.period = p.period)
   AND NOT EXISTS (
       SELECT 1 FROM locked_diffs AS d
       WHERE d.unit_code = p.unit_code AND d.period = p.period AND d.field = p.field
@@ -111,18 +95,20 @@ WHERE NOT EXISTS (
 );
 
 -- in a locked quarter the values approved (and changes accepted since) are what is published
-DELETE FROM mart.current_cells AS c USING locked_keys AS k WHERE c.unit_code = k.unit_code AND c.quarter = k.quarter;
+DELETE FROM mart.current_cells AS c USING locked_keys AS k, touched AS t
+WHERE c.unit_code = k.unit_code AND c.quarter = k.quarter AND c.unit_code = t.unit_code AND c.period = t.period;
 INSERT INTO mart.current_cells
-SELECT * FROM cycle.locked_cells SEMI JOIN locked_keys USING (unit_code, quarter);
+SELECT * FROM cycle.locked_cells SEMI JOIN locked_keys USING (unit_code, quarter) SEMI JOIN touched USING (unit_code, period);
 
 -- grain: one row per ≤ pair broken in a winning submission. The pairs are found first (few or none),
 -- then where their row was read: not the other way round, a join of every current cell.
-CREATE OR REPLACE TABLE mart.validation AS
+DELETE FROM mart.validation AS v USING touched AS t WHERE v.unit_code = t.unit_code AND v.period = t.period;
+INSERT INTO mart.validation
 WITH broken AS MATERIALIZED (
     SELECT
         n.unit_code, n.period, n.field AS num_field, d.field AS den_field,
         n.value AS num_value, d.value AS den_value, n.ord, n."row", n.col
-    FROM mart.current_cells AS n
+    FROM (SELECT * FROM mart.current_cells SEMI JOIN touched USING (unit_code, period)) AS n
     JOIN ref.fields AS f ON f.code = n.field AND f.denominator <> ''
     JOIN mart.current_cells AS d ON d.unit_code = n.unit_code AND d.period = n.period AND d.field = f.denominator
     WHERE n.value > d.value
@@ -134,10 +120,11 @@ FROM broken AS b
 JOIN live_rows AS r ON r.ord = b.ord;
 
 -- the fields of a broken ≤ pair, per unit and period
-CREATE OR REPLACE TABLE mart.flags AS
-SELECT unit_code, period, num_field AS field FROM mart.validation
+DELETE FROM mart.flags AS f USING touched AS t WHERE f.unit_code = t.unit_code AND f.period = t.period;
+INSERT INTO mart.flags
+SELECT unit_code, period, num_field AS field FROM mart.validation SEMI JOIN touched USING (unit_code, period)
 UNION
-SELECT unit_code, period, den_field AS field FROM mart.validation;
+SELECT unit_code, period, den_field AS field FROM mart.validation SEMI JOIN touched USING (unit_code, period);
 
 -- grain: one row per unit × native period × count or yes/no field (current value).
 -- A view: pages read mart.quarterly; this serves exports and one unit's history.
@@ -154,14 +141,16 @@ LEFT JOIN mart.flags AS f ON f.unit_code = c.unit_code AND f.period = c.period A
 WHERE c.kind IN ('count', 'yesno');
 
 -- grain: one row per unit × native period × text field (khó khăn, đề xuất, ghi chú)
-CREATE OR REPLACE TABLE mart.texts AS
+DELETE FROM mart.texts AS x USING touched AS t WHERE x.unit_code = t.unit_code AND x.period = t.period;
+INSERT INTO mart.texts
 SELECT c.unit_code, c.period, c.quarter, c.field, c.text_value AS text, r.source, r.sheet, c."row"
-FROM mart.current_cells AS c
+FROM (SELECT * FROM mart.current_cells SEMI JOIN touched USING (unit_code, period)) AS c
 JOIN live_rows AS r ON r.ord = c.ord
 WHERE c.kind = 'text';
 
 -- grain: one row per unit × native period that has a submission (any import)
-CREATE OR REPLACE TABLE mart.submissions AS
+DELETE FROM mart.submissions AS s USING touched AS t WHERE s.unit_code = t.unit_code AND s.period = t.period;
+INSERT INTO mart.submissions
 SELECT
     a.code AS unit_code,
     a.period,
@@ -173,16 +162,24 @@ SELECT
     arg_min(a.eff_known, a.eff_at) AS first_known
 FROM all_rows AS a
 LEFT JOIN ref.periods AS p ON p.period = a.period
+SEMI JOIN touched AS t ON t.unit_code = a.code AND t.period = a.period
 WHERE a.code IS NOT NULL AND a.period IS NOT NULL
 GROUP BY ALL;
 
 -- grain: one row per unit × quarter with a submission: when it first reported, how many times, and
 -- whether that first time is a known time of receipt (queries/reporting.sql reads it: prepared here
 -- once per version rather than summed over every submission of history at each page rerun)
-CREATE OR REPLACE TABLE mart.unit_quarter_reports AS
+CREATE OR REPLACE TEMP TABLE touched_quarters AS
+SELECT DISTINCT t.unit_code, p.quarter
+FROM touched AS t JOIN ref.periods AS p ON p.period = t.period
+WHERE p.quarter IS NOT NULL;
+DELETE FROM mart.unit_quarter_reports AS x USING touched_quarters AS t
+WHERE x.unit_code = t.unit_code AND x.quarter = t.quarter;
+INSERT INTO mart.unit_quarter_reports
 SELECT unit_code, quarter, min(first_at) AS first_at, sum(submissions) AS submissions,
     arg_min(first_known, first_at) AS first_known
 FROM mart.submissions
+SEMI JOIN touched_quarters USING (unit_code, quarter)
 WHERE quarter IS NOT NULL
 GROUP BY ALL
 ORDER BY quarter, unit_code;
@@ -282,7 +279,12 @@ GROUP BY ALL;
 -- into their quarter (flows add, stocks take the last month) unless the unit
 -- reported the quarter itself; a half-year or year report counts in the last
 -- quarter of its span when the unit has nothing finer there.
-CREATE OR REPLACE TABLE mart.quarterly AS
+-- the quarters the touched periods count in (a month in its quarter, a half or a year in its last)
+CREATE OR REPLACE TEMP TABLE touched_counts_in AS
+SELECT DISTINCT t.unit_code, p.counts_in AS quarter
+FROM touched AS t JOIN ref.periods AS p ON p.period = t.period;
+DELETE FROM mart.quarterly AS x USING touched_counts_in AS t WHERE x.unit_code = t.unit_code AND x.quarter = t.quarter;
+INSERT INTO mart.quarterly
 WITH o AS (
     SELECT
         c.unit_code, c.period, c.field, c.value, f.agg,
@@ -292,6 +294,7 @@ WITH o AS (
     JOIN ref.periods AS p ON p.period = c.period
     JOIN ref.fields AS f ON f.code = c.field
     LEFT JOIN mart.flags AS fl ON fl.unit_code = c.unit_code AND fl.period = c.period AND fl.field = c.field
+    SEMI JOIN touched_counts_in AS t ON t.unit_code = c.unit_code AND t.quarter = p.counts_in
     WHERE c.kind IN ('count', 'yesno')
 ),
 -- the usual case: the unit reported the quarter itself (one current row per unit × quarter × field)
