@@ -3,6 +3,8 @@
     python -m deploy check    one ✓/⚠/✗ line per item, with the fix; exit 2 when anything would break
     python -m deploy serve    the same check, then the dashboard: one Streamlit process on ``port``, or
                               haproxy in front (HTTPS with ``tls_cert``; ``workers`` > 1: a cluster)
+    python -m deploy ship --to rsync://HOST/MODULE [--watch]
+                              the published version to another host (deploy/ship.py: two hosts, one writer)
 
 Template of the configuration: deploy/templates/tinh.toml; systemd units: deploy/systemd/.
 """
@@ -62,9 +64,19 @@ def main(argv: list[str] | None = None) -> int:
     sv = sub.add_parser("serve", help="kiểm tra rồi chạy máy chủ theo cấu hình")
     sv.add_argument("--workers", type=int, help="số tiến trình (mặc định: workers trong cấu hình, hoặc 1)")
     sv.add_argument("--port", type=int, help="cổng (mặc định: port trong cấu hình, hoặc 8501)")
+    sh = sub.add_parser("ship", help="gửi phiên bản đã công bố sang máy chủ khác (rsync; máy ghi là máy này)")
+    sh.add_argument("--db", help="cơ sở dữ liệu đã công bố (mặc định: database trong cấu hình, NQ71_CONFIG)")
+    sh.add_argument("--to", action="append", help="nơi nhận: rsync://MÁY[:CỔNG]/MODULE (lặp lại cho nhiều máy; "
+                    "mặc định: ship_to trong cấu hình)")  # fmt: skip
+    sh.add_argument("--watch", action="store_true", help="gửi ngay, rồi gửi lại mỗi khi có phiên bản mới")
+    sh.add_argument("--interval", type=float, default=2.0, help="với --watch: số giây giữa hai lần xem (mặc định 2)")
     args = ap.parse_args(argv)
     if args.cmd == "check":
         return check()
+    if args.cmd == "ship":
+        from .ship import command
+
+        return command(args)
     return serve(args.workers, args.port)
 
 
