@@ -291,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
             print("Ctrl-C để dừng tất cả.", flush=True)
             while not stop["now"]:
                 time.sleep(2)
+                if stop["now"]:  # systemd (or a process group) stops the workers with us: not a crash to restart
+                    break
                 c.supervise_once()
                 if c.haproxy is not None and c.haproxy.poll() is not None:
                     print("haproxy đã dừng: dừng cả cụm.", file=sys.stderr)
