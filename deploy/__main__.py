@@ -37,8 +37,12 @@ def serve(workers: int | None, port: int | None) -> int:
     workers = workers or int(s.get("workers") or 1)
     port = port or int(s.get("port") or 8501)
     tls = str(s.get("tls_cert") or "")
+    # two hosts (README «Hai máy chủ»): the front's haproxy also balances the other host's workers (servers);
+    # the other host runs workers only (front = false), listening where the front reaches them
+    remote = [str(x) for x in s.get("servers") or []]
+    front = bool(s.get("front", True))
     os.environ[CHECKED] = str(catalog.config_path() or "")
-    if workers == 1 and not tls:
+    if workers == 1 and not tls and not remote and front:
         args = [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.headless", "true"]
         if s.get("secrets"):
             args += ["--secrets.files", str(s["secrets"])]
@@ -51,6 +55,14 @@ def serve(workers: int | None, port: int | None) -> int:
     argv = ["--workers", str(workers), "--port", str(port)]
     if s.get("bind"):
         argv += ["--bind", str(s["bind"])]
+    for server in remote:
+        argv += ["--server", server]
+    if not front:
+        argv += ["--no-front", "--worker-address", str(s.get("worker_address") or "127.0.0.1")]
+    if s.get("run_dir"):  # haproxy's configuration and the logs (default deploy/run/)
+        argv += ["--run-dir", str(catalog.resolve(s["run_dir"]))]
+    if s.get("first_worker_port"):
+        argv += ["--first-worker-port", str(int(s["first_worker_port"]))]
     return cluster_main(argv)
 
 
