@@ -283,23 +283,37 @@ def test_a_version_published_on_the_writer_is_shipped_and_served_by_the_other_ho
                 assert BEFORE in _shown(page, front.url + q, BEFORE)
                 assert _server_id(person) == "w1"
 
-                # the writer publishes a new version with the product's import, then ships it to B
-                run(sys.executable, "-m", "data_sources", "ingest", str(_new_unit(tmp_path)), "--db", str(a_db),
-                    "--province", "66", ns=NS_A, env=env)  # fmt: skip
-                assert os.readlink(a_db) == "nq71.duckdb.versions/000002.duckdb"
-                assert os.readlink(b_db) == "nq71.duckdb.versions/000001.duckdb"  # nothing reached B by itself
-                with DanglingWatch(b_db) as watch:
-                    shipped = run(*ship, ns=NS_A, env=env)
-                    time.sleep(0.2)
-                assert "Đã gửi phiên bản 000002.duckdb" in shipped.stdout, shipped.stdout + shipped.stderr
+                # the writer's shipping service (nq71-ship.service: deploy ship --watch) starts: it ships what is
+                # published now (B has it already), then each new version as soon as the writer publishes it
+                v1, v2 = "nq71.duckdb.versions/000001.duckdb", "nq71.duckdb.versions/000002.duckdb"
+                shipper_log = tmp_path / "a" / "ship-watch.log"
+                with open(shipper_log, "w") as out:
+                    shipper = subprocess.Popen([*ns_cmd, NS_A, *ship, "--watch", "--interval", "0.5"], cwd=ROOT,
+                                               env=env, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+                try:
+                    assert len(_post_xfer(xfer_log, 8)) == 8, _tail(shipper_log)
+                    assert os.readlink(b_db) == v1
+                    with DanglingWatch(b_db) as watch:
+                        # the writer publishes a new version with the product's import
+                        run(sys.executable, "-m", "data_sources", "ingest", str(_new_unit(tmp_path)), "--db",
+                            str(a_db), "--province", "66", ns=NS_A, env=env)  # fmt: skip
+                        assert os.readlink(a_db) == v2
+                        deadline = time.monotonic() + 30
+                        while os.readlink(b_db) != v2 or len(_post_xfer(xfer_log, 12, wait=0)) < 12:
+                            assert time.monotonic() < deadline, f"B never received 000002: {_tail(shipper_log)}"
+                            time.sleep(0.1)
+                        time.sleep(0.2)
+                finally:
+                    shipper.terminate()
+                    shipper.wait(10)
+                assert "Đã gửi phiên bản 000002.duckdb" in _tail(shipper_log), _tail(shipper_log)
                 assert watch.bad == [] and watch.looks > 10, (watch.bad, watch.looks)
-                assert watch.seen <= {"000001.duckdb", "000002.duckdb"} and "000002.duckdb" in watch.seen
-                assert os.readlink(b_db) == "nq71.duckdb.versions/000002.duckdb"
+                assert watch.seen == {"000001.duckdb", "000002.duckdb"}, watch.seen
                 # after every transfer B's daemon ran (file, marker, link, fallbacks: four per shipment) the link
                 # named a file that was there, or (before the first link) nothing: the file first, the link last
-                states = [line.split()[1:] for line in _post_xfer(xfer_log, 8)]
-                v1, v2 = "nq71.duckdb.versions/000001.duckdb", "nq71.duckdb.versions/000002.duckdb"
-                assert states == [["none"]] * 2 + [[v1, "ok"]] * 4 + [[v2, "ok"]] * 2, states
+                states = [line.split()[1:] for line in _post_xfer(xfer_log, 12)]
+                # (first shipment: none, none, v1, v1; the service's first: v1 × 4; the new version: v1, v1, v2, v2)
+                assert states == [["none"]] * 2 + [[v1, "ok"]] * 8 + [[v2, "ok"]] * 2, states
 
                 # B's own worker, asked directly over its veth, serves the new numbers (it was not restarted)
                 direct = browser.new_context(viewport={"width": 1366, "height": 900})
@@ -373,9 +387,9 @@ def _new_unit(tmp_path: Path) -> Path:
     return path
 
 
-def _post_xfer(log: Path, count: int) -> list[str]:
+def _post_xfer(log: Path, count: int, wait: float = 10) -> list[str]:
     """The daemon's post-transfer lines (it may write the last one just after the client returned)."""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + wait
     while True:
         lines = log.read_text().splitlines() if log.exists() else []
         if len(lines) >= count or time.monotonic() > deadline:
