@@ -81,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     sh.add_argument("--to", action="append", help="nơi nhận: rsync://MÁY[:CỔNG]/MODULE (lặp lại cho nhiều máy; "
                     "mặc định: ship_to trong cấu hình)")  # fmt: skip
     sh.add_argument("--watch", action="store_true", help="gửi ngay, rồi gửi lại mỗi khi có phiên bản mới")
+    sh.add_argument("--force", action="store_true",
+                    help="gửi cả khi máy kia có phiên bản tự ghi (sau khi đã lấy lại phần đó): phiên bản đó bị thay")  # fmt: skip
     sh.add_argument("--interval", type=float, default=2.0, help="với --watch: số giây giữa hai lần xem (mặc định 2)")
     args = ap.parse_args(argv)
     if args.cmd == "check":

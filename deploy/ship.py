@@ -13,6 +13,10 @@ keeps the other host's readers safe (core/db.py resolves the link on every rerun
 4. the older kept versions (fallbacks) and the removal of those the writer pruned, never the one the
    link names.
 
+Before step 1 the other host's publish markers are read back: a version there that this host never
+published (someone imported, or a unit's report was sent, on that host) would be overwritten and lost, so
+nothing is shipped (exit 3) until an administrator has recovered it and ships with ``--force``.
+
 ``--watch``: ship at start, then again whenever the link names a new version (a systemd service on the
 writer, deploy/systemd/nq71-ship.service), so every publish reaches the other hosts within seconds.
 """
@@ -34,6 +38,11 @@ VERSION = re.compile(r"\d{6}\.duckdb")
 
 class ShipError(Exception):
     """Shipping failed; the other host keeps what it had. The message is for a person, in Vietnamese."""
+
+
+class Diverged(ShipError):
+    """The other host holds a version this one never published (someone imported or sent a report there):
+    shipping would replace it, so nothing is shipped until an administrator decides (``--force``)."""
 
 
 def rsync_bin() -> str:
@@ -83,14 +92,53 @@ def _rsync(args: list[str], dest: str, timeout: float) -> None:
         )
 
 
-def ship(db: str | Path, dest: str, timeout: float = 3600.0) -> Path:
+def _theirs(db: Path, base: str, dest: str, timeout: float) -> str | None:
+    """A version on the other host that this host did not publish, described; None when there is none. Read
+    from the other host's publish markers (size and SHA-256): one whose twin here says otherwise, or one
+    numbered after this host's newest, was published over there."""
+    import json
+    import tempfile
+
+    ours = {v.name: v for v in _published(db)}
+    newest = max(ours) if ours else ""
+    with tempfile.TemporaryDirectory(prefix="nq71-ship-") as tmp:
+        folder = f"{db.name}.versions"
+        _rsync([f"--include=/{folder}/", f"--include=/{folder}/*{PUBLISHED}", "--exclude=*", base, f"{tmp}/"],
+               dest, timeout)  # fmt: skip
+        for marker in sorted((Path(tmp) / folder).glob(f"*{PUBLISHED}")):
+            name = marker.name.removesuffix(PUBLISHED)
+            if not VERSION.fullmatch(name):
+                continue
+            mine = ours.get(name)
+            if mine is None:
+                if name > newest:
+                    return f"{name}, mới hơn phiên bản mới nhất ở máy này ({newest or 'chưa có'})"
+                continue  # one this host published and has pruned since: it goes at step 4
+            try:
+                theirs_sum = json.loads(marker.read_text(encoding="utf-8") or "{}").get("sha256")
+                mine_sum = json.loads(Path(f"{mine}{PUBLISHED}").read_text(encoding="utf-8") or "{}").get("sha256")
+            except (OSError, ValueError, AttributeError):
+                continue
+            if theirs_sum and mine_sum and theirs_sum != mine_sum:
+                return f"{name}, khác phiên bản cùng số ở máy này"
+    return None
+
+
+def ship(db: str | Path, dest: str, timeout: float = 3600.0, force: bool = False) -> Path:
     """Push the published version of ``db`` to ``dest`` (``rsync://HOST[:PORT]/MODULE[/FOLDER]``, or any
     rsync destination: ``HOST::MODULE``, a folder), in the order that never shows a half-shipped version.
+    Refuses (:class:`Diverged`) when the other host published a version of its own, unless ``force``.
     Returns the version shipped."""
     db = Path(db)
     target = current(db)
     base = dest.rstrip("/") + "/"
     versions = f"{base}{db.name}.versions/"
+    if not force and (why := _theirs(db, base, dest, timeout)) is not None:
+        raise Diverged(
+            f"{dest} có phiên bản {why}: có người đã nhập số liệu hay gửi báo cáo ngay trên máy đó. Chưa gửi gì, "
+            "để không xóa mất phần đó (máy kia vẫn phục vụ bản nó đang có). Quản trị viên lấy lại phần đã ghi ở máy "
+            "kia (nhật ký thao tác, python -m queries export trên máy đó), nhập lại ở máy ghi này, rồi gửi với --force."
+        )
     _rsync([str(target), versions], dest, timeout)  # 1. the file
     _rsync([f"{target}{PUBLISHED}", versions], dest, timeout)  # 2. its marker
     _rsync([str(db), base], dest, timeout)  # 3. the link, last
@@ -107,28 +155,34 @@ def _size(path: Path) -> str:
     return f"{path.stat().st_size / 1024 / 1024:.1f} MB".replace(".", ",")
 
 
-def ship_all(db: Path, dests: list[str]) -> bool:
-    ok = True
+def ship_all(db: Path, dests: list[str], force: bool = False) -> int:
+    """0: shipped everywhere; 2: a shipment failed (tried again later); 3: a host diverged (a person decides)."""
+    code = 0
     for dest in dests:
         start = time.monotonic()
         try:
-            v = ship(db, dest)
+            v = ship(db, dest, force=force)
         except (ShipError, subprocess.TimeoutExpired) as e:
             print(f"Lỗi: {e}" if isinstance(e, ShipError) else f"Lỗi: gửi tới {dest} quá lâu.", file=sys.stderr)
-            ok = False
+            code = max(code, 3 if isinstance(e, Diverged) else 2)
             continue
         took = f"{time.monotonic() - start:.1f}".replace(".", ",")
         print(f"Đã gửi phiên bản {v.name} ({_size(v)}) tới {dest} trong {took} s.", flush=True)
-    return ok
+    return code
 
 
-def watch(db: Path, dests: list[str], interval: float = 2.0, stop=lambda: False) -> None:
-    """Ship now, then whenever the link names another version (a failed shipment is tried again)."""
+def watch(db: Path, dests: list[str], interval: float = 2.0) -> int:
+    """Ship now, then whenever the link names another version. A failed shipment is tried again at the next
+    look; a host that diverged stops the watch (exit 3: systemd's OnFailure tells the administrator)."""
     shipped: Path | None = None
-    while not stop():
+    while True:
         now = Path(os.path.realpath(db)) if db.is_symlink() else None
-        if now is not None and now != shipped and ship_all(db, dests):
-            shipped = now
+        if now is not None and now != shipped:
+            code = ship_all(db, dests)
+            if code == 3:
+                return 3
+            if code == 0:
+                shipped = now
         time.sleep(interval)
 
 
@@ -148,8 +202,7 @@ def command(args) -> int:
     if args.watch:
         print(f"Theo dõi {db}: gửi mỗi phiên bản mới tới {', '.join(dests)}. Ctrl-C để dừng.", flush=True)
         try:
-            watch(db, dests, args.interval)
+            return watch(db, dests, args.interval)
         except KeyboardInterrupt:
-            pass
-        return 0
-    return 0 if ship_all(db, dests) else 2
+            return 0
+    return ship_all(db, dests, force=args.force)

@@ -108,34 +108,37 @@ def two_hosts():
 
 
 @contextlib.contextmanager
-def rsync_daemon(folder: Path, log: Path):
-    """B's rsync daemon on the A–B link: its module ``nq71`` is B's data folder; only A may push; links are
-    kept as links (munge symlinks = no: the writer is trusted, hosts allow says which one)."""
+def rsync_daemon(folder: Path, log: Path, address: str = B_LAN, allow: str = A_LAN, port: int = 873,
+                 ns: str | None = NS_B, client_ns: str | None = NS_A):  # fmt: skip
+    """B's rsync daemon (in B's namespace, on the A–B link) from deploy/templates/rsyncd.conf: its module ``nq71``
+    is B's data folder; only A may push; links are kept as links (munge symlinks = no: the writer is trusted,
+    hosts allow says which one). After every transfer it writes what a reader on B would find to ``log``."""
     conf = folder.parent / "rsyncd.conf"
     hook = folder.parent / "post-xfer.sh"
     hook.write_text(POST_XFER)
     hook.chmod(0o755)
     text = (ROOT / "deploy/templates/rsyncd.conf").read_text(encoding="utf-8")
     for old, new in (
-        ("address = 10.0.0.2", f"address = {B_LAN}"),
+        ("address = 10.0.0.2", f"address = {address}"),
         ("path = /var/lib/nq71", f"path = {folder}"),
         ("uid = nq71", "uid = root"),
         ("gid = nq71", "gid = root"),
-        ("hosts allow = 10.0.0.1", f"hosts allow = {A_LAN}"),
+        ("hosts allow = 10.0.0.1", f"hosts allow = {allow}"),
     ):
         assert old in text, old  # the template still reads as the README says
         text = text.replace(old, new)
     conf.write_text(f"{text}post-xfer exec = {hook} {folder} {log}\n", encoding="utf-8")
+    inside = ("ip", "netns", "exec", ns) if ns else ()
     daemon = subprocess.Popen(
-        ["ip", "netns", "exec", NS_B, "rsync", "--daemon", "--no-detach", f"--config={conf}", "--port=873",
+        [*inside, "rsync", "--daemon", "--no-detach", f"--config={conf}", f"--port={port}",
          f"--log-file={folder.parent / 'rsyncd.log'}"],
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 20
-        while run("ip", "netns", "exec", NS_A, "rsync", f"rsync://{B_LAN}/", check=False).returncode != 0:
+        while run("rsync", f"rsync://{address}:{port}/", ns=client_ns, check=False).returncode != 0:
             assert daemon.poll() is None and time.monotonic() < deadline, "B's rsync daemon did not start"
             time.sleep(0.2)
-        yield
+        yield f"rsync://{address}:{port}/nq71"
     finally:
         daemon.terminate()
         try:
@@ -253,9 +256,9 @@ def test_a_version_published_on_the_writer_is_shipped_and_served_by_the_other_ho
     a_db, b_db = a_data / "nq71.duckdb", b_data / "nq71.duckdb"
     xfer_log = tmp_path / "b" / "post-xfer.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("NQ71_")} | {"NQ71_ALLOW_NO_LOGIN": "1"}
-    ship = [sys.executable, "-m", "deploy", "ship", "--db", str(a_db), "--to", f"rsync://{B_LAN}/nq71"]
     ns_cmd = ("ip", "netns", "exec")
-    with two_hosts(), rsync_daemon(b_data, xfer_log):
+    with two_hosts(), rsync_daemon(b_data, xfer_log) as dest:
+        ship = [sys.executable, "-m", "deploy", "ship", "--db", str(a_db), "--to", dest]
         # the writer's first import, shipped: B starts with its own copy of version 1
         run(sys.executable, "-m", "data_sources", "ingest", str(FIXTURES / "progress_small.csv"), "--db", str(a_db),
             "--province", "66", ns=NS_A, env=env)  # fmt: skip
@@ -291,7 +294,7 @@ def test_a_version_published_on_the_writer_is_shipped_and_served_by_the_other_ho
                     shipper = subprocess.Popen([*ns_cmd, NS_A, *ship, "--watch", "--interval", "0.5"], cwd=ROOT,
                                                env=env, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
                 try:
-                    assert len(_post_xfer(xfer_log, 8)) == 8, _tail(shipper_log)
+                    assert len(_post_xfer(xfer_log, 10)) == 10, _tail(shipper_log)
                     assert os.readlink(b_db) == v1
                     with DanglingWatch(b_db) as watch:
                         # the writer publishes a new version with the product's import
@@ -299,7 +302,7 @@ def test_a_version_published_on_the_writer_is_shipped_and_served_by_the_other_ho
                             str(a_db), "--province", "66", ns=NS_A, env=env)  # fmt: skip
                         assert os.readlink(a_db) == v2
                         deadline = time.monotonic() + 30
-                        while os.readlink(b_db) != v2 or len(_post_xfer(xfer_log, 12, wait=0)) < 12:
+                        while os.readlink(b_db) != v2 or len(_post_xfer(xfer_log, 15, wait=0)) < 15:
                             assert time.monotonic() < deadline, f"B never received 000002: {_tail(shipper_log)}"
                             time.sleep(0.1)
                         time.sleep(0.2)
@@ -309,11 +312,12 @@ def test_a_version_published_on_the_writer_is_shipped_and_served_by_the_other_ho
                 assert "Đã gửi phiên bản 000002.duckdb" in _tail(shipper_log), _tail(shipper_log)
                 assert watch.bad == [] and watch.looks > 10, (watch.bad, watch.looks)
                 assert watch.seen == {"000001.duckdb", "000002.duckdb"}, watch.seen
-                # after every transfer B's daemon ran (file, marker, link, fallbacks: four per shipment) the link
+                # after every transfer B's daemon ran the link
                 # named a file that was there, or (before the first link) nothing: the file first, the link last
-                states = [line.split()[1:] for line in _post_xfer(xfer_log, 12)]
-                # (first shipment: none, none, v1, v1; the service's first: v1 × 4; the new version: v1, v1, v2, v2)
-                assert states == [["none"]] * 2 + [[v1, "ok"]] * 8 + [[v2, "ok"]] * 2, states
+                states = [line.split()[1:] for line in _post_xfer(xfer_log, 15)]
+                # five transfers a shipment (B's markers read back, the file, its marker, the link, the fallbacks):
+                # the first: none × 3, v1 × 2; the service's first: v1 × 5; the new version: v1 × 3, v2 × 2
+                assert states == [["none"]] * 3 + [[v1, "ok"]] * 10 + [[v2, "ok"]] * 2, states
 
                 # B's own worker, asked directly over its veth, serves the new numbers (it was not restarted)
                 direct = browser.new_context(viewport={"width": 1366, "height": 900})
@@ -381,9 +385,9 @@ def _answered_by_b(page, deadline: float) -> None:
             raise AssertionError("after A stopped, the page's clicks were never answered by B")
 
 
-def _new_unit(tmp_path: Path) -> Path:
-    path = tmp_path / "them_mot_xa.csv"
-    path.write_text(NEW_UNIT, encoding="utf-8")
+def _new_unit(tmp_path: Path, unit: str = "Xã Ea Knốp") -> Path:
+    path = tmp_path / f"them_{len(unit)}_{abs(hash(unit))}.csv"
+    path.write_text(NEW_UNIT.replace("Xã Ea Knốp", unit), encoding="utf-8")
     return path
 
 
@@ -423,3 +427,60 @@ def test_the_check_reads_the_two_hosts_settings(tmp_path):
     assert "MÁY:CỔNG" in _line(wrong.stdout, "Tiến trình máy khác")
     second = _check(config("thu_hai", "# front = false", "front = false"))
     assert second.returncode == 2 and "first_worker_port" in _line(second.stdout, "Máy thứ hai")
+
+
+def test_a_version_the_other_host_wrote_itself_is_never_overwritten_silently(tmp_path):
+    """Someone imports (or a unit's report is sent) on B itself: A's next shipment would replace that version
+    and lose it, so ``deploy ship`` reads B's publish markers first and refuses (exit 3, in Vietnamese; B keeps
+    serving what it has) until an administrator ships with --force. Versions A published and pruned since are
+    not taken for B's own. Loopback only: B's rsync daemon on 127.0.0.1."""
+    if not shutil.which("rsync"):
+        if os.geteuid() == 0:
+            pytest.fail("rsync is missing: run `make cluster-deps` (apt-get install rsync)")
+        pytest.skip("rsync is not installed and this is not root: apt-get install rsync")
+    if os.geteuid() != 0:
+        pytest.skip("the template's daemon runs its module as root here (uid = root): run as root (CI does)")
+    from tests.browser import free_port
+
+    a_db, b_db = tmp_path / "a" / "data" / "nq71.duckdb", tmp_path / "b" / "data" / "nq71.duckdb"
+    a_db.parent.mkdir(parents=True)
+    b_db.parent.mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NQ71_")} | {"NQ71_VERSIONS_KEPT": "2"}
+
+    def ingest(path: Path, db: Path) -> None:
+        run(sys.executable, "-m", "data_sources", "ingest", str(path), "--db", str(db), "--province", "66", env=env)
+
+    def sha(db: Path) -> str:
+        import json
+
+        return json.loads(Path(f"{db.resolve()}.published").read_text())["sha256"]
+
+    with rsync_daemon(b_db.parent, tmp_path / "b" / "post-xfer.log", "127.0.0.1", "127.0.0.1", free_port(),
+                      ns=None, client_ns=None) as dest:  # fmt: skip
+        ship = [sys.executable, "-m", "deploy", "ship", "--db", str(a_db), "--to", dest]
+        for n, path in enumerate((FIXTURES / "progress_small.csv", _new_unit(tmp_path), FIXTURES / "cycle" /
+                                  "progress_small.csv"), 1):  # fmt: skip
+            ingest(path, a_db)
+            out = run(*ship, env=env)
+            assert f"Đã gửi phiên bản {n:06d}.duckdb" in out.stdout, out.stdout + out.stderr
+        # A keeps two versions; B follows: 000001, pruned on A, is gone from B too, and was not taken for B's own
+        names = sorted(p.name for p in (b_db.parent / "nq71.duckdb.versions").iterdir())
+        assert names == ["000002.duckdb", "000002.duckdb.published", "000003.duckdb", "000003.duckdb.published"]
+
+        ingest(_new_unit(tmp_path, "Xã Ea Kar"), b_db)  # someone imports on B: B's own 000004
+        theirs = sha(b_db)
+        assert os.readlink(b_db) == "nq71.duckdb.versions/000004.duckdb"
+        ingest(FIXTURES / "monthly_semicolon.csv", a_db)  # A's own 000004, other numbers
+        assert os.readlink(a_db) == "nq71.duckdb.versions/000004.duckdb" and sha(a_db) != theirs
+        refused = run(*ship, env=env, check=False)
+        assert refused.returncode == 3, refused.stdout + refused.stderr
+        assert "000004.duckdb, khác phiên bản cùng số ở máy này" in refused.stderr, refused.stderr
+        assert "có người đã nhập số liệu hay gửi báo cáo ngay trên máy đó. Chưa gửi gì" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        assert sha(b_db) == theirs  # B still serves its own version, untouched
+        watched = run(*ship, "--watch", env=env, check=False)  # the shipping service stops on it too
+        assert watched.returncode == 3 and "Chưa gửi gì" in watched.stderr and sha(b_db) == theirs
+
+        forced = run(*ship, "--force", env=env)  # the administrator recovered it and decides
+        assert "Đã gửi phiên bản 000004.duckdb" in forced.stdout
+        assert sha(b_db) == sha(a_db)
