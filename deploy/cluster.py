@@ -31,6 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "haproxy.cfg.tmpl"
+WRITER_DOWN = HERE / "errors" / "503-may-ghi.http"
+# pages that write (a unit's «Nộp báo cáo», the sources' imports, the users): opened at these addresses, they are
+# sent to the writer host's workers when there are two hosts (README «Hai máy chủ»)
+WRITE_PATHS = ("/nop-bao-cao", "/nguon-du-lieu", "/nguoi-dung")
 RUN_DIR = HERE / "run"
 DEFAULT_PORT = 8500
 DEFAULT_WORKERS = 2
@@ -64,16 +68,37 @@ def healthy(port: int, timeout: float = 2.0, tls: bool = False, host: str = "127
 
 def render_config(
     port: int, worker_ports: list[int | str], pidfile: Path, bind: str = "*", balance: str = "leastconn",
-    tls_cert: str = "", http_port: int = 0,
+    tls_cert: str = "", http_port: int = 0, writer: list[int | str] = (),
 ) -> str:  # fmt: skip
     """haproxy's configuration; ``tls_cert`` (a PEM holding the certificate and its key): the front
     speaks HTTPS only and tells the workers so (X-Forwarded-Proto), as one server or a cluster.
     ``worker_ports``: a port (a worker on this machine's loopback) or ``HOST:PORT`` (a worker of another
-    host, README «Hai máy chủ»); each is checked on /_stcore/health and named w1, w2… in this order."""
-    servers = "\n".join(
-        f"    server w{i} {p if isinstance(p, str) else f'127.0.0.1:{p}'} check cookie w{i}"
-        for i, p in enumerate(worker_ports, 1)
-    )  # fmt: skip
+    host, README «Hai máy chủ»); each is checked on /_stcore/health and named w1, w2… in this order.
+    ``writer``: those of ``worker_ports`` that run on the writer host: the pages that write (WRITE_PATHS) go to
+    them only, under the same names, so the cookie their answer sets keeps the page's websocket there."""
+
+    def address(p: int | str) -> str:
+        return p if isinstance(p, str) else f"127.0.0.1:{p}"
+
+    named = [(f"w{i}", address(p)) for i, p in enumerate(worker_ports, 1)]
+    servers = "\n".join(f"    server {n} {a} check cookie {n}" for n, a in named)
+    mine = {address(p) for p in writer}
+    unknown = mine - {a for _, a in named}
+    if unknown:
+        raise ValueError(f"máy ghi {sorted(unknown)} không có trong danh sách tiến trình")
+    routes = writer_backend = ""
+    if mine:
+        exact, under = " ".join(WRITE_PATHS), " ".join(f"{p}/" for p in WRITE_PATHS)
+        routes = f"    use_backend writer if {{ path {exact} }} || {{ path_beg {under} }}\n"
+        writer_backend = (
+            "\n# two hosts: the pages that write, opened at their address, on the writer host's workers only (the same\n"
+            "# names: the SERVERID their answer sets keeps the page's websocket there); none up: a page in Vietnamese\n"
+            f"backend writer\n    balance {balance}\n    cookie SERVERID insert indirect nocache\n"
+            "    option httpchk GET /_stcore/health\n    http-check expect status 200\n"
+            f"    default-server inter 2s fall 3 rise 2\n    retries 3\n    option redispatch\n    errorfile 503 {WRITER_DOWN}\n"
+            + "\n".join(f"    server {n} {a} check cookie {n}" for n, a in named if a in mine)
+            + "\n"
+        )
     ssl = f" ssl crt {tls_cert}" if tls_cert else ""
     proto = "https" if tls_cert else "http"
     hsts = '    http-response set-header Strict-Transport-Security "max-age=31536000"\n' if tls_cert else ""
@@ -85,7 +110,7 @@ def render_config(
     )
     return string.Template(TEMPLATE.read_text()).substitute(
         port=port, bind=bind, pidfile=pidfile, servers=servers, balance=balance, ssl=ssl, proto=proto,
-        hsts=hsts, redirect=redirect,
+        hsts=hsts, redirect=redirect, routes=routes, writer_backend=writer_backend,
     )  # fmt: skip
 
 
@@ -107,6 +132,9 @@ class Cluster:
     prefix: tuple[str, ...] = ()  # run each worker under this command (e.g. ip netns exec NAME)
     remote: tuple[str, ...] = ()  # HOST:PORT of other hosts' workers, in haproxy's rotation after these
     front: bool = True  # False: workers only (a second host, whose workers another host's haproxy balances)
+    # the writer host's workers (HOST:PORT), which alone take the pages that write; None: with other hosts'
+    # workers in the rotation, this host's own (haproxy runs on the writer, README «Hai máy chủ»)
+    writer: tuple[str, ...] | None = None
 
     @property
     def url(self) -> str:
@@ -138,9 +166,10 @@ class Cluster:
         cfg = self.run_dir / f"haproxy-{self.port}.cfg"
         if self.front:
             pidfile = self.run_dir / f"haproxy-{self.port}.pid"
+            writer = self.writer if self.writer is not None else self.worker_ports if self.remote else []
             cfg.write_text(
                 render_config(self.port, [*self.worker_ports, *self.remote], pidfile, bind, tls_cert=self.tls_cert,
-                              http_port=self.http_port)
+                              http_port=self.http_port, writer=list(writer))
             )  # fmt: skip
             check = subprocess.run([exe, "-c", "-q", "-f", str(cfg)], capture_output=True, text=True)
             if check.returncode != 0:
@@ -197,14 +226,15 @@ def cluster(db: str | Path, workers: int = DEFAULT_WORKERS, port: int | None = N
             run_dir: Path = RUN_DIR, env: dict | None = None, timeout: float = 120.0, bind: str = "*",
             root: Path = ROOT, tls_cert: str = "", worker_args: tuple[str, ...] = (), http_port: int = 0,
             address: str = "127.0.0.1", prefix: tuple[str, ...] = (), remote: tuple[str, ...] = (),
-            front: bool = True, worker_ports: list[int] | None = None):  # fmt: skip
+            front: bool = True, worker_ports: list[int] | None = None,
+            writer: tuple[str, ...] | None = None):  # fmt: skip
     """A running cluster (workers on free loopback ports, haproxy on ``port`` or a free one).
     ``remote``: other hosts' workers (HOST:PORT) haproxy balances too; ``front=False``: workers only, listening
     on ``address`` (a second host); ``prefix``: the command each worker runs under."""
     ports = worker_ports or [free_port() for _ in range(workers)]
     c = Cluster(Path(db).absolute(), port or free_port(), ports, Path(run_dir), env=env or {}, root=Path(root),
                 tls_cert=tls_cert, worker_args=worker_args, http_port=http_port, address=address, prefix=prefix,
-                remote=tuple(remote), front=front)  # fmt: skip
+                remote=tuple(remote), front=front, writer=writer)  # fmt: skip
     try:
         c.start(timeout, bind)
         yield c
@@ -222,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="số tiến trình Streamlit trên máy này (0: chỉ haproxy, trước các máy --server)")  # fmt: skip
     ap.add_argument("--server", action="append", default=[], metavar="MÁY:CỔNG",
                     help="một tiến trình của máy chủ khác, haproxy chia tải và kiểm tra sức khỏe cả nó (lặp lại)")  # fmt: skip
+    ap.add_argument("--writer", action="append", default=None, metavar="MÁY:CỔNG",
+                    help="tiến trình của máy ghi (lặp lại): chỉ chúng nhận các trang ghi số liệu; mặc định, khi có "
+                         "--server: các tiến trình của máy này")  # fmt: skip
     ap.add_argument("--worker-address", default="127.0.0.1",
                     help="địa chỉ các tiến trình lắng nghe (máy thứ hai: địa chỉ mà haproxy của máy kia gọi tới)")  # fmt: skip
     ap.add_argument("--first-worker-port", type=int, default=0,
@@ -279,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with cluster(db, args.workers, args.port, args.run_dir, bind=args.bind, tls_cert=tls,
                      worker_args=worker_args, http_port=http_port if tls else 0, address=args.worker_address,
-                     remote=tuple(args.server), front=front,
+                     remote=tuple(args.server), front=front, writer=tuple(args.writer) if args.writer else None,
                      worker_ports=[first + i for i in range(args.workers)] if first else None) as c:  # fmt: skip
             ports = ", ".join(str(p) for p in c.worker_ports)
             public = s.get("public_url") or f"{scheme}://localhost:{c.port}"

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
@@ -272,11 +273,16 @@ def test_a_version_published_on_the_writer_is_shipped_and_served_by_the_other_ho
                          prefix=(*ns_cmd, NS_A), front=False, worker_ports=a_ports)  # fmt: skip
         with host_a as host_a, second_host(tmp_path / "b", b_db, b_ports, env) as host_b, chromium() as browser:
             # the front: haproxy in the root namespace, the four workers of both hosts as its servers w1…w4
-            with cluster(a_db, 0, run_dir=run_dir / "front", timeout=60, remote=remote, bind="127.0.0.1") as front:
+            with cluster(a_db, 0, run_dir=run_dir / "front", timeout=60, remote=remote, bind="127.0.0.1",
+                         writer=remote[:2]) as front:  # fmt: skip
                 cfg = (run_dir / "front" / f"haproxy-{front.port}.cfg").read_text()
                 for i, server in enumerate(remote, 1):
                     assert f"server w{i} {server} check cookie w{i}" in cfg
                 assert "option httpchk GET /_stcore/health" in cfg and "option redispatch" in cfg
+                # a page that writes, opened at its address by a browser that was on B, goes to A, the writer
+                assert _get(front.url + "/nop-bao-cao?t=abc", "w3")[:2] in ((200, "w1"), (200, "w2"))
+                assert _get(front.url + "/nguon-du-lieu", "w4")[:2] in ((200, "w1"), (200, "w2"))
+                assert _get(front.url + "/theo-chi-tieu", "w3")[:2] == (200, None)  # a reading page stays on B
                 q = f"/?ky={PERIOD}"
 
                 # a person on host A (haproxy's cookie names A's first worker)
@@ -359,6 +365,9 @@ def test_a_version_published_on_the_writer_is_shipped_and_served_by_the_other_ho
                             assert r.status == 200
                     seen |= {c.value for c in jar if c.name == "SERVERID"}
                 assert seen and seen <= {"w3", "w4"}, seen
+                # the pages that write wait for the writer, saying so in Vietnamese, never taken by B
+                status, _, body = _get(front.url + "/nop-bao-cao?t=abc", "w1")
+                assert status == 503 and "Máy chủ nhận báo cáo đang tạm dừng" in body, (status, body)
                 newcomer = browser.new_context(viewport={"width": 1366, "height": 900})
                 assert AFTER in _shown(newcomer.new_page(), front.url + q, AFTER)
                 assert _server_id(newcomer) in ("w3", "w4")
@@ -383,6 +392,19 @@ def _answered_by_b(page, deadline: float) -> None:
         if time.monotonic() > deadline:
             page.screenshot(path=str(ARTIFACTS / "two-hosts-failover-failed.png"))
             raise AssertionError("after A stopped, the page's clicks were never answered by B")
+
+
+def _get(url: str, server: str) -> tuple[int, str | None, str]:
+    """One request through haproxy from a browser whose SERVERID names ``server``: the status, the worker
+    haproxy's answer moves it to (None: it stays), the body."""
+    request = urllib.request.Request(url, headers={"Cookie": f"SERVERID={server}"})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as r:
+            status, headers, body = r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        status, headers, body = e.code, e.headers, e.read()
+    moved = [c.split(";")[0].split("=", 1)[1] for c in headers.get_all("Set-Cookie", []) if c.startswith("SERVERID=")]
+    return status, (moved[0] if moved else None), body.decode("utf-8", "replace")
 
 
 def _new_unit(tmp_path: Path, unit: str = "Xã Ea Knốp") -> Path:
