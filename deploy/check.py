@@ -294,9 +294,23 @@ def _two_hosts(s: dict) -> list[Check]:
             out.append(Check(FAIL, "Tiến trình máy khác", f"«{bad[0]}» phải có dạng MÁY:CỔNG, ví dụ 10.0.0.2:8601"))
         else:
             out.append(Check(OK, "Tiến trình máy khác", f"haproxy chia tải cùng {', '.join(servers)}"))
+    if (ship_to or servers or s.get("front", True) is False) and not _shared_link_key():
+        out.append(Check(FAIL, "Khóa đường dẫn: hai máy", "mỗi máy sẽ tự tạo khóa riêng, nên đường dẫn riêng một máy "
+                         "cấp thì máy kia không mở: đặt [lien_ket] secret (cùng giá trị) trong tệp bí mật của cả hai máy, "
+                         "hoặc NQ71_LINK_SECRET"))  # fmt: skip
     if s.get("front", True) is False and not s.get("first_worker_port"):
         out.append(Check(FAIL, "Máy thứ hai", "front = false cần first_worker_port (cổng cố định mà máy kia gọi tới)"))
     return out
+
+
+def _shared_link_key() -> bool:
+    """The personal links' key comes from the configuration (the same on every host), not a file one host made."""
+    from core import links
+
+    try:
+        return bool(os.environ.get("NQ71_LINK_SECRET") or links._from_secrets_note())
+    except links.LinkError:
+        return True  # a key too short: the «Khóa đường dẫn» line already says so
 
 
 def _certificate(path: Path) -> Check:

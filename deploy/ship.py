@@ -13,6 +13,9 @@ keeps the other host's readers safe (core/db.py resolves the link on every rerun
 4. the older kept versions (fallbacks) and the removal of those the writer pruned, never the one the
    link names.
 
+The personal links' generations (``<db>.links.json``, raised when the office revokes a unit's link) go with
+each shipment, after the link, so a link shown on the other host is one the writer opens.
+
 Before step 1 the other host's publish markers are read back: a version there that this host never
 published (someone imported, or a unit's report was sent, on that host) would be overwritten and lost, so
 nothing is shipped (exit 3) until an administrator has recovered it and ships with ``--force``.
@@ -142,6 +145,9 @@ def ship(db: str | Path, dest: str, timeout: float = 3600.0, force: bool = False
     _rsync([str(target), versions], dest, timeout)  # 1. the file
     _rsync([f"{target}{PUBLISHED}", versions], dest, timeout)  # 2. its marker
     _rsync([str(db), base], dest, timeout)  # 3. the link, last
+    if (generations := Path(f"{db}.links.json")).exists():
+        # the personal links' generations (core/links.py): links the other host shows carry the same ones
+        _rsync([str(generations), base], dest, timeout)
     # 4. the fallbacks the writer keeps; what it pruned goes (a reader there holding one keeps reading it)
     keep = [f"--filter=P /{target.name}", f"--filter=P /{target.name}{PUBLISHED}"]
     for v in _published(db):

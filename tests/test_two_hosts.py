@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -256,7 +257,11 @@ def test_a_version_published_on_the_writer_is_shipped_and_served_by_the_other_ho
     b_data.mkdir(parents=True)
     a_db, b_db = a_data / "nq71.duckdb", b_data / "nq71.duckdb"
     xfer_log = tmp_path / "b" / "post-xfer.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NQ71_")} | {"NQ71_ALLOW_NO_LOGIN": "1"}
+    # both hosts sign the personal links with the same key (deploy check refuses two hosts without one)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NQ71_")} | {
+        "NQ71_ALLOW_NO_LOGIN": "1",
+        "NQ71_LINK_SECRET": secrets.token_urlsafe(48),
+    }
     ns_cmd = ("ip", "netns", "exec")
     with two_hosts(), rsync_daemon(b_data, xfer_log) as dest:
         ship = [sys.executable, "-m", "deploy", "ship", "--db", str(a_db), "--to", dest]
@@ -437,8 +442,8 @@ def test_the_check_reads_the_two_hosts_settings(tmp_path):
         path.write_text(text.replace(old, new), encoding="utf-8")
         return path
 
-    writer = _check(config("ghi", "servers = []\nship_to = []", 'servers = ["10.0.0.2:8601", "10.0.0.2:8602"]\n'
-                           'ship_to = ["rsync://10.0.0.2/nq71"]'))  # fmt: skip
+    both = 'servers = ["10.0.0.2:8601", "10.0.0.2:8602"]\nship_to = ["rsync://10.0.0.2/nq71"]'
+    writer = _check(config("ghi", "servers = []\nship_to = []", both), {"NQ71_LINK_SECRET": "k" * 48})
     assert writer.returncode == 0, writer.stdout + writer.stderr
     assert _line(writer.stdout, "Gửi sang máy khác") == "✓ Gửi sang máy khác: rsync://10.0.0.2/nq71"
     assert _line(writer.stdout, "Tiến trình máy khác").startswith("✓ Tiến trình máy khác: haproxy chia tải cùng")
@@ -447,8 +452,12 @@ def test_the_check_reads_the_two_hosts_settings(tmp_path):
     assert wrong.returncode == 2
     assert "rsync://MÁY/MODULE" in _line(wrong.stdout, "Gửi sang máy khác")
     assert "MÁY:CỔNG" in _line(wrong.stdout, "Tiến trình máy khác")
-    second = _check(config("thu_hai", "# front = false", "front = false"))
+    second = _check(config("thu_hai", "# front = false", "front = false"), {"NQ71_LINK_SECRET": "k" * 48})
     assert second.returncode == 2 and "first_worker_port" in _line(second.stdout, "Máy thứ hai")
+    # each host making its own key: a link one host shows would not open on the other
+    own_keys = _check(config("khoa", "servers = []\nship_to = []", both))
+    assert own_keys.returncode == 2
+    assert "[lien_ket] secret (cùng giá trị)" in _line(own_keys.stdout, "Khóa đường dẫn: hai máy")
 
 
 def test_a_version_the_other_host_wrote_itself_is_never_overwritten_silently(tmp_path):
@@ -482,9 +491,14 @@ def test_a_version_the_other_host_wrote_itself_is_never_overwritten_silently(tmp
         ship = [sys.executable, "-m", "deploy", "ship", "--db", str(a_db), "--to", dest]
         for n, path in enumerate((FIXTURES / "progress_small.csv", _new_unit(tmp_path), FIXTURES / "cycle" /
                                   "progress_small.csv"), 1):  # fmt: skip
+            if n == 3:  # the office revokes a unit's link on A: the generations go with the next shipment
+                run(sys.executable, "-c", f"from core import links; links.revoke({str(a_db)!r}, '24406', 'test')",
+                    env=env)  # fmt: skip
             ingest(path, a_db)
             out = run(*ship, env=env)
             assert f"Đã gửi phiên bản {n:06d}.duckdb" in out.stdout, out.stdout + out.stderr
+        generations = Path(f"{a_db}.links.json")
+        assert generations.exists() and Path(f"{b_db}.links.json").read_bytes() == generations.read_bytes()
         # A keeps two versions; B follows: 000001, pruned on A, is gone from B too, and was not taken for B's own
         names = sorted(p.name for p in (b_db.parent / "nq71.duckdb.versions").iterdir())
         assert names == ["000002.duckdb", "000002.duckdb.published", "000003.duckdb", "000003.duckdb.published"]
