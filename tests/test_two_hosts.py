@@ -85,7 +85,11 @@ def two_hosts():
     """Namespaces A and B: root–A on 10.71.1.0/24, root–B on 10.71.2.0/24 (the front reaches the workers),
     A–B on 10.71.3.0/24 (the hosts' own network, over which A ships to B). Removed even on failure."""
     taken = run("ip", "-o", "addr", "show", "to", "10.71.0.0/16").stdout.strip()
-    assert not taken, f"10.71.0.0/16 is already in use on this machine (a run left behind?):\n{taken}"
+    stale = [n.split()[0] for n in run("ip", "netns", "list").stdout.splitlines() if n.startswith("nq71-")]
+    assert not taken, (
+        f"10.71.0.0/16 is already in use on this machine:\n{taken}\n(a killed run of this test leaves namespaces "
+        f"{stale}: stop what runs in them, then ip netns del NAME)"
+    )
     try:
         for ns in (NS_A, NS_B):
             run("ip", "netns", "add", ns)
@@ -305,14 +309,14 @@ def test_a_version_published_on_the_writer_is_shipped_and_served_by_the_other_ho
                     shipper = subprocess.Popen([*ns_cmd, NS_A, *ship, "--watch", "--interval", "0.5"], cwd=ROOT,
                                                env=env, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
                 try:
-                    assert len(_post_xfer(xfer_log, 10)) == 10, _tail(shipper_log)
+                    assert len(_post_xfer(xfer_log, 10, wait=60)) == 10, _tail(shipper_log)
                     assert os.readlink(b_db) == v1
                     with DanglingWatch(b_db) as watch:
                         # the writer publishes a new version with the product's import
                         run(sys.executable, "-m", "data_sources", "ingest", str(_new_unit(tmp_path)), "--db",
                             str(a_db), "--province", "66", ns=NS_A, env=env)  # fmt: skip
                         assert os.readlink(a_db) == v2
-                        deadline = time.monotonic() + 30
+                        deadline = time.monotonic() + 60
                         while os.readlink(b_db) != v2 or len(_post_xfer(xfer_log, 15, wait=0)) < 15:
                             assert time.monotonic() < deadline, f"B never received 000002: {_tail(shipper_log)}"
                             time.sleep(0.1)
@@ -323,8 +327,8 @@ def test_a_version_published_on_the_writer_is_shipped_and_served_by_the_other_ho
                 assert "Đã gửi phiên bản 000002.duckdb" in _tail(shipper_log), _tail(shipper_log)
                 assert watch.bad == [] and watch.looks > 10, (watch.bad, watch.looks)
                 assert watch.seen == {"000001.duckdb", "000002.duckdb"}, watch.seen
-                # after every transfer B's daemon ran the link
-                # named a file that was there, or (before the first link) nothing: the file first, the link last
+                # after every transfer, B's daemon found the link naming a file that was there, or (before the first
+                # link) no link: the file first, the link last
                 states = [line.split()[1:] for line in _post_xfer(xfer_log, 15)]
                 # five transfers a shipment (B's markers read back, the file, its marker, the link, the fallbacks):
                 # the first: none × 3, v1 × 2; the service's first: v1 × 5; the new version: v1 × 3, v2 × 2
