@@ -18,7 +18,9 @@ each shipment, after the link, so a link shown on the other host is one the writ
 
 Before step 1 the other host's publish markers are read back: a version there that this host never
 published (someone imported, or a unit's report was sent, on that host) would be overwritten and lost, so
-nothing is shipped (exit 3) until an administrator has recovered it and ships with ``--force``.
+nothing is shipped (exit 3) until an administrator has recovered it and ships with ``--force``. What this host
+has shipped is remembered in ``<db>.shipped.json`` (name → SHA-256), so a version it shipped and has pruned
+since is still known for its own.
 
 ``--watch``: ship at start, then again whenever the link names a new version (a systemd service on the
 writer, deploy/systemd/nq71-ship.service), so every publish reaches the other hosts within seconds.
@@ -95,15 +97,52 @@ def _rsync(args: list[str], dest: str, timeout: float) -> None:
         )
 
 
+def _sum(marker: Path) -> str:
+    """The SHA-256 a publish marker holds ("" when it holds none or cannot be read)."""
+    import json
+
+    try:
+        value = json.loads(marker.read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        return ""
+    return str(value.get("sha256") or "") if isinstance(value, dict) else ""
+
+
+def _ledger(db: Path) -> Path:
+    """``<db>.shipped.json``: every version this host has shipped (name → SHA-256), pruned ones included, so a
+    version the other host still holds is known for this host's even after it was pruned here."""
+    return Path(f"{db}.shipped.json")
+
+
+def _known(db: Path) -> dict[str, str]:
+    import json
+
+    try:
+        known = json.loads(_ledger(db).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    if not isinstance(known, dict):
+        known = {}
+    return {**known, **{v.name: _sum(Path(f"{v}{PUBLISHED}")) for v in _published(db)}}
+
+
+def _remember(db: Path) -> None:
+    import json
+
+    known = _known(db)
+    keep = dict(sorted(known.items())[-1000:])
+    tmp = _ledger(db).with_name(f".{_ledger(db).name}.{os.getpid()}")
+    tmp.write_text(json.dumps(keep, indent=0), encoding="utf-8")
+    os.replace(tmp, _ledger(db))
+
+
 def _theirs(db: Path, base: str, dest: str, timeout: float) -> str | None:
     """A version on the other host that this host did not publish, described; None when there is none. Read
-    from the other host's publish markers (size and SHA-256): one whose twin here says otherwise, or one
-    numbered after this host's newest, was published over there."""
-    import json
+    from the other host's publish markers (SHA-256): one this host never published or shipped, or whose twin
+    here says otherwise, was published over there."""
     import tempfile
 
-    ours = {v.name: v for v in _published(db)}
-    newest = max(ours) if ours else ""
+    known = _known(db)
     with tempfile.TemporaryDirectory(prefix="nq71-ship-") as tmp:
         folder = f"{db.name}.versions"
         _rsync([f"--include=/{folder}/", f"--include=/{folder}/*{PUBLISHED}", "--exclude=*", base, f"{tmp}/"],
@@ -112,16 +151,9 @@ def _theirs(db: Path, base: str, dest: str, timeout: float) -> str | None:
             name = marker.name.removesuffix(PUBLISHED)
             if not VERSION.fullmatch(name):
                 continue
-            mine = ours.get(name)
-            if mine is None:
-                if name > newest:
-                    return f"{name}, mới hơn phiên bản mới nhất ở máy này ({newest or 'chưa có'})"
-                continue  # one this host published and has pruned since: it goes at step 4
-            try:
-                theirs_sum = json.loads(marker.read_text(encoding="utf-8") or "{}").get("sha256")
-                mine_sum = json.loads(Path(f"{mine}{PUBLISHED}").read_text(encoding="utf-8") or "{}").get("sha256")
-            except (OSError, ValueError, AttributeError):
-                continue
+            if name not in known:
+                return f"{name}, không phải phiên bản máy này đã công bố hay đã gửi"
+            theirs_sum, mine_sum = _sum(marker), known[name]
             if theirs_sum and mine_sum and theirs_sum != mine_sum:
                 return f"{name}, khác phiên bản cùng số ở máy này"
     return None
@@ -154,6 +186,7 @@ def ship(db: str | Path, dest: str, timeout: float = 3600.0, force: bool = False
         keep += [f"--include=/{v.name}", f"--include=/{v.name}{PUBLISHED}"]
     src = f"{db.with_name(f'{db.name}.versions')}/"
     _rsync([*keep, "--exclude=*", "--delete", "--delete-excluded", src, versions], dest, timeout)
+    _remember(db)
     return target
 
 

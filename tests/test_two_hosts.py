@@ -515,6 +515,14 @@ def test_a_version_the_other_host_wrote_itself_is_never_overwritten_silently(tmp
         refused = run(*ship, env=env, check=False)
         assert refused.returncode == 3, refused.stdout + refused.stderr
         assert "000004.duckdb, khác phiên bản cùng số ở máy này" in refused.stderr, refused.stderr
+        # A publishes on, and prunes its own 000004: B's is still not taken for one of A's
+        ingest(FIXTURES / "office_csv_export.csv", a_db)
+        ingest(FIXTURES / "forms_nfd_resubmit.csv", a_db)
+        assert os.readlink(a_db) == "nq71.duckdb.versions/000006.duckdb"
+        assert not (a_db.parent / "nq71.duckdb.versions" / "000004.duckdb").exists()
+        refused = run(*ship, env=env, check=False)
+        assert refused.returncode == 3, refused.stdout + refused.stderr
+        assert "000004.duckdb, không phải phiên bản máy này đã công bố hay đã gửi" in refused.stderr, refused.stderr
         assert "có người đã nhập số liệu hay gửi báo cáo ngay trên máy đó. Chưa gửi gì" in refused.stderr
         assert "Traceback" not in refused.stderr
         assert sha(b_db) == theirs  # B still serves its own version, untouched
@@ -522,5 +530,9 @@ def test_a_version_the_other_host_wrote_itself_is_never_overwritten_silently(tmp
         assert watched.returncode == 3 and "Chưa gửi gì" in watched.stderr and sha(b_db) == theirs
 
         forced = run(*ship, "--force", env=env)  # the administrator recovered it and decides
-        assert "Đã gửi phiên bản 000004.duckdb" in forced.stdout
+        assert "Đã gửi phiên bản 000006.duckdb" in forced.stdout
         assert sha(b_db) == sha(a_db)
+        names = sorted(p.name for p in (b_db.parent / "nq71.duckdb.versions").iterdir())
+        assert names == ["000005.duckdb", "000005.duckdb.published", "000006.duckdb", "000006.duckdb.published"]
+        again = run(*ship, env=env)  # from then on, shipping as usual
+        assert "Đã gửi phiên bản 000006.duckdb" in again.stdout
