@@ -96,14 +96,18 @@ WORKERS ?=
 loadtest: $(VENV)/.installed-dev browser-deps $(if $(WORKERS),cluster-deps,)
 	$(PY) -m bench.loadtest --sessions $(SESSIONS) $(if $(WORKERS),--cluster $(WORKERS),)
 
-# Debian's haproxy in front of several Streamlit processes (deploy/cluster.py).
+# Debian's haproxy in front of several Streamlit processes (deploy/cluster.py); rsync ships each published
+# version to a second host (deploy/ship.py) and iproute2's ip netns makes the two hosts of
+# tests/test_two_hosts.py (README «Hai máy chủ»).
+CLUSTER_DEBS := haproxy rsync iproute2
 cluster-deps:
-	@if command -v haproxy > /dev/null || [ -x /usr/sbin/haproxy ]; then exit 0; fi; \
+	@if { command -v haproxy > /dev/null || [ -x /usr/sbin/haproxy ]; } && command -v rsync > /dev/null \
+	   && { command -v ip > /dev/null || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ]; }; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
-	  echo "Cài haproxy từ Debian (apt-get)…"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy > /dev/null; \
+	  echo "Cài haproxy, rsync, iproute2 từ Debian (apt-get)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CLUSTER_DEBS) > /dev/null; \
 	else \
-	  echo "Thiếu haproxy: chạy với quyền root 'apt-get install haproxy' rồi chạy lại make serve-cluster."; \
+	  echo "Thiếu haproxy/rsync/iproute2: chạy với quyền root 'apt-get install $(CLUSTER_DEBS)' rồi chạy lại."; \
 	  exit 1; \
 	fi
 

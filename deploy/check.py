@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import tomllib
 from dataclasses import dataclass
@@ -259,17 +260,57 @@ def _tools(s: dict) -> list[Check]:
         out.append(Check(WARN, "LibreOffice (PDF)", "không có: báo cáo định kỳ chỉ tải được Word, không có PDF "
                          "(apt-get install libreoffice-writer-nogui fonts-liberation2)"))  # fmt: skip
     workers, cert = int(s.get("workers") or 1), str(s.get("tls_cert") or "")
-    if workers > 1 or cert:
+    front = s.get("front", True) is not False  # false: a second host, workers only (README «Hai máy chủ»)
+    if front and (workers > 1 or cert or s.get("servers")):
         from deploy.cluster import haproxy_bin
 
-        why = "HTTPS (tls_cert)" if cert else f"{workers} tiến trình"
+        why = "HTTPS (tls_cert)" if cert else f"{workers} tiến trình" if workers > 1 else "máy chủ khác"
         if haproxy_bin() is None:
             out.append(Check(FAIL, "haproxy", f"cần cho {why} mà chưa cài: apt-get install haproxy"))
         else:
             out.append(Check(OK, "haproxy", f"có ({why})"))
     if cert:
         out.append(_certificate(Path(cert)))
+    out += _two_hosts(s)
     return out
+
+
+def _two_hosts(s: dict) -> list[Check]:
+    """README «Hai máy chủ»: where the writer ships (rsync), and the other host's workers haproxy balances."""
+    out = []
+    ship_to = [str(d) for d in s.get("ship_to") or []]
+    if ship_to:
+        bad = [d for d in ship_to if not (d.startswith("rsync://") or "::" in d)]
+        if bad:
+            out.append(Check(FAIL, "Gửi sang máy khác", f"«{bad[0]}» không phải nơi nhận rsync: rsync://MÁY/MODULE"))
+        elif shutil.which("rsync") is None:
+            out.append(Check(FAIL, "Gửi sang máy khác", "cần rsync mà chưa cài: apt-get install rsync"))
+        else:
+            out.append(Check(OK, "Gửi sang máy khác", ", ".join(ship_to)))
+    servers = [str(x) for x in s.get("servers") or []]
+    if servers:
+        bad = [x for x in servers if not re.fullmatch(r"[\w.:\[\]-]+:\d{1,5}", x)]
+        if bad:
+            out.append(Check(FAIL, "Tiến trình máy khác", f"«{bad[0]}» phải có dạng MÁY:CỔNG, ví dụ 10.0.0.2:8601"))
+        else:
+            out.append(Check(OK, "Tiến trình máy khác", f"haproxy chia tải cùng {', '.join(servers)}"))
+    if (ship_to or servers or s.get("front", True) is False) and not _shared_link_key():
+        out.append(Check(FAIL, "Khóa đường dẫn: hai máy", "mỗi máy sẽ tự tạo khóa riêng, nên đường dẫn riêng một máy "
+                         "cấp thì máy kia không mở: đặt [lien_ket] secret (cùng giá trị) trong tệp bí mật của cả hai máy, "
+                         "hoặc NQ71_LINK_SECRET"))  # fmt: skip
+    if s.get("front", True) is False and not s.get("first_worker_port"):
+        out.append(Check(FAIL, "Máy thứ hai", "front = false cần first_worker_port (cổng cố định mà máy kia gọi tới)"))
+    return out
+
+
+def _shared_link_key() -> bool:
+    """The personal links' key comes from the configuration (the same on every host), not a file one host made."""
+    from core import links
+
+    try:
+        return bool(os.environ.get("NQ71_LINK_SECRET") or links._from_secrets_note())
+    except links.LinkError:
+        return True  # a key too short: the «Khóa đường dẫn» line already says so
 
 
 def _certificate(path: Path) -> Check:
