@@ -8,18 +8,19 @@
 --    period, a flagged ≤ pair counts toward nothing; a share of units answering yes: the answer and 1;
 --    a yearly count: year to date; a count per quarter: the period's sum over the quarters reported.
 --    Nothing here depends on a plan or on who looks: targets and judging are read with the plan.
---  * mart.unit_first: per unit × ratio indicator, its first reported quarter (the start of the pace line).
+--  * mart.unit_first: per unit × ratio or yes/no indicator, its first reported quarter (the pace line's start).
 --  * mart.unit_quarter_reports (build_marts.sql): per unit × quarter, when it first reported.
 --
--- Years of history: a year's answers are computed again only when its quarterly values (or the
--- catalog's formulas) changed since they were computed: mart.answer_years keeps each year's signature.
--- An import of one quarter costs that year, not every year kept (tests/test_answers.py: the result
--- equals a full rebuild, cell for cell).
+-- Years of history: only the units × years whose quarterly values this build computed again (the keys an
+-- import or a decision touched, build_marts.sql) are computed again; a unit's first report only for the
+-- units touched. A full build (marts_drop.sql) computes them all (tests/test_answers.py: equal).
 
-CREATE TABLE IF NOT EXISTS mart.answer_years (year INTEGER, sig UBIGINT);
 -- the seven periods of a year are slots of a list: 1–4 its quarters, 5 and 6 its halves, 7 the year
 CREATE TABLE IF NOT EXISTS mart.unit_answers (
     year INTEGER, unit_code VARCHAR, indicator VARCHAR, nums DOUBLE[], dens DOUBLE[]
+);
+CREATE TABLE IF NOT EXISTS mart.unit_first (
+    unit_code VARCHAR, indicator VARCHAR, yq0 INTEGER, q0 VARCHAR, v0 DOUBLE, num0 DOUBLE, den0 DOUBLE
 );
 
 -- grain: one row per indicator input the answers use (the catalog's formulas) (temp)
@@ -29,111 +30,102 @@ FROM ref.indicator_inputs AS x
 JOIN ref.indicators AS i ON i.code = x.indicator
 WHERE i.loai IN ('ratio', 'share_yes', 'year_sum', 'quarter_sum');
 
--- grain: one row per year with quarterly values: the signature of its values and of the formulas (temp)
-CREATE OR REPLACE TEMP TABLE answer_sigs AS
-SELECT
-    CAST(q.year AS INTEGER) AS year,
-    xor(
-        bit_xor(hash(q.unit_code, q.qn, q.field, q.agg, q.value, q.flagged)),
-        (SELECT coalesce(bit_xor(hash(indicator, role, field, loai)), 0) FROM answer_inputs)
-    ) AS sig
-FROM mart.quarterly AS q
-WHERE q.year IS NOT NULL
-GROUP BY 1;
-
--- grain: one row per year whose answers must be computed (again): new, changed or gone (temp)
+-- grain: one row per unit × year whose quarterly values this build computed again (build_marts.sql:
+-- touched_counts_in, every unit's every year in a full build) (temp)
 CREATE OR REPLACE TEMP TABLE answer_todo AS
-SELECT s.year FROM answer_sigs AS s LEFT JOIN mart.answer_years AS a USING (year) WHERE a.sig IS DISTINCT FROM s.sig
-UNION
-SELECT a.year FROM mart.answer_years AS a ANTI JOIN answer_sigs AS s USING (year);
+SELECT DISTINCT t.unit_code, CAST(p.year AS INTEGER) AS year
+FROM touched_counts_in AS t JOIN ref.periods AS p ON p.period = t.quarter;
 
-DELETE FROM mart.unit_answers WHERE year IN (SELECT year FROM answer_todo);
+DELETE FROM mart.unit_answers AS a USING answer_todo AS t WHERE a.unit_code = t.unit_code AND a.year = t.year;
 
--- The quarter reported last among quarters a..b (e: per quarter TRUE when reported, else NULL).
-CREATE OR REPLACE TEMP MACRO last_q(e, a, b) AS
-    CASE WHEN a <= 4 AND b >= 4 AND e[4] THEN 4 WHEN a <= 3 AND b >= 3 AND e[3] THEN 3
-         WHEN a <= 2 AND b >= 2 AND e[2] THEN 2 WHEN a <= 1 AND e[1] THEN 1 END;
--- A field's part of an indicator's numerator over quarters a..b (v, e, g: per quarter its value, reported,
--- flagged): a ratio takes the numerator field's last value of the period unless its ≤ pair is flagged; a
--- share of units the last answer; a yearly count the sum from the start of the year; a count per
--- quarter the sum over the period.
-CREATE OR REPLACE TEMP MACRO num_part(loai, role, v, e, g, a, b) AS
+-- Over quarters a..b of a year, of one field (q: v1..v4 its value each quarter, e1..e4 whether it was
+-- reported, g1..g4 whether its ≤ pair is flagged): the value and the flag of the last quarter reported, whether any
+-- was, the sum of the values (NULL when none) and how many quarters were reported.
+CREATE OR REPLACE TEMP MACRO in_q(x, k, a, b) AS CASE WHEN a <= k AND b >= k THEN x END;
+CREATE OR REPLACE TEMP MACRO last_of(x1, x2, x3, x4, e1, e2, e3, e4, a, b) AS
+    CASE WHEN a <= 4 AND b >= 4 AND e4 THEN x4 WHEN a <= 3 AND b >= 3 AND e3 THEN x3
+         WHEN a <= 2 AND b >= 2 AND e2 THEN x2 WHEN a <= 1 AND b >= 1 AND e1 THEN x1 END;
+CREATE OR REPLACE TEMP MACRO any_of(e1, e2, e3, e4, a, b) AS
+    coalesce(in_q(e1, 1, a, b), FALSE) OR coalesce(in_q(e2, 2, a, b), FALSE)
+    OR coalesce(in_q(e3, 3, a, b), FALSE) OR coalesce(in_q(e4, 4, a, b), FALSE);
+CREATE OR REPLACE TEMP MACRO sum_of(v1, v2, v3, v4, a, b) AS
+    CASE WHEN coalesce(in_q(v1, 1, a, b), in_q(v2, 2, a, b), in_q(v3, 3, a, b), in_q(v4, 4, a, b)) IS NOT NULL
+         THEN coalesce(in_q(v1, 1, a, b), 0) + coalesce(in_q(v2, 2, a, b), 0) + coalesce(in_q(v3, 3, a, b), 0)
+              + coalesce(in_q(v4, 4, a, b), 0) END;
+CREATE OR REPLACE TEMP MACRO count_of(e1, e2, e3, e4, a, b) AS
+    CAST(coalesce(in_q(e1, 1, a, b), FALSE) AS INTEGER) + CAST(coalesce(in_q(e2, 2, a, b), FALSE) AS INTEGER)
+    + CAST(coalesce(in_q(e3, 3, a, b), FALSE) AS INTEGER) + CAST(coalesce(in_q(e4, 4, a, b), FALSE) AS INTEGER);
+-- A field's part of an indicator's numerator over quarters a..b: a ratio takes the numerator field's last
+-- value of the period unless its ≤ pair is flagged; a share of units the last answer; a yearly count the
+-- sum from the start of the year; a count per quarter the sum over the period.
+CREATE OR REPLACE TEMP MACRO num_part(loai, role, q, a, b) AS
     CASE WHEN role <> 'tu_so' THEN NULL
-         WHEN loai = 'ratio' THEN CASE WHEN NOT g[last_q(e, a, b)] THEN v[last_q(e, a, b)] END
-         WHEN loai = 'share_yes' THEN v[last_q(e, a, b)]
-         WHEN loai = 'year_sum' THEN list_sum(v[1:b])
-         ELSE list_sum(v[a:b]) END;
+         WHEN loai = 'ratio' THEN CASE WHEN NOT last_of(q.g1, q.g2, q.g3, q.g4, q.e1, q.e2, q.e3, q.e4, a, b)
+                                       THEN last_of(q.v1, q.v2, q.v3, q.v4, q.e1, q.e2, q.e3, q.e4, a, b) END
+         WHEN loai = 'share_yes' THEN last_of(q.v1, q.v2, q.v3, q.v4, q.e1, q.e2, q.e3, q.e4, a, b)
+         WHEN loai = 'year_sum' THEN sum_of(q.v1, q.v2, q.v3, q.v4, 1, b)
+         ELSE sum_of(q.v1, q.v2, q.v3, q.v4, a, b) END;
 -- A field's part of the denominator: a ratio's denominator field (as its numerator), 1 for a unit that
 -- answered a yes/no.
-CREATE OR REPLACE TEMP MACRO den_part(loai, role, v, e, g, a, b) AS
-    CASE WHEN loai = 'ratio' AND role = 'mau_so' THEN CASE WHEN NOT g[last_q(e, a, b)] THEN v[last_q(e, a, b)] END
-         WHEN loai = 'share_yes' AND role = 'tu_so' THEN CASE WHEN last_q(e, a, b) IS NOT NULL THEN 1.0 END END;
+CREATE OR REPLACE TEMP MACRO den_part(loai, role, q, a, b) AS
+    CASE WHEN loai = 'ratio' AND role = 'mau_so'
+             THEN CASE WHEN NOT last_of(q.g1, q.g2, q.g3, q.g4, q.e1, q.e2, q.e3, q.e4, a, b)
+                       THEN last_of(q.v1, q.v2, q.v3, q.v4, q.e1, q.e2, q.e3, q.e4, a, b) END
+         WHEN loai = 'share_yes' AND role = 'tu_so' THEN CASE WHEN any_of(q.e1, q.e2, q.e3, q.e4, a, b) THEN 1.0 END END;
+-- An indicator's numerator over quarters a..b from its fields' parts (an aggregate over them): their sum; a
+-- yes/no the answer; a count per quarter the sum divided by the quarters reported. Its denominator: the sum.
+CREATE OR REPLACE TEMP MACRO num_of(loai, role, q, a, b) AS
+    CASE WHEN loai = 'share_yes' THEN max(num_part(loai, role, q, a, b))
+         WHEN loai = 'quarter_sum' THEN sum(num_part(loai, role, q, a, b))
+             / nullif(max(CASE WHEN role = 'tu_so' THEN count_of(q.e1, q.e2, q.e3, q.e4, a, b) END), 0)
+         ELSE sum(num_part(loai, role, q, a, b)) END;
+CREATE OR REPLACE TEMP MACRO den_of(loai, role, q, a, b) AS
+    CASE WHEN loai = 'share_yes' THEN max(den_part(loai, role, q, a, b)) ELSE sum(den_part(loai, role, q, a, b)) END;
+
 INSERT INTO mart.unit_answers
 WITH w AS (
-    -- one row per unit × year × field the formulas read: each quarter's value, whether it was
-    -- reported and whether its ≤ pair is flagged
+    -- one row per unit × year × field the formulas read: each quarter's value, whether it was reported
+    -- and whether its ≤ pair is flagged
     SELECT
         x.unit_code, CAST(x.year AS INTEGER) AS year, x.field,
-        [max(x.value) FILTER (WHERE x.qn = 1), max(x.value) FILTER (WHERE x.qn = 2),
-         max(x.value) FILTER (WHERE x.qn = 3), max(x.value) FILTER (WHERE x.qn = 4)] AS v,
-        [CASE WHEN bool_or(x.qn = 1) THEN TRUE END, CASE WHEN bool_or(x.qn = 2) THEN TRUE END,
-         CASE WHEN bool_or(x.qn = 3) THEN TRUE END, CASE WHEN bool_or(x.qn = 4) THEN TRUE END] AS e,
-        [coalesce(bool_or(x.flagged) FILTER (WHERE x.qn = 1), FALSE), coalesce(bool_or(x.flagged) FILTER (WHERE x.qn = 2), FALSE),
-         coalesce(bool_or(x.flagged) FILTER (WHERE x.qn = 3), FALSE), coalesce(bool_or(x.flagged) FILTER (WHERE x.qn = 4), FALSE)] AS g
+        struct_pack(
+            v1 := max(x.value) FILTER (WHERE x.qn = 1), v2 := max(x.value) FILTER (WHERE x.qn = 2),
+            v3 := max(x.value) FILTER (WHERE x.qn = 3), v4 := max(x.value) FILTER (WHERE x.qn = 4),
+            e1 := bool_or(x.qn = 1), e2 := bool_or(x.qn = 2), e3 := bool_or(x.qn = 3), e4 := bool_or(x.qn = 4),
+            g1 := coalesce(bool_or(x.flagged) FILTER (WHERE x.qn = 1), FALSE),
+            g2 := coalesce(bool_or(x.flagged) FILTER (WHERE x.qn = 2), FALSE),
+            g3 := coalesce(bool_or(x.flagged) FILTER (WHERE x.qn = 3), FALSE),
+            g4 := coalesce(bool_or(x.flagged) FILTER (WHERE x.qn = 4), FALSE)
+        ) AS q
     FROM mart.quarterly AS x
     SEMI JOIN answer_inputs AS i ON i.field = x.field
-    WHERE x.year IN (SELECT year FROM answer_todo)
+    SEMI JOIN answer_todo AS t ON t.unit_code = x.unit_code AND t.year = x.year
     GROUP BY ALL
-),
--- each field's parts for the seven periods of the year (slots 1–4 its quarters, 5–6 its halves, 7 the year)
-parts AS (
-    SELECT
-        w.year, w.unit_code, i.indicator, i.loai,
-        [num_part(i.loai, i.role, w.v, w.e, w.g, 1, 1), num_part(i.loai, i.role, w.v, w.e, w.g, 2, 2),
-         num_part(i.loai, i.role, w.v, w.e, w.g, 3, 3), num_part(i.loai, i.role, w.v, w.e, w.g, 4, 4),
-         num_part(i.loai, i.role, w.v, w.e, w.g, 1, 2), num_part(i.loai, i.role, w.v, w.e, w.g, 3, 4),
-         num_part(i.loai, i.role, w.v, w.e, w.g, 1, 4)] AS np,
-        [den_part(i.loai, i.role, w.v, w.e, w.g, 1, 1), den_part(i.loai, i.role, w.v, w.e, w.g, 2, 2),
-         den_part(i.loai, i.role, w.v, w.e, w.g, 3, 3), den_part(i.loai, i.role, w.v, w.e, w.g, 4, 4),
-         den_part(i.loai, i.role, w.v, w.e, w.g, 1, 2), den_part(i.loai, i.role, w.v, w.e, w.g, 3, 4),
-         den_part(i.loai, i.role, w.v, w.e, w.g, 1, 4)] AS dp,
-        -- quarters reported in each period (a count per quarter is divided by it)
-        CASE WHEN i.role = 'tu_so' THEN [list_count(w.e[1:1]), list_count(w.e[2:2]), list_count(w.e[3:3]),
-             list_count(w.e[4:4]), list_count(w.e[1:2]), list_count(w.e[3:4]), list_count(w.e)] END AS qc
-    FROM w
-    JOIN answer_inputs AS i ON i.field = w.field
 )
--- an indicator's numerator per period: the sum of its fields' parts (a yes/no: the answer; a count
--- per quarter: the sum divided by the quarters reported); its denominator the sum of theirs
+-- an indicator's numerator and denominator for each of the seven periods of the year
 SELECT
-    year, unit_code, indicator,
-    CASE loai
-        WHEN 'share_yes' THEN [max(np[1]), max(np[2]), max(np[3]), max(np[4]), max(np[5]), max(np[6]), max(np[7])]
-        WHEN 'quarter_sum' THEN [
-            sum(np[1]) / nullif(max(qc[1]), 0), sum(np[2]) / nullif(max(qc[2]), 0),
-            sum(np[3]) / nullif(max(qc[3]), 0), sum(np[4]) / nullif(max(qc[4]), 0),
-            sum(np[5]) / nullif(max(qc[5]), 0), sum(np[6]) / nullif(max(qc[6]), 0),
-            sum(np[7]) / nullif(max(qc[7]), 0)]
-        ELSE [sum(np[1]), sum(np[2]), sum(np[3]), sum(np[4]), sum(np[5]), sum(np[6]), sum(np[7])] END AS nums,
-    CASE loai
-        WHEN 'share_yes' THEN [max(dp[1]), max(dp[2]), max(dp[3]), max(dp[4]), max(dp[5]), max(dp[6]), max(dp[7])]
-        ELSE [sum(dp[1]), sum(dp[2]), sum(dp[3]), sum(dp[4]), sum(dp[5]), sum(dp[6]), sum(dp[7])] END AS dens
-FROM parts
-GROUP BY year, unit_code, indicator, loai
+    w.year, w.unit_code, i.indicator,
+    [num_of(i.loai, i.role, w.q, 1, 1), num_of(i.loai, i.role, w.q, 2, 2), num_of(i.loai, i.role, w.q, 3, 3),
+     num_of(i.loai, i.role, w.q, 4, 4), num_of(i.loai, i.role, w.q, 1, 2), num_of(i.loai, i.role, w.q, 3, 4),
+     num_of(i.loai, i.role, w.q, 1, 4)] AS nums,
+    [den_of(i.loai, i.role, w.q, 1, 1), den_of(i.loai, i.role, w.q, 2, 2), den_of(i.loai, i.role, w.q, 3, 3),
+     den_of(i.loai, i.role, w.q, 4, 4), den_of(i.loai, i.role, w.q, 1, 2), den_of(i.loai, i.role, w.q, 3, 4),
+     den_of(i.loai, i.role, w.q, 1, 4)] AS dens
+FROM w
+JOIN answer_inputs AS i ON i.field = w.field
+GROUP BY w.year, w.unit_code, i.indicator, i.loai
 -- a page reads one year of one province's units (neighbouring codes): a few row groups
-ORDER BY year, unit_code, indicator;
-
-DELETE FROM mart.answer_years;
-INSERT INTO mart.answer_years SELECT year, sig FROM answer_sigs;
+ORDER BY w.year, w.unit_code, i.indicator;
 
 -- grain: one row per unit × ratio or yes/no indicator: the first quarter it reported (yq0 = year × 10 +
 -- quarter), what it reported then (num0 / den0: the scope's start is the sum over the units that
--- reported first) and the unit's own start v0 (%). Small: it is rebuilt whole.
-CREATE OR REPLACE TABLE mart.unit_first AS
+-- reported first) and the unit's own start v0 (%).
+DELETE FROM mart.unit_first AS f USING (SELECT DISTINCT unit_code FROM answer_todo) AS t WHERE f.unit_code = t.unit_code;
+INSERT INTO mart.unit_first
 WITH fq AS (
     SELECT x.unit_code, i.indicator, x.quarter, CAST(x.year * 10 + x.qn AS INTEGER) AS yq,
            sum(x.value) FILTER (WHERE i.role = 'tu_so') AS num, sum(x.value) FILTER (WHERE i.role = 'mau_so') AS den
-    FROM mart.quarterly AS x
+    FROM (SELECT * FROM mart.quarterly SEMI JOIN (SELECT DISTINCT unit_code FROM answer_todo) USING (unit_code)) AS x
     JOIN answer_inputs AS i ON i.field = x.field AND i.loai = 'ratio'
     WHERE NOT x.flagged
     GROUP BY ALL
@@ -141,7 +133,7 @@ WITH fq AS (
     UNION ALL
     -- a share of units (yes/no): each unit counts 1 in the denominator
     SELECT x.unit_code, i.indicator, x.quarter, CAST(x.year * 10 + x.qn AS INTEGER), x.value, 1.0
-    FROM mart.quarterly AS x
+    FROM (SELECT * FROM mart.quarterly SEMI JOIN (SELECT DISTINCT unit_code FROM answer_todo) USING (unit_code)) AS x
     JOIN answer_inputs AS i ON i.field = x.field AND i.loai = 'share_yes' AND i.role = 'tu_so'
 ),
 firsts AS (

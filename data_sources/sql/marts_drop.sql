@@ -8,3 +8,6 @@ DROP TABLE IF EXISTS mart.texts;
 DROP TABLE IF EXISTS mart.submissions;
 DROP TABLE IF EXISTS mart.unit_quarter_reports;
 DROP TABLE IF EXISTS mart.quarterly;
+DROP TABLE IF EXISTS mart.unit_answers;
+DROP TABLE IF EXISTS mart.unit_first;
+DROP TABLE IF EXISTS mart.answer_years;
