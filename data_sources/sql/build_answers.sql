@@ -1,4 +1,4 @@
--- Answers prepared at publish: what the pages ask for, per unit, computed once per published version
+-- Writes the answers prepared at publish: what the pages ask for, per unit, computed once per published version
 -- so that a page's rerun is a lookup plus a small sum over the units it shows (queries/progress.sql,
 -- queries/reporting.sql). Run after build_marts.sql, in the same publish. No parameters.
 --
