@@ -8,11 +8,12 @@ import datetime as dt
 import queries
 from core.db import connect_read
 from core.periods import PeriodSel
+from data_sources.load import cycle
 from data_sources.load import ingest as ingest_mod
 from data_sources.load.ingest import ingest_paths
 from data_sources.publish.store import publishing
 from queries import Scope
-from tests.test_answers import _quarter, _same, _unprepared
+from tests.test_answers import _file, _quarter, _same, _unit, _unprepared
 
 
 def test_prepared_equals_unprepared_when_a_formula_reads_a_field_of_the_other_kind(tmp_path):
@@ -42,5 +43,39 @@ def test_prepared_equals_unprepared_when_a_formula_reads_a_field_of_the_other_ki
             con, "progress", {"plan": "000", "periods": sel, "level": "xa", "scope": None, "units": None}
         )
         _same(got, want, "CT01 đọc một trường cộng dồn, CT04 một trường cuối kỳ")
+    finally:
+        con.close()
+
+
+def _flagged(db, unit: str) -> list[tuple]:
+    con = connect_read(db)
+    try:
+        return con.execute(
+            "SELECT field FROM mart.quarterly WHERE unit_code = ? AND quarter = '2026-Q1' AND flagged ORDER BY 1",
+            [unit],
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_a_locked_quarter_keeps_its_flagged_pair_when_its_tab_is_read_again(tmp_path):
+    """An approved quarter publishes the approved cells (cycle.locked_cells), whose row was read by the tab's
+    read of then. When the tab is read again (another unit's row changed), that row is no longer live: the
+    broken ≤ pair of the approved cells must stay flagged (it counts toward nothing), not silently count."""
+    db = tmp_path / "db" / "nq71.duckdb"
+    db.parent.mkdir()
+    rows = ["Xã Ea Kar,Quý I/2026,100,120,Có,1,2", "Xã Ea Ô,Quý I/2026,300,50,Có,1,2"]
+    seen = dt.datetime(2026, 4, 5, 8)
+    ingest_paths([_file(tmp_path, "q1", rows)], db, province=66, seen_at=seen)
+    ea_kar = _unit(db, "Xã Ea Kar")
+    cycle.approve(db, "2026-Q1", [ea_kar], by="vp")
+    assert _flagged(db, ea_kar) == [("cb_quan_triet",), ("cb_tong",)]  # as approved
+    rows[1] = "Xã Ea Ô,Quý I/2026,300,60,Có,1,2"  # another unit's row changes: the tab is read again
+    ingest_paths([_file(tmp_path, "q1", rows)], db, province=66, seen_at=seen + dt.timedelta(days=1))
+    assert _flagged(db, ea_kar) == [("cb_quan_triet",), ("cb_tong",)]
+    con = connect_read(db)
+    try:
+        got = queries.progress(con, "000", PeriodSel("2026-Q1"), Scope.everything())
+        assert got[(got.unit_code == ea_kar) & (got.indicator == "CT01")].num.isna().all()
     finally:
         con.close()

@@ -117,7 +117,9 @@ SELECT
     b.unit_code, b.period, b.num_field, b.den_field, b.num_value, b.den_value,
     r.source, r.sheet, r.gid, r.url, b."row", b.col
 FROM broken AS b
-JOIN live_rows AS r ON r.ord = b.ord;
+-- the row the cell was read from: live, or in a locked quarter the approved one (a later read of its tab
+-- leaves it no longer live, its pair still broken)
+JOIN stg.rows AS r ON r.ord = b.ord;
 
 -- the fields of a broken ≤ pair, per unit and period
 DELETE FROM mart.flags AS f USING touched AS t WHERE f.unit_code = t.unit_code AND f.period = t.period;
@@ -145,7 +147,7 @@ DELETE FROM mart.texts AS x USING touched AS t WHERE x.unit_code = t.unit_code A
 INSERT INTO mart.texts
 SELECT c.unit_code, c.period, c.quarter, c.field, c.text_value AS text, r.source, r.sheet, c."row"
 FROM (SELECT * FROM mart.current_cells SEMI JOIN touched USING (unit_code, period)) AS c
-JOIN live_rows AS r ON r.ord = c.ord
+JOIN stg.rows AS r ON r.ord = c.ord  -- live, or a locked quarter's approved row (as mart.validation)
 WHERE c.kind = 'text';
 
 -- grain: one row per unit × native period that has a submission (any import)
