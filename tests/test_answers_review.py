@@ -79,3 +79,24 @@ def test_a_locked_quarter_keeps_its_flagged_pair_when_its_tab_is_read_again(tmp_
         assert got[(got.unit_code == ea_kar) & (got.indicator == "CT01")].num.isna().all()
     finally:
         con.close()
+
+
+def test_a_file_read_again_with_a_time_of_receipt_does_not_make_an_unknown_first_report_late(tmp_path):
+    """A quarter loaded without --seen-at after its deadline: its first report's time is not known
+    («không rõ thời điểm nhận»), neither on time nor late. The same file read again with --seen-at keeps
+    its rows' first time (stg.rows.first_seen), but that time is still the unknown one: the units must not
+    turn late by hundreds of days."""
+    db = tmp_path / "db" / "nq71.duckdb"
+    db.parent.mkdir()
+    ingest_paths([_quarter(tmp_path, 2025, 1)], db, province=66)
+    later = dt.datetime.now().replace(microsecond=0) + dt.timedelta(days=1)
+    ingest_paths([_quarter(tmp_path, 2025, 1)], db, province=66, seen_at=later)
+    con = connect_read(db)
+    try:
+        got = queries.reporting_quarters(con, "000", ("2025-Q1",), Scope.everything())
+        got = got[got.reported]
+        assert len(got) == 3
+        assert got.time_unknown.all(), got[["unit_name", "first_at", "time_unknown", "days_late"]]
+        assert got.days_late.isna().all()
+    finally:
+        con.close()

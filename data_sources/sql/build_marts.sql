@@ -160,8 +160,10 @@ SELECT
     min(coalesce(a.submitted_at, a.seen_at)) AS first_at,
     max(coalesce(a.submitted_at, a.seen_at)) AS last_at,
     count(DISTINCT a.ord) AS submissions,
-    -- first_at is a known time of receipt (else: loaded later without --seen-at)
-    arg_min(a.eff_known, a.eff_at) AS first_known
+    -- first_at is a known time of receipt (else: loaded later without --seen-at): whether the row that gives
+    -- first_at was read at a known time. Not by eff_at: a row read again unchanged keeps the first read's time
+    -- (first_seen) but says whether its own read's time is known, a tie that could take the later read's word
+    arg_min(a.eff_known, coalesce(a.submitted_at, a.seen_at)) AS first_known
 FROM all_rows AS a
 LEFT JOIN ref.periods AS p ON p.period = a.period
 SEMI JOIN touched AS t ON t.unit_code = a.code AND t.period = a.period
