@@ -87,7 +87,7 @@ WITH w AS (
     -- one row per unit × year × field the formulas read: each quarter's value, whether it was reported
     -- and whether its ≤ pair is flagged
     SELECT
-        x.unit_code, CAST(x.year AS INTEGER) AS year, x.field,
+        x.unit_code, CAST(x.year AS INTEGER) AS year, x.field, x.agg,
         struct_pack(
             v1 := max(x.value) FILTER (WHERE x.qn = 1), v2 := max(x.value) FILTER (WHERE x.qn = 2),
             v3 := max(x.value) FILTER (WHERE x.qn = 3), v4 := max(x.value) FILTER (WHERE x.qn = 4),
@@ -112,7 +112,10 @@ SELECT
      den_of(i.loai, i.role, w.q, 4, 4), den_of(i.loai, i.role, w.q, 1, 2), den_of(i.loai, i.role, w.q, 3, 4),
      den_of(i.loai, i.role, w.q, 1, 4)] AS dens
 FROM w
-JOIN answer_inputs AS i ON i.field = w.field
+-- a ratio or a share of units reads stocks (a field's value at the end of the period), a count flows (summed):
+-- a field of the other kind counts toward nothing, as in queries/progress_unprepared.sql
+JOIN answer_inputs AS i
+    ON i.field = w.field AND w.agg = CASE WHEN i.loai IN ('ratio', 'share_yes') THEN 'last' ELSE 'sum' END
 GROUP BY w.year, w.unit_code, i.indicator, i.loai
 -- a page reads one year of one province's units (neighbouring codes): a few row groups
 ORDER BY w.year, w.unit_code, i.indicator;

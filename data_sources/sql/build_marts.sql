@@ -117,7 +117,9 @@ SELECT
     b.unit_code, b.period, b.num_field, b.den_field, b.num_value, b.den_value,
     r.source, r.sheet, r.gid, r.url, b."row", b.col
 FROM broken AS b
-JOIN live_rows AS r ON r.ord = b.ord;
+-- the row the cell was read from: live, or in a locked quarter the approved one (a later read of its tab
+-- leaves it no longer live, its pair still broken)
+JOIN stg.rows AS r ON r.ord = b.ord;
 
 -- the fields of a broken ≤ pair, per unit and period
 DELETE FROM mart.flags AS f USING touched AS t WHERE f.unit_code = t.unit_code AND f.period = t.period;
@@ -145,7 +147,7 @@ DELETE FROM mart.texts AS x USING touched AS t WHERE x.unit_code = t.unit_code A
 INSERT INTO mart.texts
 SELECT c.unit_code, c.period, c.quarter, c.field, c.text_value AS text, r.source, r.sheet, c."row"
 FROM (SELECT * FROM mart.current_cells SEMI JOIN touched USING (unit_code, period)) AS c
-JOIN live_rows AS r ON r.ord = c.ord
+JOIN stg.rows AS r ON r.ord = c.ord  -- live, or a locked quarter's approved row (as mart.validation)
 WHERE c.kind = 'text';
 
 -- grain: one row per unit × native period that has a submission (any import)
@@ -158,8 +160,10 @@ SELECT
     min(coalesce(a.submitted_at, a.seen_at)) AS first_at,
     max(coalesce(a.submitted_at, a.seen_at)) AS last_at,
     count(DISTINCT a.ord) AS submissions,
-    -- first_at is a known time of receipt (else: loaded later without --seen-at)
-    arg_min(a.eff_known, a.eff_at) AS first_known
+    -- first_at is a known time of receipt (else: loaded later without --seen-at): whether the row that gives
+    -- first_at was read at a known time. Not by eff_at: a row read again unchanged keeps the first read's time
+    -- (first_seen) but says whether its own read's time is known, a tie that could take the later read's word
+    arg_min(a.eff_known, coalesce(a.submitted_at, a.seen_at)) AS first_known
 FROM all_rows AS a
 LEFT JOIN ref.periods AS p ON p.period = a.period
 SEMI JOIN touched AS t ON t.unit_code = a.code AND t.period = a.period
