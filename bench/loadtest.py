@@ -598,12 +598,10 @@ async def _drive(url: str, facts: dict, args) -> tuple[dict, float]:
     return results, wall
 
 
-def pct(xs: list[float], q: float) -> float:
-    if not xs:
-        return float("nan")
-    if len(xs) == 1:
-        return xs[0]
-    return statistics.quantiles(xs, n=100, method="inclusive")[q - 1]
+def pct(xs: list[float], q: int) -> float:
+    from bench.common import pct as p
+
+    return p(xs, q)
 
 
 def summarize(results: dict) -> dict:
@@ -668,7 +666,7 @@ def server_runs_text(r: dict) -> str:
 
 
 def budget_lines(s: dict, sessions: int, tag: str) -> list[tuple[str, bool]]:
-    from bench.run import budget
+    from bench.common import budget
 
     p95 = s["filter"]["p95_s"]
     lines = [budget(f"filter_change_p95_{sessions}_sessions{tag}", p95 if p95 == p95 else 1e9, FILTER_BUDGET_S, "s")]
@@ -748,7 +746,7 @@ def _foreign_processes() -> list[str]:
 
 
 def machine() -> str:
-    from bench.run import machine as m
+    from bench.common import machine as m
 
     return m()
 
