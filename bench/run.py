@@ -199,10 +199,10 @@ def reason(line: str) -> str:
 
 
 def loadtest_section() -> str:
-    """The latest ``make loadtest`` runs (bench/out/loadtest/result-*.json, written by bench/loadtest.py):
+    """The latest ``make loadtest`` runs (bench/out/loadtest/result-*.json, written by bench/load/report.py):
     each run's command, date, code, filter-change p50/p95, errors, server RSS and budget lines. Their
     own file, bench/LOADTEST.md, has every action and the analysis."""
-    from bench.loadtest import label, stored_runs
+    from bench.load.report import label, stored_runs
 
     runs = stored_runs()
     if not runs:
