@@ -23,16 +23,18 @@ without the drawing.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 import uuid
 from urllib.parse import urlsplit
 
 import requests
-import websocket
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
+from websockets.sync.client import connect
 
 from bench.load import scenario
 
@@ -60,6 +62,7 @@ class StreamlitSession:
         self.timeout, self.send_widgets = timeout, send_widgets
         self.http = requests.Session()
         self.ws = None
+        self._stack = contextlib.ExitStack()  # the websocket, a context manager (websockets' sync client)
         self.pages: dict[str, str] = {}  # url_pathname -> page_script_hash
         self.page_hash = ""
         self.query = ""
@@ -83,23 +86,27 @@ class StreamlitSession:
         if xsrf := self.http.cookies.get("_streamlit_xsrf"):
             protocols.append(xsrf)
         cookie = "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
-        self.ws = websocket.create_connection(
-            f"{scheme}://{url.netloc}{url.path}/_stcore/stream",
-            subprotocols=protocols,
-            cookie=cookie or None,
-            origin=f"{url.scheme}://{url.netloc}",
-            timeout=self.timeout,
+        # permessage-deflate, as a browser negotiates it: the server compresses every message it sends
+        self.ws = self._stack.enter_context(
+            connect(
+                f"{scheme}://{url.netloc}{url.path}/_stcore/stream",
+                subprotocols=protocols,
+                additional_headers={"Cookie": cookie} if cookie else None,
+                origin=f"{url.scheme}://{url.netloc}",
+                open_timeout=self.timeout,
+                compression="deflate",
+                max_size=None,
+            )
         )
         self._rerun(page_name=path)
         return time.perf_counter() - t
 
     def close(self) -> None:
-        if self.ws is not None:
-            try:
-                self.ws.close()
-            finally:
-                self.ws = None
-        self.http.close()
+        try:
+            self._stack.close()
+        finally:
+            self.ws = None
+            self.http.close()
 
     # ------------------------------------------------------------ actions
 
@@ -171,7 +178,7 @@ class StreamlitSession:
     # ------------------------------------------------------------ messages
 
     def _send(self, msg: BackMsg) -> None:
-        self.ws.send_binary(msg.SerializeToString())
+        self.ws.send(msg.SerializeToString())
 
     def _rerun(self, page_hash: str | None = None, page_name: str = "", trigger: str | None = None) -> None:
         msg = BackMsg()
@@ -193,10 +200,10 @@ class StreamlitSession:
 
     def _recv(self) -> ForwardMsg:
         try:
-            data = self.ws.recv()
-        except websocket.WebSocketTimeoutException as e:
+            data = self.ws.recv(timeout=self.timeout)
+        except TimeoutError as e:
             raise ProtocolError(f"máy chủ không trả lời sau {self.timeout:.0f} s") from e
-        except (websocket.WebSocketConnectionClosedException, OSError) as e:
+        except (ConnectionClosed, OSError) as e:
             raise ProtocolError(f"mất kết nối: {e}") from e
         if not isinstance(data, bytes):
             raise ProtocolError("máy chủ gửi khung chữ, không phải protobuf")
@@ -323,7 +330,7 @@ def run_person(s: StreamlitSession, i: int, facts: dict, rounds: int, think: flo
     def act(action: str, do, shows: str | None = None) -> bool:
         try:
             seconds = do()
-        except (ProtocolError, requests.RequestException, websocket.WebSocketException, OSError) as e:
+        except (ProtocolError, requests.RequestException, InvalidHandshake, ConnectionClosed, OSError) as e:
             record(action, None, f"{type(e).__name__}: {str(e)[:160]}")
             return False
         if s.errors:
