@@ -4,7 +4,8 @@ What a browser does, message by message (read from Streamlit 1.67's frontend tra
 streamlit/web/server/starlette/starlette_websocket.py for the server's side):
 
 - ``GET /`` (the page, its cookies: ``_streamlit_xsrf``, and behind haproxy the sticky ``SERVERID``);
-- a websocket on ``/_stcore/stream``, subprotocols ``streamlit, <xsrf token>``;
+- a websocket on ``/_stcore/stream``, subprotocols ``streamlit, <xsrf token>``, permessage-deflate, no
+  keepalive pings of its own;
 - a ``BackMsg`` ``rerun_script`` (``ClientState``): the query string, every widget's value
   (``WidgetStates``, keyed by the widget ids the last run sent), the page's ``page_script_hash``
   (empty on the first visit), and the browser's context (time zone, locale, address);
@@ -18,7 +19,8 @@ does; a page change sends the page's hash with an empty query string; a download
 button's ``/media`` address over HTTP (or, for a file built on click, asks for it with a
 ``backend_operation_request`` first). The time of an action runs from the message sent until its
 script run has finished (the page's whole content received): the server's share of a drawn page,
-without the drawing.
+without the drawing. As the browser, a download button drawn with a new address has its file fetched
+once (Streamlit's ``checkSourceUrlResponse``), after the run, untimed.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class StreamlitSession:
         self.states: dict[str, WidgetState] = {}  # id -> the value the browser would send
         self.caption = self.h1 = ""
         self.downloads: dict[str, object] = {}  # label -> DownloadButton of the last run
+        self._checked: set[str] = set()  # the download addresses the last run drew (fetched once each)
         self.errors: list[str] = []  # exception elements of the last run
         self.runs = 0
 
@@ -96,10 +99,12 @@ class StreamlitSession:
                 open_timeout=self.timeout,
                 compression="deflate",
                 max_size=None,
+                # no keepalive pings from the client: a browser sends none (the server pings, and the
+                # client answers); with them an overloaded server's late pong closed the session
+                ping_interval=None,
             )
         )
-        self._rerun(page_name=path)
-        return time.perf_counter() - t
+        return self._rerun(page_name=path) - t
 
     def close(self) -> None:
         try:
@@ -131,8 +136,7 @@ class StreamlitSession:
             state.string_value = str(value)
         self.states[wid] = state
         t = time.perf_counter()
-        self._rerun()
-        return time.perf_counter() - t
+        return self._rerun() - t
 
     def goto(self, path: str) -> float:
         """Open another page of the navigation (its address, ``""`` for the overview); seconds."""
@@ -140,8 +144,7 @@ class StreamlitSession:
             raise ProtocolError(f"không có trang «{path}» trong thanh điều hướng: {sorted(self.pages)}")
         t = time.perf_counter()
         self.query = ""  # the browser leaves the page's query string behind; the new run writes its own
-        self._rerun(page_hash=self.pages[path])
-        return time.perf_counter() - t
+        return self._rerun(page_hash=self.pages[path]) - t
 
     def download(self, label: str) -> tuple[float, bytes]:
         """Click a download button (its label contains ``label``): the file's bytes and seconds."""
@@ -180,7 +183,8 @@ class StreamlitSession:
     def _send(self, msg: BackMsg) -> None:
         self.ws.send(msg.SerializeToString())
 
-    def _rerun(self, page_hash: str | None = None, page_name: str = "", trigger: str | None = None) -> None:
+    def _rerun(self, page_hash: str | None = None, page_name: str = "", trigger: str | None = None) -> float:
+        """Send ``rerun_script`` and read until its run has finished: when it finished (perf_counter)."""
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = self.query
@@ -197,6 +201,18 @@ class StreamlitSession:
         ctx.url, ctx.is_embedded, ctx.color_scheme = f"{self.base}/", False, "light"
         self._send(msg)
         self._until_finished()
+        finished = time.perf_counter()
+        self.check_sources()
+        return finished
+
+    def check_sources(self) -> None:
+        """What Streamlit's download button does as it is drawn with a new address
+        (``checkSourceUrlResponse``): fetch the file once, to report a broken link. Not timed: the
+        browser does it after the page is drawn."""
+        urls = {b.url for b in self.downloads.values() if b.url}
+        for url in urls - self._checked:
+            self.http.get(self.base + url, timeout=self.timeout)
+        self._checked = urls
 
     def _recv(self) -> ForwardMsg:
         try:

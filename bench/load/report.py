@@ -17,6 +17,7 @@ from bench.load.scenario import FILTER_ACTIONS
 KNEE_S = 1.5  # the capacity curve's knee: the first size where a p95 passes this
 RSS_LIMIT_MB = 1024
 CURVE_SIZES = (1, 10, 30, 60, 100, 150)
+BUDGET_POINTS = ((1, 30), (2, 100))  # (processes, people) with a budget of their own
 # what a person waits for while using the dashboard: every action but the first opening (Streamlit's
 # JavaScript downloaded and started) and the download (a file, not a page)
 NOT_A_PAGE = ("open_overview", "download_csv", "session")
@@ -285,7 +286,9 @@ def write_markdown() -> None:
         for r in runs
         if r.get("memory")
     )
-    budgets = "\n".join(f"    {line}    ← `{r['command']}`" for r in everything for line in r["budget_lines"])
+    # the budgets: every single run's lines, and of the curve the two sizes the issue sets budgets for
+    budgeted = runs + [p for p in points if (p["workers"], p["sessions"]) in BUDGET_POINTS]
+    budgets = "\n".join(f"    {line}    ← `{r['command']}`" for r in budgeted for line in r["budget_lines"])
     publish = "\n".join(f"- {r['publish_check']}" for r in everything if r.get("publish_check"))
     others = "\n".join(
         f"- {label(r)}: " + ("; ".join(f"`{p}`" for p in r["other_python"][:6]) or "none")

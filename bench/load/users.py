@@ -125,9 +125,10 @@ class Session:
     rounds of bench/load/scenario.py, reading ``args.think`` seconds (±50 %) between actions."""
 
     def __init__(self, i: int, browser, url: str, facts: dict, args, results: dict, all_open: asyncio.Barrier,
-                 delay: float = 0.0, rounds_at: float = 0.0):  # fmt: skip
+                 delay: float = 0.0, rounds_at: float = 0.0, context=None):  # fmt: skip
         self.i, self.browser, self.url, self.facts, self.args, self.results = i, browser, url, facts, args, results
         self.all_open, self.delay, self.rounds_at = all_open, delay, rounds_at
+        self.context = context  # a browser context to open the page in (a returning visitor: its cache), kept
         self.rng = random.Random(1000 + i)
         self.page = None
         self.js_errors = 0
@@ -265,8 +266,10 @@ class Session:
     async def run(self) -> None:
         args, facts = self.args, self.facts
         await asyncio.sleep(self.delay)
-        ctx = await self.browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
-        await ctx.add_init_script(INIT_JS)
+        ctx = self.context or await self.browser.new_context(viewport={"width": 1366, "height": 900},
+                                                             accept_downloads=True)  # fmt: skip
+        if self.context is None:
+            await ctx.add_init_script(INIT_JS)
         self.page = page = await ctx.new_page()
         page.on("pageerror", lambda e: setattr(self, "js_errors", self.js_errors + 1))
         arrived = False
@@ -319,7 +322,7 @@ class Session:
             if not arrived:  # never keep the others waiting
                 await self.all_open.wait()
             self.results.setdefault("_js_errors", {"times": [], "errors": []})["times"].append(self.js_errors)
-            await ctx.close()
+            await (self.page.close() if self.context is not None else ctx.close())
 
 
 CAPTION = "[data-testid='stMain'] [data-testid='stCaptionContainer']"  # the page's first caption: what it shows
