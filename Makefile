@@ -89,12 +89,18 @@ bench: $(VENV)/.installed-dev browser-deps
 bench-quick: $(VENV)/.installed-dev browser-deps
 	$(PY) -m bench.run --quick
 
-# Load test in real browsers (bench/loadtest.py): SESSIONS people (default 30) at once on the national
-# benchmark data, one server; WORKERS=N: N processes behind haproxy. Writes bench/LOADTEST.md.
+# Load test (bench/loadtest.py, bench/load/): SESSIONS people (default 30) at once on the national benchmark
+# data, speaking Streamlit's protocol (Locust), with PROBES real Chromium users (default 2) timing the drawn
+# page beside them; one server, or WORKERS=N processes behind haproxy. CURVE=1: the capacity curve instead
+# (1, 10, 30, 60, 100, 150 people on 1 process and on 2 behind haproxy; CURVE_SIZES=… to choose). Writes
+# bench/LOADTEST.md.
 SESSIONS ?= 30
+PROBES ?= 2
 WORKERS ?=
-loadtest: $(VENV)/.installed-dev browser-deps $(if $(WORKERS),cluster-deps,)
-	$(PY) -m bench.loadtest --sessions $(SESSIONS) $(if $(WORKERS),--cluster $(WORKERS),)
+CURVE ?=
+CURVE_SIZES ?= 1,10,30,60,100,150
+loadtest: $(VENV)/.installed-dev browser-deps $(if $(or $(WORKERS),$(CURVE)),cluster-deps,)
+	$(PY) -m bench.loadtest $(if $(CURVE),--curve --curve-sizes $(CURVE_SIZES) --rounds 1 --ramp 30,--sessions $(SESSIONS) $(if $(WORKERS),--cluster $(WORKERS),)) --probes $(PROBES)
 
 # Debian's haproxy in front of several Streamlit processes (deploy/cluster.py); rsync ships each published
 # version to a second host (deploy/ship.py) and iproute2's ip netns makes the two hosts of

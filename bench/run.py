@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import re
 import subprocess
 from pathlib import Path
+
+from bench.common import budget, machine
 
 # The benchmark databases are generated, not demo*: the dashboard (AppTest and the real server,
 # which inherit this) opens them without sign-in only when told so explicitly.
@@ -21,39 +22,6 @@ os.environ.setdefault("NQ71_ALLOW_NO_LOGIN", "1")
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
-
-
-def machine() -> str:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f"{kb / 1024 / 1024:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    import duckdb
-    import pandas
-    import streamlit
-
-    return (
-        f"{os.cpu_count()} lõi ({cpu}), {mem} RAM, Python {platform.python_version()}, "
-        f"DuckDB {duckdb.__version__}, pandas {pandas.__version__}, Streamlit {streamlit.__version__}"
-    )
-
-
-def budget(name: str, measured: float, limit: float, unit: str, fmt: str = "{:.2f}") -> tuple[str, bool]:
-    ok = measured <= limit
-    return (
-        f"budget {name}: {fmt.format(measured)} {unit} (limit {fmt.format(limit)} {unit}) {'ok' if ok else 'OVER'}",
-        ok,
-    )
 
 
 def main() -> int:
@@ -256,10 +224,10 @@ def reason(line: str) -> str:
 
 
 def loadtest_section() -> str:
-    """The latest ``make loadtest`` runs (bench/out/loadtest/result-*.json, written by bench/loadtest.py):
+    """The latest ``make loadtest`` runs (bench/out/loadtest/result-*.json, written by bench/load/report.py):
     each run's command, date, code, filter-change p50/p95, errors, server RSS and budget lines. Their
     own file, bench/LOADTEST.md, has every action and the analysis."""
-    from bench.loadtest import label, stored_runs
+    from bench.load.report import label, stored_runs
 
     runs = stored_runs()
     if not runs:

@@ -12,6 +12,7 @@ import functools
 import os
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable
 from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
@@ -115,18 +116,22 @@ def _call_key(args: tuple, kwargs: tuple) -> str:
 @contextlib.contextmanager
 def timed_run(page: str):
     """With ``NQ71_RUN_TIMES=<tag>`` set, one stderr line per script run of a page:
-    ``[lượt chạy <tag>] 84 ms theo-xa-phuong xong``. ``xong``: the run ended, at its last line or by
+    ``[lượt chạy <tag>] 84 ms theo-xa-phuong xong ?ke_hoach=000&cap=xa&ky=2026-Q1&don_vi=24305 cpu 61 ms``:
+    the run's time, its page, how it ended, the filters it drew with (as the address carries them) and the
+    CPU the whole process used meanwhile (all its threads: DuckDB's, the websocket's; the run's own cost
+    when it runs alone, whoever else shares the machine's cores). ``xong``: the run ended, at its last line or by
     StopException, which is both st.stop() (a page that said all it had to) and how Streamlit cuts a
     run short for a newer rerun when ``runner.fastReruns`` is on (the default): the two cannot be told
     apart here. ``dừng``: a RerunException (st.rerun, switch_page); ``lỗi``: an error. The load test
-    reads them from the server's log: the server's own time per run (bench/loadtest.py)."""
+    reads them from the server's log: the server's own time per run, and which page and filters each
+    person's action ran (bench/load/driver.py, tests/test_protocol_user.py)."""
     from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
     tag = os.environ.get("NQ71_RUN_TIMES")
     if not tag:
         yield
         return
-    t, ended = time.perf_counter(), "xong"
+    t, cpu, ended = time.perf_counter(), time.process_time(), "xong"
     try:
         yield
     except StopException:  # st.stop(), or a run cut short by a newer one (fast reruns): see above
@@ -135,8 +140,13 @@ def timed_run(page: str):
         ended = "dừng" if type(e).__name__ == "RerunException" else "lỗi"
         raise
     finally:
+        ms, cpu_ms = 1000 * (time.perf_counter() - t), 1000 * (time.process_time() - cpu)
+        try:  # the filters the run drew with: the sidebar writes them to the address (ui/filters.py)
+            shown = "?" + urllib.parse.urlencode(st.query_params.to_dict())
+        except Exception:  # a log line never fails a run
+            shown = "?"
         print(
-            f"[lượt chạy {tag}] {1000 * (time.perf_counter() - t):.0f} ms {page or '/'} {ended}",
+            f"[lượt chạy {tag}] {ms:.0f} ms {page or '/'} {ended} {shown} cpu {cpu_ms:.0f} ms",
             file=sys.stderr,
             flush=True,
         )
