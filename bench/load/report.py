@@ -178,8 +178,9 @@ def curve_runs() -> list[dict]:
 
 
 def label(r: dict) -> str:
-    """A stored run's name with its reading time: «1 process, 30 people, reading 10 s»."""
-    return f"{r['title']}, reading {r['think']:g} s"
+    """A stored run's name with its reading time and when it ran: «1 process, 30 people, reading 10 s,
+    12-04 20:33»."""
+    return f"{r['title']}, reading {r['think']:g} s, {r['date'][5:16]}"
 
 
 def knee(points: list[dict], key) -> str:
