@@ -118,8 +118,9 @@ def timed_run(page: str):
     """With ``NQ71_RUN_TIMES=<tag>`` set, one stderr line per script run of a page:
     ``[lượt chạy <tag>] 84 ms theo-xa-phuong xong ?ke_hoach=000&cap=xa&ky=2026-Q1&don_vi=24305 cpu 61 ms``:
     the run's time, its page, how it ended, the filters it drew with (as the address carries them) and the
-    CPU the whole process used meanwhile (all its threads: DuckDB's, the websocket's; the run's own cost
-    when it runs alone, whoever else shares the machine's cores). ``xong``: the run ended, at its last line or by
+    CPU the script's own thread used (the run's work whoever else shares the machine's cores; not DuckDB's
+    worker threads, nor what the server does meanwhile for the client outside the script: sending the
+    messages, serving files). ``xong``: the run ended, at its last line or by
     StopException, which is both st.stop() (a page that said all it had to) and how Streamlit cuts a
     run short for a newer rerun when ``runner.fastReruns`` is on (the default): the two cannot be told
     apart here. ``dừng``: a RerunException (st.rerun, switch_page); ``lỗi``: an error. The load test
@@ -131,7 +132,7 @@ def timed_run(page: str):
     if not tag:
         yield
         return
-    t, cpu, ended = time.perf_counter(), time.process_time(), "xong"
+    t, cpu, ended = time.perf_counter(), time.thread_time(), "xong"
     try:
         yield
     except StopException:  # st.stop(), or a run cut short by a newer one (fast reruns): see above
@@ -140,7 +141,7 @@ def timed_run(page: str):
         ended = "dừng" if type(e).__name__ == "RerunException" else "lỗi"
         raise
     finally:
-        ms, cpu_ms = 1000 * (time.perf_counter() - t), 1000 * (time.process_time() - cpu)
+        ms, cpu_ms = 1000 * (time.perf_counter() - t), 1000 * (time.thread_time() - cpu)
         try:  # the filters the run drew with: the sidebar writes them to the address (ui/filters.py)
             shown = "?" + urllib.parse.urlencode(st.query_params.to_dict())
         except Exception:  # a log line never fails a run
