@@ -144,8 +144,8 @@ def timed_run(page: str):
         ms, cpu_ms = 1000 * (time.perf_counter() - t), 1000 * (time.thread_time() - cpu)
         try:  # the filters the run drew with: the sidebar writes them to the address (ui/filters.py)
             shown = "?" + urllib.parse.urlencode(st.query_params.to_dict())
-        except Exception:  # a log line never fails a run
-            shown = "?"
+        except BaseException:  # a log line never fails a run (after st.stop() Streamlit answers any call with
+            shown = "?"  # StopException again: the run's own exception goes on, the line is still written)
         print(
             f"[lượt chạy {tag}] {ms:.0f} ms {page or '/'} {ended} {shown} cpu {cpu_ms:.0f} ms",
             file=sys.stderr,
