@@ -203,6 +203,30 @@ def _steps(tmp_path):
             "quý II/2026 mất dòng Cư Yang",
             imp(lambda: [_drop_row(_quarter(tmp_path, 2026, 2), "Xã Cư Yang")], "22/07/2026 08:00"),
         ),
+        # a unit's first report (the pace line's start) moves: Ea Bá first reports the second quarter of
+        # 2026, then sends the fourth of 2025 (its first moves a year earlier), then that file is read again
+        # without its row (its first goes back to 2026, a year this import did not touch)
+        (
+            "Ea Bá báo cáo lần đầu quý II/2026",
+            imp(lambda: [_file(tmp_path, "ea_ba_q2", ["Xã Ea Bá,Quý II/2026,50,40,Có,1,2"])], "23/07/2026 08:00"),
+        ),
+        (
+            "Ea Bá, Ea Ly gửi quý IV/2025",
+            imp(
+                lambda: [
+                    _file(
+                        tmp_path,
+                        "ea_ba_q4_2025",
+                        ["Xã Ea Bá,Quý IV/2025,50,10,Có,1,2", "Xã Ea Ly,Quý IV/2025,70,35,Có,1,2"],
+                    )
+                ],
+                "23/07/2026 09:00",
+            ),
+        ),
+        (
+            "quý IV/2025 của Ea Bá mất dòng",
+            imp(lambda: [_drop_row(tmp_path / "ea_ba_q4_2025.csv", "Xã Ea Bá")], "23/07/2026 10:00"),
+        ),
         # the office approves Ea Kar's first quarter; a later file says otherwise (a change waits); accepted
         ("duyệt quý I/2026", lambda db: cycle.approve(db, "2026-Q1", [_unit(db, "Xã Ea Kar")], by="vp")),
         (
@@ -280,6 +304,7 @@ def test_marts_kept_up_to_date_key_by_key_equal_marts_built_whole(tmp_path, monk
     # every build after the first was key by key (the product did not fall back to building everything)
     assert built[0] is False and all(built[1:]), built
     # the sequence reached what it was meant to: the correction, the resubmission, the accepted change
+    ea_ba = _unit(keyed, "Xã Ea Bá")
     con = connect_read(keyed)
     try:
         rows = queries.progress(con, "000", PeriodSel("2025-Q3"), Scope.everything())
@@ -289,6 +314,11 @@ def test_marts_kept_up_to_date_key_by_key_equal_marts_built_whole(tmp_path, monk
         assert rows[(rows.unit_name == "Xã Cư Yang") & (rows.indicator == "CT01")].num.isna().all()
         rows = queries.progress(con, "000", PeriodSel("2026-Q1"), Scope.everything())
         assert rows[(rows.unit_name == "Xã Ea Kar") & (rows.indicator == "CT01")].num.iloc[0] == 60
+        # Ea Bá's first report went to 2025 and back to 2026 (the pace line's start, mart.unit_first)
+        first = con.execute(
+            "SELECT q0 FROM mart.unit_first WHERE indicator = 'CT01' AND unit_code = ?", [ea_ba]
+        ).fetchall()
+        assert first == [("2026-Q2",)], first
         events = set(queries.history(con, Scope.everything()).event)
         assert {"duyet", "chap_nhan", "mo_khoa", "nhap", "thay_the"} <= events
     finally:

@@ -12,8 +12,8 @@
 --  * mart.unit_quarter_reports (build_marts.sql): per unit × quarter, when it first reported.
 --
 -- Years of history: only the units × years whose quarterly values this build computed again (the keys an
--- import or a decision touched, build_marts.sql) are computed again; a unit's first report only for the
--- units touched. A full build (marts_drop.sql) computes them all (tests/test_answers.py: equal).
+-- import or a decision touched, build_marts.sql) are computed again; a unit's first report from those years
+-- (its whole history when its kept first lies in one of them). A full build (marts_drop.sql) computes them all (tests/test_answers.py: equal).
 
 -- the seven periods of a year are slots of a list: 1–4 its quarters, 5 and 6 its halves, 7 the year
 CREATE TABLE IF NOT EXISTS mart.unit_answers (
@@ -123,12 +123,32 @@ ORDER BY w.year, w.unit_code, i.indicator;
 -- grain: one row per unit × ratio or yes/no indicator: the first quarter it reported (yq0 = year × 10 +
 -- quarter), what it reported then (num0 / den0: the scope's start is the sum over the units that
 -- reported first) and the unit's own start v0 (%).
-DELETE FROM mart.unit_first AS f USING (SELECT DISTINCT unit_code FROM answer_todo) AS t WHERE f.unit_code = t.unit_code;
-INSERT INTO mart.unit_first
-WITH fq AS (
+--
+-- Kept key by key: a kept first that lies in a year not computed again is still the first of the years not
+-- computed again (they did not change), so the new first is the earlier of it and the first of the years
+-- computed again; a unit whose kept first lies in a year computed again (an old year corrected) is computed
+-- again over its whole history. A full build (table emptied) computes every unit from its years.
+
+-- grain: one row per unit whose first is computed over its whole history (temp)
+CREATE OR REPLACE TEMP TABLE first_whole AS
+SELECT DISTINCT f.unit_code
+FROM mart.unit_first AS f
+JOIN answer_todo AS t ON t.unit_code = f.unit_code AND t.year = f.yq0 // 10;
+DELETE FROM mart.unit_first AS f USING first_whole AS w WHERE f.unit_code = w.unit_code;
+
+-- grain: one row per unit × indicator: its first quarter among the years computed again (the whole history
+-- of the units above) (temp)
+CREATE OR REPLACE TEMP TABLE first_new AS
+WITH x AS (
+    SELECT q.* FROM mart.quarterly AS q SEMI JOIN answer_todo AS t ON t.unit_code = q.unit_code AND t.year = q.year
+    UNION ALL
+    SELECT q.* FROM mart.quarterly AS q SEMI JOIN first_whole AS w ON w.unit_code = q.unit_code
+        ANTI JOIN answer_todo AS t ON t.unit_code = q.unit_code AND t.year = q.year
+),
+fq AS (
     SELECT x.unit_code, i.indicator, x.quarter, CAST(x.year * 10 + x.qn AS INTEGER) AS yq,
            sum(x.value) FILTER (WHERE i.role = 'tu_so') AS num, sum(x.value) FILTER (WHERE i.role = 'mau_so') AS den
-    FROM (SELECT * FROM mart.quarterly SEMI JOIN (SELECT DISTINCT unit_code FROM answer_todo) USING (unit_code)) AS x
+    FROM x
     JOIN answer_inputs AS i ON i.field = x.field AND i.loai = 'ratio'
     WHERE NOT x.flagged
     GROUP BY ALL
@@ -136,7 +156,7 @@ WITH fq AS (
     UNION ALL
     -- a share of units (yes/no): each unit counts 1 in the denominator
     SELECT x.unit_code, i.indicator, x.quarter, CAST(x.year * 10 + x.qn AS INTEGER), x.value, 1.0
-    FROM (SELECT * FROM mart.quarterly SEMI JOIN (SELECT DISTINCT unit_code FROM answer_todo) USING (unit_code)) AS x
+    FROM x
     JOIN answer_inputs AS i ON i.field = x.field AND i.loai = 'share_yes' AND i.role = 'tu_so'
 ),
 firsts AS (
@@ -146,5 +166,12 @@ SELECT unit_code, indicator, m AS yq0, any_value(quarter) AS q0, arg_min(100.0 *
        sum(num) AS num0, sum(den) AS den0
 FROM firsts
 WHERE yq = m
-GROUP BY unit_code, indicator, m
-ORDER BY unit_code;
+GROUP BY unit_code, indicator, m;
+
+-- the earlier of the kept first and the new one
+DELETE FROM mart.unit_first AS f USING first_new AS n
+WHERE f.unit_code = n.unit_code AND f.indicator = n.indicator AND n.yq0 < f.yq0;
+INSERT INTO mart.unit_first
+SELECT n.* FROM first_new AS n
+ANTI JOIN mart.unit_first AS f ON f.unit_code = n.unit_code AND f.indicator = n.indicator
+ORDER BY n.unit_code;
