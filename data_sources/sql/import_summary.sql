@@ -13,21 +13,29 @@
 -- Cells of one import are taken in submission order, so a unit's second
 -- submission in the same file "updates" its first; a cell read again with
 -- the same value at the same place of the same tab is "unchanged".
+-- Years of history: every scan is narrowed first to this import's rows and cells and to those of the
+-- previous read of the tabs it read (import ids: a few row groups each), never all the staged history.
 WITH mine AS (
     SELECT r.source, r.sheet, c."row", c.field, c.status, c.value, c.text_value, r.code, r.period, r.eff_at, r.ord
-    FROM stg.cells AS c
-    JOIN all_rows AS r ON r.ord = c.ord  -- the build's temp table (build_marts.sql)
-    WHERE c.import_id = $import_id
+    FROM (SELECT * FROM stg.cells WHERE import_id = $import_id) AS c
+    -- the build's temp table (marts_rows.sql)
+    JOIN (SELECT * FROM all_rows WHERE import_id = $import_id) AS r ON r.ord = c.ord
+),
+-- the previous read of each tab this import read
+prev AS (
+    SELECT r.source, r.sheet, max(r.import_id) AS import_id
+    FROM stg.rows AS r
+    SEMI JOIN (SELECT DISTINCT source, sheet FROM stg.rows WHERE import_id = $import_id) AS t
+        ON t.source = r.source AND t.sheet = r.sheet
+    WHERE r.import_id < $import_id
+    GROUP BY ALL
 ),
 -- the same cell, with the same value, in the previous read of the same tab
 before AS (
     SELECT r.source, r.sheet, c."row", c.field, c.value, c.text_value
-    FROM stg.cells AS c
-    JOIN stg.rows AS r ON r.ord = c.ord
-    JOIN (
-        SELECT source, sheet, max(import_id) AS import_id FROM stg.rows WHERE import_id < $import_id GROUP BY ALL
-    ) AS prev ON prev.source = r.source AND prev.sheet = r.sheet AND prev.import_id = r.import_id
-    WHERE c.status = 'ok'
+    FROM (SELECT * FROM stg.cells WHERE import_id IN (SELECT import_id FROM prev) AND status = 'ok') AS c
+    JOIN (SELECT * FROM stg.rows WHERE import_id IN (SELECT import_id FROM prev)) AS r ON r.ord = c.ord
+    JOIN prev ON prev.source = r.source AND prev.sheet = r.sheet AND prev.import_id = r.import_id
 ),
 classified AS (
     SELECT

@@ -19,19 +19,21 @@ FROM (
     two AS (
         SELECT r.import_id, r.ord, r.source, r.sheet, coalesce(r.unit_code, r.unit_key, r.unit_text) AS who,
                r.period, coalesce(r.first_seen, r.seen_at) AS since
-        FROM stg.rows AS r
+        -- only the rows of tabs read before (a tab read for the first time has nothing to keep), of this
+        -- import and of that previous read
+        FROM (SELECT * FROM stg.rows WHERE import_id = $id OR import_id IN (SELECT import_id FROM prev)) AS r
+        JOIN prev AS p ON p.source = r.source AND p.sheet = r.sheet AND (r.import_id = $id OR r.import_id = p.import_id)
         WHERE r.submitted_at IS NULL
-          AND (r.import_id = $id OR EXISTS (
-              SELECT 1 FROM prev AS p WHERE p.import_id = r.import_id AND p.source = r.source AND p.sheet = r.sheet
-          ))
     ),
     content AS (
         SELECT w.import_id, w.ord, w.source, w.sheet, w.who, w.period, w.since,
                string_agg(c.field || '=' || coalesce(c.raw_value, ''), chr(31) ORDER BY c.field, c.col) AS cells,
                row_number() OVER (PARTITION BY w.import_id, w.source, w.sheet, w.who, w.period ORDER BY w.ord) AS k
         FROM two AS w
-        LEFT JOIN stg.cells AS c
-            ON c.ord = w.ord AND (c.import_id = $id OR c.import_id IN (SELECT import_id FROM prev))
+        -- the cells of this import and of the previous reads only (a few row groups, not the whole history)
+        LEFT JOIN (
+            SELECT * FROM stg.cells WHERE import_id = $id OR import_id IN (SELECT import_id FROM prev)
+        ) AS c ON c.ord = w.ord
         GROUP BY w.import_id, w.ord, w.source, w.sheet, w.who, w.period, w.since
     )
     SELECT n.ord, o.since
