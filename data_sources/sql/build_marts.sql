@@ -192,32 +192,35 @@ ORDER BY quarter, unit_code;
 -- matched, period unknown, ≤ pair broken, superseded value, ratio mismatch), and one per tab
 -- whose period clues disagree (its latest read, unless a later import read the tab well). Its kind is a
 -- word of the problem list (ui/tables.py); its field is a catalog code, found by kind in ref.fields
+-- (live_rows and all_rows are narrow: a listed row's written name, reason and link come from stg.rows, joined
+-- by ord after the rows are chosen)
 CREATE OR REPLACE TABLE mart.rejects AS
 WITH live AS (SELECT * FROM live_rows)
 SELECT 'gia_tri' AS kind, r.source, r.sheet, c."row", (SELECT letter FROM ref.columns WHERE col = c.col) AS "column", c.field,
-       coalesce(u.name, r.unit_text) AS unit, c.raw_value, c.reason, r.gid, r.url, c.col, r.code AS unit_code
-FROM live AS r
-JOIN stg.cells AS c ON c.ord = r.ord
+       coalesce(u.name, s.unit_text) AS unit, c.raw_value, c.reason, s.gid, s.url, c.col, r.code AS unit_code
+FROM (SELECT * FROM stg.cells WHERE status = 'rejected') AS c
+JOIN live AS r ON r.ord = c.ord
+JOIN stg.rows AS s ON s.ord = r.ord
 LEFT JOIN ref.units AS u ON u.code = r.code
-WHERE c.status = 'rejected' AND r.code IS NOT NULL AND r.period IS NOT NULL
+WHERE r.code IS NOT NULL AND r.period IS NOT NULL
 UNION ALL
 SELECT CASE WHEN r.match_status = 'ambiguous' THEN 'don_vi_nhieu' ELSE 'don_vi' END,
-       r.source, r.sheet, r."row", (SELECT letter FROM ref.columns WHERE col = r.unit_col),
+       r.source, r.sheet, r."row", (SELECT letter FROM ref.columns WHERE col = s.unit_col),
        (SELECT code FROM ref.fields WHERE kind = 'unit'),
-       r.unit_text, r.unit_text,
-       r.unit_reason
-           || CASE WHEN r.candidates <> '' THEN '. Gần nhất: ' || r.candidates ELSE '' END
+       s.unit_text, s.unit_text,
+       s.unit_reason
+           || CASE WHEN s.candidates <> '' THEN '. Gần nhất: ' || s.candidates ELSE '' END
            || '. Các giá trị của dòng này chưa được tính; hãy sửa tên trong bảng hoặc xác nhận đơn vị ở trang Chất lượng dữ liệu.',
-       r.gid, r.url, r.unit_col, NULL
-FROM live AS r
-WHERE r.code IS NULL
+       s.gid, s.url, s.unit_col, NULL
+FROM (SELECT * FROM live WHERE code IS NULL) AS r
+JOIN stg.rows AS s ON s.ord = r.ord
 UNION ALL
 SELECT 'ky_bao_cao', r.source, r.sheet, r."row", NULL, (SELECT code FROM ref.fields WHERE kind = 'period'),
-       coalesce(u.name, r.unit_text), NULL,
-       r.period_note || '. Các giá trị của dòng này chưa được tính.', r.gid, r.url, NULL, r.code
-FROM live AS r
+       coalesce(u.name, s.unit_text), NULL,
+       s.period_note || '. Các giá trị của dòng này chưa được tính.', s.gid, s.url, NULL, r.code
+FROM (SELECT * FROM live WHERE period IS NULL AND code IS NOT NULL) AS r
+JOIN stg.rows AS s ON s.ord = r.ord
 LEFT JOIN ref.units AS u ON u.code = r.code
-WHERE r.period IS NULL AND r.code IS NOT NULL
 UNION ALL
 SELECT 'kiem_tra', v.source, v.sheet, v."row", (SELECT letter FROM ref.columns WHERE col = v.col), v.num_field, u.name,
        CAST(v.num_value AS BIGINT)::VARCHAR,
@@ -244,8 +247,9 @@ SELECT 'thay_the', r.source, r.sheet, c."row", (SELECT letter FROM ref.columns W
                    WHEN wc.value IS NOT DISTINCT FROM c.value AND wc.text_value IS NOT DISTINCT FROM c.text_value
                        THEN '; cùng giá trị'
                    ELSE '; KHÁC NHAU: lần sau ghi «' || wc.raw_value || '»' END,
-       r.gid, r.url, c.col, r.code
-FROM live AS r
+       s.gid, s.url, c.col, r.code
+FROM (SELECT * FROM live WHERE rank > 1) AS r
+JOIN stg.rows AS s ON s.ord = r.ord
 JOIN live AS w ON w.code = r.code AND w.period = r.period AND w.rank = 1
 JOIN stg.cells AS c ON c.ord = r.ord
 LEFT JOIN stg.cells AS wc ON wc.ord = w.ord AND wc.field = c.field
@@ -253,10 +257,11 @@ JOIN ref.units AS u ON u.code = r.code
 WHERE r.rank > 1 AND c.status = 'ok'
 UNION ALL
 SELECT 'ty_le', k.source, k.sheet, k."row", (SELECT letter FROM ref.columns WHERE col = k.col),
-       (SELECT code FROM ref.fields WHERE kind = 'derived'), coalesce(u.name, r.unit_text), k.raw_value, k.reason,
+       (SELECT code FROM ref.fields WHERE kind = 'derived'), coalesce(u.name, s.unit_text), k.raw_value, k.reason,
        k.gid, k.url, k.col, r.code  -- the row's unit: a unit sees its own ratio mismatches
 FROM stg.checks AS k
 LEFT JOIN all_rows AS r ON r.import_id = k.import_id AND r.source = k.source AND r.sheet = k.sheet AND r."row" = k."row"
+LEFT JOIN stg.rows AS s ON s.ord = r.ord
 LEFT JOIN ref.units AS u ON u.code = r.code
 WHERE k.import_id = (SELECT max(import_id) FROM stg.checks AS k2 WHERE k2.source = k.source AND k2.sheet = k.sheet)
 UNION ALL
@@ -271,11 +276,12 @@ WHERE p.import_id = (SELECT max(import_id) FROM stg.tab_problems AS p2 WHERE p2.
 -- grain: one row per distinct written unit name not matched (live rows)
 CREATE OR REPLACE TABLE mart.unmatched AS
 SELECT
-    unit_key, unit_text, parent_text, match_status AS status, min(unit_reason) AS reason,
-    min(candidates) AS candidates, count(*) AS rows,
-    string_agg(DISTINCT source || ' / ' || sheet, '; ' ORDER BY source || ' / ' || sheet) AS sources
-FROM live_rows
-WHERE code IS NULL AND unit_text <> ''
+    s.unit_key, s.unit_text, s.parent_text, r.match_status AS status, min(s.unit_reason) AS reason,
+    min(s.candidates) AS candidates, count(*) AS rows,
+    string_agg(DISTINCT r.source || ' / ' || r.sheet, '; ' ORDER BY r.source || ' / ' || r.sheet) AS sources
+FROM (SELECT * FROM live_rows WHERE code IS NULL) AS r
+JOIN stg.rows AS s ON s.ord = r.ord
+WHERE s.unit_text <> ''
 GROUP BY ALL;
 ;
 
