@@ -43,12 +43,14 @@ classified AS (
         CASE
             WHEN m.status = 'missing' THEN 'missing'
             WHEN m.status = 'rejected' OR m.code IS NULL OR m.period IS NULL THEN 'rejected'
-            WHEN b.field IS NOT NULL THEN 'unchanged'
+            -- an EXISTS: hashed on the previous read's cells (none for a tab read the first time), not on this import's
+            WHEN EXISTS (
+                SELECT 1 FROM before AS b
+                WHERE b.source = m.source AND b.sheet = m.sheet AND b."row" = m."row" AND b.field = m.field
+                  AND b.value IS NOT DISTINCT FROM m.value AND b.text_value IS NOT DISTINCT FROM m.text_value
+            ) THEN 'unchanged'
         END AS early
     FROM mine AS m
-    LEFT JOIN before AS b
-        ON b.source = m.source AND b.sheet = m.sheet AND b."row" = m."row" AND b.field = m.field
-        AND b.value IS NOT DISTINCT FROM m.value AND b.text_value IS NOT DISTINCT FROM m.text_value
 ),
 -- most unit × period × field groups have one cell in an import: only the others need ordering
 pending AS (
