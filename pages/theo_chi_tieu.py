@@ -7,7 +7,17 @@ import queries
 from core import fmt
 from ui import data, filters, tables
 from ui.charts import bars_note, indicator_bars
-from ui.widgets import PACE_RULE, SCOPE_WORD, downloads, metric, show, status_label, status_word, value_text
+from ui.widgets import (
+    PACE_RULE,
+    SCOPE_WORD,
+    downloads,
+    metric,
+    opened,
+    show,
+    status_label,
+    status_word,
+    value_text,
+)
 
 f = filters.current()
 st.title("Theo chỉ tiêu")
@@ -41,6 +51,7 @@ else:
         st.caption(note)
 st.caption(PACE_RULE)
 table = tables.indicator_units(rows)
-with st.expander(f"Tất cả đơn vị ({fmt.number(len(table))})"):
-    show(table)
+if (box := opened(f"Tất cả đơn vị ({fmt.number(len(table))})", key="ct_tat_ca")) is not None:  # drawn when opened
+    with box:
+        show(table)
 downloads(table, f"{ind}_{f.period.code}", "indicator")

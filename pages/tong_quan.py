@@ -9,7 +9,7 @@ from core.periods import phrase as period_phrase
 from ui import filters, tables
 from ui.charts import trend_chart
 from ui.data import overview
-from ui.widgets import PACE_RULE, change_lines, downloads, metric, show, target_list
+from ui.widgets import PACE_RULE, change_lines, downloads, metric, opened, show, target_list
 
 f = filters.current()
 st.title("Tổng quan")
@@ -51,7 +51,8 @@ if not queries.has_trend(trend):
 else:
     st.vega_lite_chart(spec=trend_chart(trend), key="trend", width="stretch")
 
-with st.expander("Bảng số liệu và tải xuống"):
-    table = tables.overview(overall)
-    show(table)
-    downloads(table, f"tong_quan_{f.period.code}", "overview")
+if (box := opened("Bảng số liệu và tải xuống", key="tq_bang")) is not None:  # drawn when opened
+    with box:
+        table = tables.overview(overall)
+        show(table)
+        downloads(table, f"tong_quan_{f.period.code}", "overview")

@@ -33,6 +33,7 @@ def browser():
 def _page(demo_db, monkeypatch, path: str, period: str = "2026-Q2") -> AppTest:
     monkeypatch.setenv("NQ71_DB", str(demo_db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["tq_bang"] = True  # Tổng quan's «Bảng số liệu và tải xuống» open (drawn when opened)
     at.run()
     at.switch_page(path).run()
     at.sidebar.selectbox(key="f_period").set_value(period).run()

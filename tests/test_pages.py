@@ -64,6 +64,12 @@ def test_overview_shows_hand_worked_values(small_app):
     tiles = {m.label: (m.value, m.delta) for m in at.metric}
     assert tiles["Đơn vị đã báo cáo"] == ("3/102", "2,9%")
     assert tiles["Chỉ tiêu đạt"] == ("2/5", "0 đúng tiến độ · 3 chậm")
+    # the table and its downloads are built only once «Bảng số liệu và tải xuống» is opened (ui.widgets.opened)
+    assert not at.dataframe and not at.get("download_button")
+    at.session_state["tq_bang"] = True
+    at.run()
+    assert not at.exception, at.exception
+    assert [b.proto.label for b in at.get("download_button")] == ["⬇ Tải CSV", "⬇ Tải Excel"]
     table = at.dataframe[0].value.set_index("Chỉ tiêu")  # a target by its name, never its code
     ct01, ct02 = "Tỷ lệ CBQL, GV, NV được quán triệt", "Tỷ lệ hiểu rõ vai trò, trách nhiệm"
     ct04 = "Số chuyên đề tuyên truyền trong năm"
@@ -228,6 +234,7 @@ def test_an_indicator_added_to_the_catalog_is_computed_and_drawn(monkeypatch, tm
         ingest_paths([FIXTURES / "progress_small.csv"], db, province=66, seen_at=dt.datetime(2026, 7, 10, 9, 0))
         monkeypatch.setenv("NQ71_DB", str(db))
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.session_state["tq_bang"] = True  # «Bảng số liệu và tải xuống» open
         at.run()
         shown = {}
         for period in ("2026-Q2", "2026-Q1"):
@@ -317,6 +324,7 @@ def test_indicator_chart_draws_the_first_units_and_the_table_lists_all(app):
     table under it lists every unit, with data or not (the counts of the page's own tiles)."""
     from ui.charts import BARS_MAX
 
+    app.session_state["ct_tat_ca"] = True  # «Tất cả đơn vị» open
     app.switch_page("pages/theo_chi_tieu.py").run()
     assert not app.exception, app.exception
     tiles = {m.label: m.value for m in app.metric}

@@ -13,7 +13,7 @@ from core.periods import label as period_label
 from core.periods import phrase
 from ui import access, actions, data, tables
 from ui.text import plain
-from ui.widgets import downloads, metric, show
+from ui.widgets import downloads, metric, opened, show
 
 
 def _done(message: str) -> None:
@@ -213,11 +213,17 @@ def unit_changes(scope, code: str) -> None:
 def late_and_unknown(s, part: pd.DataFrame) -> None:
     """Under a quarter of Tình hình báo cáo: the units that reported late, and apart from them those
     whose report was loaded after the deadline with no time of receipt (never counted as late)."""
-    if s.late:
-        with st.expander(f"Đơn vị báo cáo muộn ({fmt.number(s.late)})"):
+    late = opened(f"Đơn vị báo cáo muộn ({fmt.number(s.late)})", key=f"muon_{s.quarter}") if s.late else None
+    if late is not None:  # each list drawn when opened (ui.widgets.opened)
+        with late:
             show(tables.late_units(queries.late_rows(part)))
-    if s.time_unknown:
-        with st.expander(f"Không rõ thời điểm báo cáo ({fmt.number(s.time_unknown)})"):
+    unknown = (
+        opened(f"Không rõ thời điểm báo cáo ({fmt.number(s.time_unknown)})", key=f"khong_ro_{s.quarter}")
+        if s.time_unknown
+        else None
+    )
+    if unknown is not None:
+        with unknown:
             st.caption(
                 "Số liệu nhập sau hạn mà không ghi thời điểm báo cáo (nhập bù tệp cũ): không tính là muộn, không "
                 "tính vào tỷ lệ đúng hạn. Nhập lại với --seen-at «dd/mm/yyyy HH:MM» nếu biết ngày nhận."

@@ -232,6 +232,15 @@ def show(df: pd.DataFrame, config: dict | None = None, **kw) -> None:
     st.dataframe(data, column_config=cfg, placeholder=EMPTY, **kw)
 
 
+def opened(label: str, key: str, **kw):
+    """An expander whose content is drawn only while it is open: the expander to draw into, or None while it
+    is closed. Its state is kept (``on_change="rerun"``: opening it reruns the page, which then draws the
+    content), so a page whose tables sit in a closed expander does not build them, style them and write
+    their CSV on every filter change nobody opened them for (on Tổng quan that was a fifth of a rerun)."""
+    box = st.expander(label, key=key, on_change="rerun", **kw)
+    return box if st.session_state.get(key) else None
+
+
 EMPTY = "—"  # what an empty cell reads (Streamlit's own default is the word «None»)
 
 
