@@ -159,6 +159,37 @@ def test_downloads_hold_numbers_and_calc_sums_them_to_the_pages_total(demo_db, b
     assert sum(float(r["Giá trị"]) for r in table if r["Chỉ tiêu"] == ct04_name and r["Giá trị"]) == shown
 
 
+def test_small_whole_numbers_are_drawn_without_a_styler_and_larger_ones_with_vietnamese_dots():
+    """A column of whole numbers below 1.000 with no empty cell reads the same in every style: printf «%d», no
+    pandas Styler (it was a third of the submissions table's cost). A column with 1.234 keeps the Styler, whose
+    text is «1.234»; one with an empty cell keeps it too (its empty text is the column's own)."""
+    import json
+
+    def page():
+        import pandas as pd
+
+        from ui import tables
+        from ui.widgets import show
+
+        df = pd.DataFrame({"Đơn vị": ["Xã A", "Xã B"], "Số lần": [3.0, 12.0], "Số người": [5, 1234]})
+        show(tables.typed(df, {"Số lần": "so", "Số người": "so"}))
+        show(tables.typed(df[["Đơn vị", "Số lần"]], {"Số lần": "so"}))
+        gap = pd.DataFrame({"Đơn vị": ["Xã A", "Xã B"], "Số lần": [3.0, None]})
+        show(tables.typed(gap, {"Số lần": "so"}))
+
+    at = AppTest.from_function(page, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    mixed, small, gap = (d.proto for d in at.dataframe)
+    columns = json.loads(mixed.columns)
+    assert columns["Số lần"]["type_config"]["format"] == "%d"
+    assert columns["Số người"]["type_config"].get("format") is None  # the Styler's text: 1.234
+    styled = [p.arrow_data.HasField("styler") for p in (mixed, small, gap)]
+    assert styled == [True, False, True], styled
+    assert b"1.234" in mixed.arrow_data.styler.display_values
+    assert json.loads(small.columns)["Số lần"]["type_config"]["format"] == "%d"
+
+
 def test_a_national_table_keeps_its_numbers_and_the_pages_time():
     """Above ``STYLED_ROWS`` rows a table is drawn with Streamlit's own formats (a Styler costs about
     0,1 s per 1.000 rows on every run); its dates keep the Vietnamese order either way."""
