@@ -149,57 +149,51 @@ def main() -> int:
 
 REASONS = {
     "ingest_vs_bare_load": (
-        "Ingest vs bare load: the bare load only turns answers into strings and stores them (≈1 s). The "
-        "product's first import, by its own laps (summary.timings, quiet machine, 23/11 evening): the API "
-        "answers read into tabs ≈0,15–0,25 s; the cells flattened into Arrow ≈0,2 s; unit indexes of 3.321 "
-        "xã/phường and 50.000 schools built for a first import and the ref tables ≈0,5 s, with raw.cells "
-        "(≈0,25 s of SQL) stored on a second cursor meanwhile; header, period and unit matching ≈0,45–0,6 s; "
-        "staged rows, the distinct texts parsed once and the staged cells (≈0,15 s to compute, ≈0,35 s to "
-        "write 1,2 million rows) ≈0,85 s; marts ≈0,8 s (mart.quarterly ≈0,3 s, sorted by unit for the pages' "
-        "reads; mart.current_cells ≈0,26 s); summary ≈0,2 s and publish ≈0,1 s. Tried and dropped (23/11): "
-        "loading each batch of tabs' staged rows on a second cursor while the next tabs are read (five "
-        "batches cost ≈0,6 s more than one load). Measured, not done: stg.cells without its raw text writes "
-        "≈0,08 s faster, but the problem list would then join raw.cells. Next steps: build the marts' sort and "
-        "the summary from the new import's rows only."
-    ),
-    "page_theo_xa_phuong_p95": (
-        "Theo xã/phường p95: one progress query (40–60 ms for a province: ≈17 ms of it DuckDB planning and "
-        "optimising the query, which the Python client cannot keep prepared between calls), the grid (coloured "
-        "labels in Streamlit's multiselect column since 23/11, no longer a pandas Styler) and the CSV built "
-        "with the page. On 23/11 at 20:49, right after a `make bench` that gave 153 ms, the page alone "
-        "(bench.pages_bench, runs alternated) gave p50/p95 132/279 and 138/229 ms on the code of 6738c02 (the "
-        "run at 17:45 that met it with 133 ms) and 121/234 and 125/174 ms on this code: the machine was slower "
-        "and noisier at that hour, not the page."
+        "Ingest vs bare load: the bare load only turns the answers into strings and stores them (≈1 s). The "
+        "product's first national import, by its laps and statements on the quiet machine (05/12, /work/prof "
+        "script, one run): the answers read into tabs and flattened into Arrow ≈0,2 s; the unit indexes of "
+        "3.321 xã/phường and 50.000 schools built for a first import and the ref tables ≈0,65 s; header, "
+        "period and unit matching ≈0,65 s; raw and staged rows and cells ≈0,75 s (writing 1,2 million staged "
+        "cells ≈0,47 s); the marts ≈2,4–2,6 s, of which the answers prepared for the pages "
+        "(mart.unit_answers: 478.530 rows, each with the numerator and denominator of 4 quarters, 2 halves "
+        "and the year) ≈1,15–1,2 s by themselves (the rows alone ≈0,29 s, the 14 list aggregates ≈1 s), "
+        "mart.quarterly ≈0,32 s, mart.current_cells ≈0,26 s, mart.unit_first ≈0,2 s; summary ≈0,17 s; "
+        "publish ≈0,13 s. The answers prepared at publish, which make every page rerun a lookup, cost about "
+        "one bare load on their own. Not done: a cheaper shape of those aggregates (one expression per kind "
+        "of indicator instead of one CASE over all kinds)."
     ),
     "ingest_national_year": (
-        "A national year: each quarter's import rebuilds every mart over all the quarters before it, and at the "
-        "fourth quarter writing the tables dominates (mart.current_cells is computed in ≈0,2 s but writing its "
-        "4,4 million rows takes ≈1,2 s), as do the history of changes and the import summary, which compare "
-        "every published cell with the one before. Next step: rebuild only the quarters an import touched, "
-        "with a full rebuild when mappings, the catalog or a lock changed since the last build."
+        "A national year: four quarters imported one on top of the other, each bringing the marts up to date "
+        "for the keys it touched (build_marts.sql on temp touched), not over all the quarters before it."
     ),
-    "page_tong_quan": (
-        "Tổng quan on a province not seen before (every rerun of the benchmark misses the cache): one progress "
-        "query for the chosen quarter, every quarter of its year (the trend) and the quarter before (the "
-        "changes), and the reporting rows; then the target bars (HTML), the trend (Vega-Lite) and a table. "
-        "The pandas baseline filters one cached table once."
-    ),
-    "page_bao_cao": (
-        "Tình hình báo cáo carries the reporting cycle: one reporting query over every quarter with data (the "
-        "chosen quarter's rows and the on-time trend), the cycle's states, the open pending changes and the "
-        "roster's contacts, and four tables with their CSVs; the pandas baseline draws the overview only. Its "
-        "chart is a plain Vega-Lite spec since 23/11 (Altair validated it against the schema on every rerun, "
-        "≈15 ms, under a lock every session shares)."
-    ),
-    "page_theo_xa_phuong_vs_pandas": (
-        "Theo xã/phường: one progress query, then the grid of coloured labels and its CSV."
+    "page_": (
+        "A page rerun under AppTest after a filter change to a province not seen before (every rerun of the "
+        "benchmark misses the cache of read results). Profiled on the quiet machine (py-spy, 05/12): the "
+        "reads ≈30–35 % of the script thread (the progress query of one province ≈22–27 ms, of which DuckDB "
+        "planning and optimising ≈8 ms: DuckDB's binder refuses EXECUTE with bound parameters, so the plan "
+        "cannot be kept between calls), the sidebar's filters ≈8–11 %, the grid or tables and their CSV, and "
+        "Streamlit's own work per element. The benchmark runs the page and the pandas baseline in one "
+        "process: the baseline keeps the whole national table in memory, and the page's p95 takes the "
+        "rare slow run (p50 and p95 of one page differ by up to ×3.7 in one run); alone, 60 reruns in a "
+        "row gave p95 72–99 ms (05/12). The baseline's own rerun moved between 281 and 884 ms (p50) from "
+        "one page to the next in the same run; ×8 needs a page rerun of 35–110 ms against it."
     ),
     "demo_first_chart": (
-        "Demo first chart: ~1 s until the server answers (Python and Streamlit start), ~1,8 s until Streamlit's "
-        "page has booted in the browser and shows the first elements, then the chart. The overview used to draw "
-        "its trend with plotly: Streamlit loads plotly.js (one 4,7 MB file) for the first plotly chart and running "
-        "it took ~1 s of the browser's main thread, holding back the target bars too; the overview now draws it "
-        "with Streamlit's built-in Vega-Lite and the server computes the default view while the browser loads."
+        "Demo first chart, measured step by step on the quiet machine (05/12, Chromium's requests and "
+        "websocket frames timed): the server answers at 0,69–0,71 s; Streamlit's frontend (272 JavaScript "
+        "modules) loads and asks the server at 1,59 s; websocket open 1,68 s; first message 2,00 s; the "
+        "page's messages 2,39–2,82 s (the script's own run 135–199 ms); sidebar drawn 2,85 s; chart drawn "
+        "3,47–3,49 s (Vega-Lite's code is fetched when the chart's message arrives). About 2 s of the 3,5 s "
+        "are Streamlit's frontend booting and drawing in Chromium on two cores; the server computes the "
+        "default view while the browser loads (ui/serve.py)."
+    ),
+    "import_quarter_into_three_years_vs_empty": (
+        "One more national quarter into three years of history against into an empty database, alternately. "
+        "What still grows with the history, by statement (05/12, one run each): the copy of the published "
+        "version before the import (430 MB: ≈0,4 s against ≈0,04 s) and its SHA-256 checked before and "
+        "written after (≈0,3 s more at publish); the build's narrow row tables over every staged row "
+        "(≈0,35 s against ≈0,06 s); first-seen's scan of the staged rows (≈0,14 s). The marts, the answers, "
+        "the summary, the problem lists and the history of changes cost the same into either."
     ),
 }
 
