@@ -172,11 +172,13 @@ REASONS = {
         "reads ≈30–35 % of the script thread (the progress query of one province ≈22–27 ms, of which DuckDB "
         "planning and optimising ≈8 ms: DuckDB's binder refuses EXECUTE with bound parameters, so the plan "
         "cannot be kept between calls), the sidebar's filters ≈8–11 %, the grid or tables and their CSV, and "
-        "Streamlit's own work per element. The benchmark runs the page and the pandas baseline in one "
-        "process: the baseline keeps the whole national table in memory, and the page's p95 takes the "
-        "rare slow run (p50 and p95 of one page differ by up to ×3.7 in one run); alone, 60 reruns in a "
-        "row gave p95 72–99 ms (05/12). The baseline's own rerun moved between 281 and 884 ms (p50) from "
-        "one page to the next in the same run; ×8 needs a page rerun of 35–110 ms against it."
+        "Streamlit's own work per element. The page p95 sit within ±20 % of 100 ms: two quiet runs of the "
+        "same page code (05/12) gave 88/296/107/131 ms (the baseline then ran in the page's process, see "
+        "below) and 95/96/76/102 ms; on three years 97/84/67/94 ms, then 105/86/69/121 ms. The pandas "
+        "baseline runs in a process of its own since 05/12 (in the page's process its whole table made the "
+        "page's p95 take the cycle collector's walks of it) and reruns in ≈276–291 ms (p50): ×8 needs a page "
+        "rerun of ≈35 ms, about half of what the lightest page costs under AppTest (Theo chỉ tiêu, p50 "
+        "62–68 ms)."
     ),
     "demo_first_chart": (
         "Demo first chart, measured step by step on the quiet machine (05/12, Chromium's requests and "
