@@ -17,6 +17,7 @@ used to carry; they take the DataFrames the SQL functions return.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -297,8 +298,19 @@ def web_submissions(con, scope: Scope, unit: str, plan: str) -> pd.DataFrame:
     return df
 
 
+# the tables each connection was seen to have: a published version never loses one (a read connection is to one
+# version), and pages ask on every filter change (1–3 ms a time at national scale)
+_SEEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _has(con, schema: str, table: str) -> bool:
-    return bool(_df(con, "has_table", {"schema": schema, "table": table}).n.iloc[0])
+    seen = _SEEN.setdefault(con, set())
+    if (schema, table) in seen:
+        return True
+    found = bool(con.execute(load("has_table"), {"schema": schema, "table": table}).fetchone()[0])
+    if found:
+        seen.add((schema, table))
+    return found
 
 
 def unit_texts(con, scope: Scope, unit: str) -> pd.DataFrame:
@@ -430,15 +442,74 @@ def overview_summary(prog: pd.DataFrame, rep: pd.DataFrame) -> dict:
     }
 
 
+COUNTS = ["quarter", "deadline", "from_plan", "expected", "reported", "on_time", "time_unknown", "late"]
+
+
+def reporting_counts(rep: pd.DataFrame) -> pd.DataFrame:
+    """Per quarter of ``reporting`` rows: its deadline, expected, reported, on time, time unknown and late
+    units (the columns of queries/reporting_counts.sql, which counts the same in the database)."""
+    if rep.empty:
+        return pd.DataFrame(columns=COUNTS)
+    rows = []
+    for quarter, part in rep.groupby("quarter", sort=True):
+        late = part.reported & ~part.on_time & ~part.time_unknown
+        rows.append(
+            (
+                quarter, part.deadline.iloc[0], bool(part.from_plan.iloc[0]), len(part), int(part.reported.sum()),
+                int(part.on_time.sum()), int(part.time_unknown.sum()), int(late.sum()),
+            )
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=COUNTS)
+
+
+def reporting_trend(
+    con,
+    plan: str,
+    quarters: tuple[str, ...],
+    scope: Scope,
+    level: str = "xa",
+    units=None,
+    target: float | None = None,
+    province: int | None = None,
+) -> pd.DataFrame:
+    """``reporting_summary`` of the quarters named (the on-time trend), counted in the database: read from
+    the counts prepared at publish (queries/reporting_trend.sql) when the viewer may see every unit and views
+    every unit or one province (``province``: the province whose every xã/phường ``units`` names, as the
+    province filter does), else counted from the units' rows (queries/reporting_counts.sql), and from
+    ``reporting`` rows in a database published before either. One row per quarter however long the history."""
+    if not quarters:
+        return summary_of_counts(pd.DataFrame(columns=COUNTS), target)
+    if scope.unrestricted and (not units or province) and _has(con, "mart", "report_counts"):
+        params = {
+            "plan": plan,
+            "quarters": list(quarters),
+            "level": level,
+            "province": int(province or 0) if units else 0,
+        }
+        counts = _df(con, "reporting_trend", params)
+        if set(counts.quarter) == set(quarters):  # else a quarter was not counted at publish: count it now
+            return summary_of_counts(counts, target)
+    params = {"level": level, "units": _units(units), "today": dt.date.today()}
+    if _prepared(con):
+        counts = _df(
+            con, "reporting_counts", {"plan": plan, "quarters": list(quarters), "scope": scope.param(), **params}
+        )
+    else:
+        counts = reporting_counts(reporting_quarters(con, plan, quarters, scope, level=level, units=units))
+    return summary_of_counts(counts, target)
+
+
 def reporting_summary(rep: pd.DataFrame, target: float | None = None) -> pd.DataFrame:
     """Per quarter: expected, reported, on time, missing, late, the on-time rate (%) and its status
     against the plan's reporting target (CT10)."""
+    return summary_of_counts(reporting_counts(rep), target)
+
+
+def summary_of_counts(counts: pd.DataFrame, target: float | None = None) -> pd.DataFrame:
+    """``reporting_summary`` from the counts per quarter (``reporting_counts``)."""
     rows = []
-    if rep.empty:
-        rep = pd.DataFrame(columns=["quarter", "deadline", "from_plan", "reported", "on_time", "time_unknown"])
-    for quarter, part in rep.groupby("quarter", sort=True):
-        n, done, ontime = len(part), int(part.reported.sum()), int(part.on_time.sum())
-        unknown = int(part.time_unknown.sum())  # loaded after the deadline without a time of receipt
+    for c in counts.itertuples():
+        n, done, ontime, unknown = int(c.expected), int(c.reported), int(c.on_time), int(c.time_unknown)
         judged = n - unknown  # the rate is over the units whose timeliness is known: never late by default
         rate = 100.0 * ontime / judged if judged else None
         if rate is None:
@@ -449,14 +520,14 @@ def reporting_summary(rep: pd.DataFrame, target: float | None = None) -> pd.Data
             status = "dat" if rate >= target - 1e-9 else "cham"
         rows.append(
             {
-                "quarter": quarter,
-                "deadline": part.deadline.iloc[0],
-                "from_plan": bool(part.from_plan.iloc[0]),
+                "quarter": c.quarter,
+                "deadline": c.deadline,
+                "from_plan": bool(c.from_plan),
                 "expected": n,
                 "reported": done,
                 "on_time": ontime,
                 "missing": n - done,
-                "late": int((part.reported & ~part.on_time & ~part.time_unknown).sum()),
+                "late": int(c.late),
                 "time_unknown": unknown,
                 "reported_rate": 100.0 * done / n if n else None,
                 "on_time_rate": rate,

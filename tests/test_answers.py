@@ -128,6 +128,62 @@ def test_prepared_reporting_equals_reporting_from_every_submission(request, data
         con.close()
 
 
+def _province_views(con) -> list[tuple[str, list | None, int]]:
+    """Every unit (province 0), and each province as the province filter names it: its every xã/phường."""
+    units = queries.units(con, Scope.everything())
+    wards = units[units.level == "xa"]
+    out = [("mọi đơn vị", None, 0)]
+    for p, g in wards.groupby("province"):
+        out.append((f"tỉnh {p}", g.code.tolist(), int(p)))
+    return out
+
+
+def _prepared_trend_equals_rows(con, what: str, plan: str, level: str, quarters: tuple, target) -> int:
+    """mart.report_counts read for every unit and for each province as the province filter names it, against
+    the summary counted in pandas from the unit rows; the units counted as reported."""
+    reported = 0
+    for view, units, province in _province_views(con):
+        label = f"{what} kế hoạch {plan} cấp {level} {view}"
+        params = {"plan": plan, "quarters": list(quarters), "level": level, "province": province}
+        got = queries.summary_of_counts(con.execute(load("reporting_trend"), params).df(), target)
+        rows = queries.reporting_quarters(con, plan, quarters, Scope.everything(), level=level, units=units)
+        want = queries.reporting_summary(rows, target)
+        _same(got, want, f"{label} (đếm sẵn)")
+        trend = queries.reporting_trend(
+            con, plan, quarters, Scope.everything(), level=level, units=units, target=target, province=province
+        )
+        _same(trend, want, f"{label} (reporting_trend)")
+        reported += int(got.reported.sum())
+    return reported
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_on_time_trend_counted_in_the_database_equals_counting_the_rows(request, database):
+    """The on-time trend of Tình hình báo cáo is counted in DuckDB, not from the units' rows in pandas: at
+    publish (mart.report_counts, queries/reporting_trend.sql) for a viewer who sees every unit, viewing every
+    unit or one province by the province filter; at the query (queries/reporting_counts.sql) for any other
+    view. Both equal the summary counted in pandas from the unit rows of every quarter
+    (queries.reporting_summary of queries.reporting_quarters, what the page did before)."""
+    con = connect_read(request.getfixturevalue(database))
+    try:
+        quarters = tuple(q for q in queries.periods_with_data(con) if queries.quarter_of(q) == q)
+        counted = prepared = 0
+        for plan in PLANS:
+            target = queries.reporting_target(con, plan)
+            for level in catalog.plan_levels(plan):
+                for what, scope, units in _views(con):  # counted at the query (or prepared: every unit)
+                    args = {"level": level, "units": units}
+                    got = queries.reporting_trend(con, plan, quarters, scope, target=target, **args)
+                    rows = queries.reporting_quarters(con, plan, quarters, scope, **args)
+                    want = queries.reporting_summary(rows, target)
+                    _same(got, want, f"{database} kế hoạch {plan} cấp {level} {what}")
+                    counted += int(got.reported.sum())
+                prepared += _prepared_trend_equals_rows(con, database, plan, level, quarters, target)
+        assert counted > 0 and prepared > 0 and len(quarters) >= 2  # units reporting in several quarters were counted
+    finally:
+        con.close()
+
+
 # ---------------------------------------------------------------- years of history, kept up to date
 
 HEADER = (
@@ -240,6 +296,9 @@ def _steps(tmp_path):
         ),
         ("chấp nhận thay đổi", lambda db: [cycle.accept(db, i, by="vp") for i in _waiting(db)]),
         ("mở khóa quý I/2026", lambda db: cycle.unlock(db, "2026-Q1", _unit(db, "Xã Ea Kar"), "sửa lại", by="vp")),
+        # the third quarter read on its deadline day (15/10: on time), the fourth after it (15/01/2027 passed)
+        ("quý III/2026 đúng ngày hạn", imp(lambda: [_quarter(tmp_path, 2026, 3)], "15/10/2026 23:00")),
+        ("quý IV/2026 sau hạn", imp(lambda: [_quarter(tmp_path, 2026, 4)], "16/01/2027 08:00")),
     ]
 
 
@@ -321,5 +380,11 @@ def test_marts_kept_up_to_date_key_by_key_equal_marts_built_whole(tmp_path, monk
         assert first == [("2026-Q2",)], first
         events = set(queries.history(con, Scope.everything()).event)
         assert {"duyet", "chap_nhan", "mo_khoa", "nhap", "thay_the"} <= events
+        # the on-time trend counted at publish, kept quarter by quarter, counts as the units' rows do: the third
+        # quarter of 2026 on time on its deadline day, the fourth not on time
+        quarters = tuple(q for q in queries.periods_with_data(con) if queries.quarter_of(q) == q)
+        assert _prepared_trend_equals_rows(con, "từng khóa", "000", "xa", quarters, None) > 0
+        trend = queries.reporting_trend(con, "000", quarters, Scope.everything()).set_index("quarter")
+        assert trend.on_time["2026-Q3"] == 3 and trend.on_time["2026-Q4"] == 0, trend
     finally:
         con.close()

@@ -204,7 +204,7 @@ units = _cached_read(queries.units)
 progress = _cached_read(queries.progress)
 progress_periods = _cached_read(queries.progress_periods)
 reporting = _cached_read(queries.reporting)
-reporting_quarters = _cached_read(queries.reporting_quarters)
+reporting_trend = _cached_read(queries.reporting_trend)
 reporting_target = _cached_read(queries.reporting_target)
 observations = _cached_read(queries.observations)
 unit_history = _cached_read(queries.unit_history)
@@ -270,20 +270,13 @@ def overview(f, today: dt.date | None = None) -> Overview:
 
 def reporting_view(f, today) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The reporting rows of the chosen period (``queries.reporting``) and the on-time trend: the
-    ``queries.reporting_summary`` of every quarter with data, oldest first. One query reads every
-    quarter with data; the chosen period's rows are taken from it when its quarters are among them."""
+    ``queries.reporting_summary`` of every quarter with data, oldest first, counted at publish
+    (``queries.reporting_trend``: one row per quarter, so the page does not grow with years of history)."""
     quarters = tuple(sorted(q for q in periods_with_data() or [] if queries.quarter_of(q) == q))
+    rep = reporting(f.plan, f.period, f.scope, level=f.level, units=f.units, today=today)
     target = reporting_target(f.plan)
-    args = {"level": f.level, "units": f.units, "today": today}
-    every = reporting_quarters(f.plan, quarters, f.scope, **args) if quarters else None
-    wanted = f.period.quarter_codes
-    if every is not None and set(wanted) <= set(quarters):
-        rep = every[every.quarter.isin(wanted)].reset_index(drop=True)
-    else:
-        rep = reporting(f.plan, f.period, f.scope, **args)
-    return rep, queries.trend_quarters(
-        queries.reporting_summary(every if every is not None else pd.DataFrame(), target)
-    )
+    every = reporting_trend(f.plan, quarters, f.scope, level=f.level, units=f.units, target=target, province=f.province)
+    return rep, queries.trend_quarters(every)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

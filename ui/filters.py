@@ -40,6 +40,7 @@ class Filters:
     province_name: str
     chosen: int = 0  # how many units the person picked
     scope: Scope = field(default_factory=Scope.everything)  # the units the viewer may see (every read is bound to it)
+    province: int = 0  # the province whose every xã/phường ``units`` names (chosen in the filter, no unit picked)
 
 
 def _from_url(key: str, default, allowed):
@@ -186,7 +187,10 @@ def sidebar(scope: Scope) -> Filters | None:
         del st.query_params["don_vi"]
     if not period:
         return None
-    return Filters(plan, plans[plan], PeriodSel(period), level, picked, _where(ctx, province), len(chosen), scope)
+    whole = province if picked and not chosen else 0
+    return Filters(
+        plan, plans[plan], PeriodSel(period), level, picked, _where(ctx, province), len(chosen), scope, whole
+    )
 
 
 def current() -> Filters:

@@ -522,7 +522,7 @@ def _changes_nothing(
 
 # The shape of the marts a build may complete key by key (build_marts.sql): a database whose marts were built
 # by a product with another shape (or before this was recorded) gets a full build first.
-MARTS_SHAPE = 1
+MARTS_SHAPE = 2  # 2: mart.report_counts (the on-time trend counted at publish)
 
 
 def _marts_shape(con) -> int | None:

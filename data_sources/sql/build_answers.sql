@@ -175,3 +175,82 @@ INSERT INTO mart.unit_first
 SELECT n.* FROM first_new AS n
 ANTI JOIN mart.unit_first AS f ON f.unit_code = n.unit_code AND f.indicator = n.indicator
 ORDER BY n.unit_code;
+
+-- grain: one row per plan × kind of unit × view × quarter with data: the reporting status (CT10) counted, what the
+-- on-time trend of Tình hình báo cáo draws (queries/reporting_trend.sql), so that the page reads one row per
+-- quarter rather than every unit's row of every quarter of history. A view is every unit (province 0) or one
+-- province as the province filter names it: its xã/phường, and the units whose xã/phường it is (queries/reporting.sql
+-- counts a unit named or whose parent is named). Counted as queries/reporting.sql counts (tests/test_answers.py:
+-- equal); computed again for the quarters this build touched (every quarter in a full build).
+CREATE TABLE IF NOT EXISTS mart.report_counts (
+    plan VARCHAR, level VARCHAR, province BIGINT, quarter VARCHAR, deadline DATE, from_plan BOOLEAN,
+    expected BIGINT, reported BIGINT, on_time BIGINT, time_unknown BIGINT, late BIGINT
+);
+
+-- grain: one row per quarter this build computed again (temp)
+CREATE OR REPLACE TEMP TABLE count_quarters AS
+SELECT quarter FROM touched_quarters UNION SELECT quarter FROM touched_counts_in;
+DELETE FROM mart.report_counts AS c USING count_quarters AS q WHERE c.quarter = q.quarter;
+
+INSERT INTO mart.report_counts
+WITH reports AS (
+    -- the touched quarters' reports, per unit (when it first reported: the day and whether that time is known)
+    SELECT s.unit_code, s.quarter, CAST(s.first_at AS DATE) AS day, s.first_known
+    FROM mart.unit_quarter_reports AS s
+    SEMI JOIN count_quarters AS q ON q.quarter = s.quarter
+),
+due AS (
+    -- each plan's deadline for each quarter that still has a report (as queries/reporting.sql: the plan's date, else
+    -- day `default_deadline_day` of the month after the quarter); a quarter whose reports all went is not written again
+    SELECT
+        pl.plan, q.quarter,
+        coalesce(
+            (SELECT TRY_CAST(d.deadline AS DATE) FROM ref.deadlines AS d WHERE d.plan = pl.plan AND d.period = q.quarter),
+            (SELECT CAST(p.last_day AS DATE) + CAST((SELECT default_deadline_day FROM ref.settings) AS INTEGER)
+             FROM ref.periods AS p WHERE p.period = q.quarter)
+        ) AS deadline,
+        EXISTS (SELECT 1 FROM ref.deadlines AS d WHERE d.plan = pl.plan AND d.period = q.quarter) AS from_plan
+    FROM ref.plans AS pl
+    CROSS JOIN (SELECT DISTINCT quarter FROM reports) AS q
+),
+roster AS (
+    SELECT u.code, u.level, u.province, u.parent_code
+    FROM ref.units AS u
+    WHERE u.code NOT IN (SELECT ma_don_vi FROM ref.roster WHERE NOT phai_bao_cao)
+),
+views AS (
+    SELECT code, level, 0 AS province FROM roster
+    UNION
+    SELECT code, level, province FROM roster WHERE level = 'xa'
+    UNION
+    SELECT r.code, r.level, p.province FROM roster AS r JOIN ref.units AS p ON p.code = r.parent_code WHERE p.level = 'xa'
+),
+-- the units each view expects, and those that reported, by day and whether the time is known (few groups: the
+-- deadline of each plan is compared with each day once, not with each unit)
+sizes AS (
+    SELECT level, province, count(*) AS expected FROM views GROUP BY ALL
+),
+days AS (
+    SELECT v.level, v.province, r.quarter, r.day, r.first_known, count(*) AS n
+    FROM reports AS r JOIN views AS v ON v.code = r.unit_code
+    GROUP BY ALL
+),
+status AS (
+    SELECT
+        d.plan, x.level, x.province, x.quarter, x.n,
+        x.day IS NOT NULL AS reported,
+        x.day IS NOT NULL AND x.day <= d.deadline AS on_time,
+        coalesce(x.day IS NOT NULL AND NOT x.first_known AND x.day > d.deadline, FALSE) AS time_unknown
+    FROM due AS d JOIN days AS x ON x.quarter = d.quarter
+)
+SELECT
+    d.plan, s.level, s.province, d.quarter, d.deadline, d.from_plan, s.expected,
+    CAST(coalesce(sum(t.n) FILTER (WHERE t.reported), 0) AS BIGINT),
+    CAST(coalesce(sum(t.n) FILTER (WHERE t.on_time), 0) AS BIGINT),
+    CAST(coalesce(sum(t.n) FILTER (WHERE t.time_unknown), 0) AS BIGINT),
+    CAST(coalesce(sum(t.n) FILTER (WHERE t.reported AND NOT t.on_time AND NOT t.time_unknown), 0) AS BIGINT)
+FROM due AS d
+CROSS JOIN sizes AS s
+LEFT JOIN status AS t ON t.plan = d.plan AND t.level = s.level AND t.province = s.province AND t.quarter = d.quarter
+GROUP BY ALL
+ORDER BY d.plan, s.level, s.province, d.quarter;

@@ -11,3 +11,4 @@ DROP TABLE IF EXISTS mart.quarterly;
 DROP TABLE IF EXISTS mart.unit_answers;
 DROP TABLE IF EXISTS mart.unit_first;
 DROP TABLE IF EXISTS mart.answer_years;
+DROP TABLE IF EXISTS mart.report_counts;
