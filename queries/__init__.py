@@ -17,10 +17,10 @@ used to carry; they take the DataFrames the SQL functions return.
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import duckdb
 import pandas as pd
 
 from core import catalog, fmt
@@ -184,17 +184,21 @@ def progress_periods(
         {"period": p.code, "year": p.year, "q_from": p.quarters[0], "q_to": p.quarters[1], "as_of": p.as_of}
         for p in dict.fromkeys(periods)
     ]
-    return _df(
-        con,
-        "progress" if _prepared(con) else "progress_unprepared",
-        {"plan": plan, "periods": sel, "level": level, "scope": scope.param(), "units": _units(units)},
-    )
+    params = {"plan": plan, "periods": sel, "level": level, "scope": scope.param(), "units": _units(units)}
+    return _prepared(con, "progress", "unit_answers", params, "progress_unprepared")
 
 
-def _prepared(con) -> bool:
-    """The version was published with its answers prepared (data_sources/sql/build_answers.sql); one
-    published before that is read the slower way, from the quarterly values, until the next publish."""
-    return _has(con, "mart", "unit_answers")
+def _prepared(con, name: str, table: str, params: dict, older: str | None) -> pd.DataFrame | None:
+    """``name``'s rows, read from ``mart.<table>``, prepared at publish (data_sources/sql/build_answers.sql);
+    a version published before that table was added is read the slower way, ``older`` (None: the caller
+    counts another way), until the next publish. Tried rather than asked first: a question to the catalog
+    costs as much as the read (1–3 ms), and pages read on every filter change."""
+    try:
+        return _df(con, name, params)
+    except duckdb.CatalogException as e:
+        if f"Table with name {table} does not exist" not in str(e):  # another missing table is a fault
+            raise
+    return _df(con, older, params) if older else None
 
 
 def trend(progress_by_quarter: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -231,18 +235,15 @@ def reporting_quarters(
 ) -> pd.DataFrame:
     """``reporting`` of the quarters named (codes such as '2026-Q1'), in one run: the on-time trend
     reads every quarter with data at once."""
-    return _df(
-        con,
-        "reporting" if _prepared(con) else "reporting_unprepared",
-        {
-            "plan": plan,
-            "quarters": list(quarters),
-            "level": level,
-            "scope": scope.param(),
-            "units": _units(units),
-            "today": today or dt.date.today(),
-        },
-    )
+    params = {
+        "plan": plan,
+        "quarters": list(quarters),
+        "level": level,
+        "scope": scope.param(),
+        "units": _units(units),
+        "today": today or dt.date.today(),
+    }
+    return _prepared(con, "reporting", "unit_quarter_reports", params, "reporting_unprepared")
 
 
 def reporting_target(con, plan: str) -> float | None:
@@ -298,19 +299,8 @@ def web_submissions(con, scope: Scope, unit: str, plan: str) -> pd.DataFrame:
     return df
 
 
-# the tables each connection was seen to have: a published version never loses one (a read connection is to one
-# version), and pages ask on every filter change (1–3 ms a time at national scale)
-_SEEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _has(con, schema: str, table: str) -> bool:
-    seen = _SEEN.setdefault(con, set())
-    if (schema, table) in seen:
-        return True
-    found = bool(con.execute(load("has_table"), {"schema": schema, "table": table}).fetchone()[0])
-    if found:
-        seen.add((schema, table))
-    return found
+    return bool(con.execute(load("has_table"), {"schema": schema, "table": table}).fetchone()[0])
 
 
 def unit_texts(con, scope: Scope, unit: str) -> pd.DataFrame:
@@ -479,22 +469,27 @@ def reporting_trend(
     ``reporting`` rows in a database published before either. One row per quarter however long the history."""
     if not quarters:
         return summary_of_counts(pd.DataFrame(columns=COUNTS), target)
-    if scope.unrestricted and (not units or province) and _has(con, "mart", "report_counts"):
+    if scope.unrestricted and (not units or province):
         params = {
             "plan": plan,
             "quarters": list(quarters),
             "level": level,
             "province": int(province or 0) if units else 0,
         }
-        counts = _df(con, "reporting_trend", params)
-        if set(counts.quarter) == set(quarters):  # else a quarter was not counted at publish: count it now
+        counts = _prepared(con, "reporting_trend", "report_counts", params, None)
+        # a quarter not counted at publish (none, unless the version is older than the table): counted now
+        if counts is not None and set(counts.quarter) == set(quarters):
             return summary_of_counts(counts, target)
-    params = {"level": level, "units": _units(units), "today": dt.date.today()}
-    if _prepared(con):
-        counts = _df(
-            con, "reporting_counts", {"plan": plan, "quarters": list(quarters), "scope": scope.param(), **params}
-        )
-    else:
+    params = {
+        "plan": plan,
+        "quarters": list(quarters),
+        "scope": scope.param(),
+        "level": level,
+        "units": _units(units),
+        "today": dt.date.today(),
+    }
+    counts = _prepared(con, "reporting_counts", "unit_quarter_reports", params, None)
+    if counts is None:
         counts = reporting_counts(reporting_quarters(con, plan, quarters, scope, level=level, units=units))
     return summary_of_counts(counts, target)
 

@@ -75,7 +75,7 @@ def _views(con) -> list[tuple[str, Scope, list | None]]:
 def test_prepared_progress_equals_progress_from_the_quarterly_values(request, database):
     con = connect_read(request.getfixturevalue(database))
     try:
-        assert queries._prepared(con)
+        assert queries._has(con, "mart", "unit_answers")  # the prepared reads run
         periods = [PeriodSel(p) for p in queries.periods_with_data(con)]
         assert periods
         compared = 0
@@ -386,5 +386,64 @@ def test_marts_kept_up_to_date_key_by_key_equal_marts_built_whole(tmp_path, monk
         assert _prepared_trend_equals_rows(con, "từng khóa", "000", "xa", quarters, None) > 0
         trend = queries.reporting_trend(con, "000", quarters, Scope.everything()).set_index("quarter")
         assert trend.on_time["2026-Q3"] == 3 and trend.on_time["2026-Q4"] == 0, trend
+    finally:
+        con.close()
+
+
+def test_a_version_published_before_the_prepared_tables_is_read_the_slower_way(demo_db, tmp_path):
+    """A database published by a product before the answers prepared at publish has none of their tables
+    (until its next publish): the pages' reads give the same rows the slower way. A table missing for any
+    other reason is a fault, not an older version: it is raised, not read around."""
+    import shutil
+
+    import duckdb
+
+    from core.db import readable
+
+    old = tmp_path / "old.duckdb"
+    shutil.copy(readable(demo_db)[0], old)
+    con = duckdb.connect(str(old))
+    for table in ("unit_answers", "unit_first", "unit_quarter_reports", "report_counts"):
+        con.execute(f"DROP TABLE mart.{table}")
+    con.close()
+    new, older = connect_read(demo_db), connect_read(old)
+    try:
+        quarters = tuple(q for q in queries.periods_with_data(new) if queries.quarter_of(q) == q)
+        periods = tuple(PeriodSel(p) for p in queries.periods_with_data(new))
+        every = Scope.everything()
+        for plan in PLANS:
+            for level in catalog.plan_levels(plan):
+                what = f"kế hoạch {plan} cấp {level}"
+                _same(
+                    queries.progress_periods(older, plan, periods, every, level=level),
+                    queries.progress_periods(new, plan, periods, every, level=level),
+                    what,
+                )
+                args = {"level": level, "today": dt.date(2026, 12, 4)}
+                _same(
+                    queries.reporting_quarters(older, plan, quarters, every, **args),
+                    queries.reporting_quarters(new, plan, quarters, every, **args),
+                    what,
+                )
+                target = queries.reporting_target(new, plan)
+                _same(
+                    queries.reporting_trend(older, plan, quarters, every, level=level, target=target),
+                    queries.reporting_trend(new, plan, quarters, every, level=level, target=target),
+                    what,
+                )
+    finally:
+        new.close()
+        older.close()
+    # a version with the prepared answers but without the first reports they are read with: not an older
+    # version (the slower way would hide it), a fault
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(readable(demo_db)[0], broken)
+    con = duckdb.connect(str(broken))
+    con.execute("DROP TABLE mart.unit_first")
+    con.close()
+    con = connect_read(broken)
+    try:
+        with pytest.raises(duckdb.CatalogException, match="unit_first"):
+            queries.progress_periods(con, "000", periods, Scope.everything())
     finally:
         con.close()
