@@ -15,8 +15,8 @@ f = filters.current()
 st.title("Tổng quan")
 st.caption(filters.scope_caption(f))
 
-prog, rep, trend, prev, changed = overview(f)
-s = queries.overview_summary(prog, rep)
+prog, reported, trend, prev, changed = overview(f)
+s = queries.overview_summary(prog, reported)
 overall = prog[prog.unit_code == queries.ALL]
 st.markdown(
     f"**{f.period.label}:** {fmt.number(s['reported'])}/{fmt.number(s['expected'])} {filters.level_word(f)} "

@@ -412,18 +412,19 @@ def reminder_text(row, office: str) -> str:
 # ---------------------------------------------------------------- rules over those results (no SQL)
 
 
-def overview_summary(prog: pd.DataFrame, rep: pd.DataFrame) -> dict:
-    """The overview's headline numbers: units reported in the last quarter of the period, and how
-    many targets (judged ones: with a number and data) are met, on track, behind."""
+def overview_summary(prog: pd.DataFrame, reported: pd.DataFrame) -> dict:
+    """The overview's headline numbers: units reported in the last quarter of the period (``reported``: the
+    ``reporting_summary`` of the period's quarters, as ``reporting_counted`` gives it), and how many targets
+    (judged ones: with a number and data) are met, on track, behind."""
     overall = prog[prog.unit_code == ALL]
     per_unit = prog[prog.unit_code != ALL]
-    last_q = rep[rep.quarter == rep.quarter.max()] if len(rep) else rep
+    last = reported.sort_values("quarter").iloc[-1] if len(reported) else None
     judged = overall[~overall.status.isin(["theo_doi", "chua_co_so_lieu"])]
     count = judged.status.value_counts()
     return {
-        "quarter": last_q.quarter.iloc[0] if len(last_q) else None,
-        "reported": int(last_q.reported.sum()) if len(last_q) else 0,
-        "expected": len(last_q),
+        "quarter": last.quarter if last is not None else None,
+        "reported": int(last.reported) if last is not None else 0,
+        "expected": int(last.expected) if last is not None else 0,
         "judged": len(judged),
         "met": int(count.get("dat", 0)),
         "on_track": int(count.get("dung_tien_do", 0)),
@@ -452,7 +453,7 @@ def reporting_counts(rep: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COUNTS)
 
 
-def reporting_trend(
+def reporting_counted(
     con,
     plan: str,
     quarters: tuple[str, ...],
@@ -463,7 +464,7 @@ def reporting_trend(
     province: int | None = None,
 ) -> pd.DataFrame:
     """``reporting_summary`` of the quarters named (the on-time trend), counted in the database: read from
-    the counts prepared at publish (queries/reporting_trend.sql) when the viewer may see every unit and views
+    the counts prepared at publish (queries/report_counts.sql) when the viewer may see every unit and views
     every unit or one province (``province``: the province whose every xã/phường ``units`` names, as the
     province filter does), else counted from the units' rows (queries/reporting_counts.sql), and from
     ``reporting`` rows in a database published before either. One row per quarter however long the history."""
@@ -476,7 +477,7 @@ def reporting_trend(
             "level": level,
             "province": int(province or 0) if units else 0,
         }
-        counts = _prepared(con, "reporting_trend", "report_counts", params, None)
+        counts = _prepared(con, "report_counts", "report_counts", params, None)
         # a quarter not counted at publish (none, unless the version is older than the table): counted now
         if counts is not None and set(counts.quarter) == set(quarters):
             return summary_of_counts(counts, target)

@@ -145,14 +145,14 @@ def _prepared_trend_equals_rows(con, what: str, plan: str, level: str, quarters:
     for view, units, province in _province_views(con):
         label = f"{what} kế hoạch {plan} cấp {level} {view}"
         params = {"plan": plan, "quarters": list(quarters), "level": level, "province": province}
-        got = queries.summary_of_counts(con.execute(load("reporting_trend"), params).df(), target)
+        got = queries.summary_of_counts(con.execute(load("report_counts"), params).df(), target)
         rows = queries.reporting_quarters(con, plan, quarters, Scope.everything(), level=level, units=units)
         want = queries.reporting_summary(rows, target)
         _same(got, want, f"{label} (đếm sẵn)")
-        trend = queries.reporting_trend(
+        trend = queries.reporting_counted(
             con, plan, quarters, Scope.everything(), level=level, units=units, target=target, province=province
         )
-        _same(trend, want, f"{label} (reporting_trend)")
+        _same(trend, want, f"{label} (reporting_counted)")
         reported += int(got.reported.sum())
     return reported
 
@@ -160,7 +160,7 @@ def _prepared_trend_equals_rows(con, what: str, plan: str, level: str, quarters:
 @pytest.mark.parametrize("database", DATABASES)
 def test_on_time_trend_counted_in_the_database_equals_counting_the_rows(request, database):
     """The on-time trend of Tình hình báo cáo is counted in DuckDB, not from the units' rows in pandas: at
-    publish (mart.report_counts, queries/reporting_trend.sql) for a viewer who sees every unit, viewing every
+    publish (mart.report_counts, queries/report_counts.sql) for a viewer who sees every unit, viewing every
     unit or one province by the province filter; at the query (queries/reporting_counts.sql) for any other
     view. Both equal the summary counted in pandas from the unit rows of every quarter
     (queries.reporting_summary of queries.reporting_quarters, what the page did before)."""
@@ -173,7 +173,7 @@ def test_on_time_trend_counted_in_the_database_equals_counting_the_rows(request,
             for level in catalog.plan_levels(plan):
                 for what, scope, units in _views(con):  # counted at the query (or prepared: every unit)
                     args = {"level": level, "units": units}
-                    got = queries.reporting_trend(con, plan, quarters, scope, target=target, **args)
+                    got = queries.reporting_counted(con, plan, quarters, scope, target=target, **args)
                     rows = queries.reporting_quarters(con, plan, quarters, scope, **args)
                     want = queries.reporting_summary(rows, target)
                     _same(got, want, f"{database} kế hoạch {plan} cấp {level} {what}")
@@ -384,7 +384,7 @@ def test_marts_kept_up_to_date_key_by_key_equal_marts_built_whole(tmp_path, monk
         # quarter of 2026 on time on its deadline day, the fourth not on time
         quarters = tuple(q for q in queries.periods_with_data(con) if queries.quarter_of(q) == q)
         assert _prepared_trend_equals_rows(con, "từng khóa", "000", "xa", quarters, None) > 0
-        trend = queries.reporting_trend(con, "000", quarters, Scope.everything()).set_index("quarter")
+        trend = queries.reporting_counted(con, "000", quarters, Scope.everything()).set_index("quarter")
         assert trend.on_time["2026-Q3"] == 3 and trend.on_time["2026-Q4"] == 0, trend
     finally:
         con.close()
@@ -427,8 +427,8 @@ def test_a_version_published_before_the_prepared_tables_is_read_the_slower_way(d
                 )
                 target = queries.reporting_target(new, plan)
                 _same(
-                    queries.reporting_trend(older, plan, quarters, every, level=level, target=target),
-                    queries.reporting_trend(new, plan, quarters, every, level=level, target=target),
+                    queries.reporting_counted(older, plan, quarters, every, level=level, target=target),
+                    queries.reporting_counted(new, plan, quarters, every, level=level, target=target),
                     what,
                 )
     finally:

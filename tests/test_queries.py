@@ -76,11 +76,11 @@ def test_trend_is_each_quarters_overall_value(small, monkeypatch):
     assert none.empty and list(none.columns) == ["quarter", "indicator", "value"]
 
 
-def test_overview_counts_days_overdue_to_the_day_it_is_read(small, monkeypatch):
-    """The overview's reporting rows are cached per published version: the day they are counted to is
+def test_reporting_counts_days_overdue_to_the_day_it_is_read(small, monkeypatch):
+    """Tình hình báo cáo's rows are cached per published version: the day they are counted to is
     part of the key, so a server running past midnight counts one day more, not yesterday's figure.
     Q2's deadline is 15/07/2026 (the default day of the month after); of the province's 102 xã, the
-    99 without a row in the sheet have not reported Q2."""
+    99 without a row in the sheet have not reported Q2; the overview says 3/102 reported."""
     monkeypatch.setenv("NQ71_DB", str(small))
     from ui import data
     from ui.filters import Filters
@@ -88,12 +88,14 @@ def test_overview_counts_days_overdue_to_the_day_it_is_read(small, monkeypatch):
     f = Filters("000", "", PeriodSel("2026-Q2"), "xa", (), "", 0, EVERY)
 
     def overdue(day):  # days overdue of the units that have not reported
-        rep = data.overview(f, today=day).reporting
+        rep = data.reporting_view(f, day)[0]
         assert rep[rep.reported].days_overdue.isna().all()
         return rep[~rep.reported].days_overdue.astype(int).value_counts().to_dict()
 
     assert overdue(dt.date(2026, 8, 1)) == {17: 99}
     assert overdue(dt.date(2026, 8, 2)) == {18: 99}  # the next day: not the cached 17
+    s = queries.overview_summary(data.overview(f).progress, data.overview(f).reported)
+    assert (s["quarter"], s["reported"], s["expected"]) == ("2026-Q2", 3, 102)
 
 
 def test_first_quarter_is_on_its_own_line(small):

@@ -22,7 +22,14 @@ def test_warm_up_fills_the_cache_the_first_visitor_reads(demo_db, monkeypatch):
     st.cache_resource.clear()
     real = {
         name: getattr(queries, name)
-        for name in ("progress", "reporting", "periods_with_data", "settings", "provinces", "units")
+        for name in (
+            "progress",
+            "reporting_counted",
+            "periods_with_data",
+            "settings",
+            "provinces",
+            "units",
+        )
     }
     serve._warm_up()
 
@@ -32,14 +39,15 @@ def test_warm_up_fills_the_cache_the_first_visitor_reads(demo_db, monkeypatch):
     for name in real:  # from here on every query raises: the view must come from the warm-up's cache
         monkeypatch.setattr(queries, name, not_again)
     f = filters.defaults()
-    prog, rep, trend, _, _ = data.overview(f)
+    prog, reported, trend, _, _ = data.overview(f)
     con = db.connect_read(demo_db)  # and the cached results are the real ones
     try:
         pd.testing.assert_frame_equal(
             prog, real["progress"](con, f.plan, f.period, f.scope, level=f.level, units=f.units)
         )
+        args = {"level": f.level, "units": f.units, "province": f.province}
         pd.testing.assert_frame_equal(
-            rep, real["reporting"](con, f.plan, f.period, f.scope, level=f.level, units=f.units)
+            reported, real["reporting_counted"](con, f.plan, tuple(f.period.quarter_codes), f.scope, **args)
         )
     finally:
         con.close()

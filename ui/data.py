@@ -7,7 +7,6 @@ import is seen on the next rerun and an old result is never shown after it.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import os
 import sys
@@ -204,7 +203,7 @@ units = _cached_read(queries.units)
 progress = _cached_read(queries.progress)
 progress_periods = _cached_read(queries.progress_periods)
 reporting = _cached_read(queries.reporting)
-reporting_trend = _cached_read(queries.reporting_trend)
+reporting_counted = _cached_read(queries.reporting_counted)
 reporting_target = _cached_read(queries.reporting_target)
 observations = _cached_read(queries.observations)
 unit_history = _cached_read(queries.unit_history)
@@ -237,17 +236,17 @@ class Overview(NamedTuple):
     """What the overview page shows, read once per rerun (``overview``)."""
 
     progress: pd.DataFrame  # queries.progress of the chosen period
-    reporting: pd.DataFrame  # queries.reporting of the chosen period
+    reported: pd.DataFrame  # queries.reporting_counted of the chosen period's quarters
     trend: pd.DataFrame  # queries.trend of the period's year
     prev: str | None  # the quarter before, when it has data
     changes: pd.DataFrame | None  # queries.changes since ``prev``
 
 
-def overview(f, today: dt.date | None = None) -> Overview:
-    """The overview page's results for filters ``f``: progress, reporting (days overdue counted to
-    ``today``, by default the server's date: part of the cache key, so a server running past midnight
-    does not keep yesterday's count), trend, and what changed since the quarter before (None when the
-    period is not a quarter or the quarter before has no data).
+def overview(f) -> Overview:
+    """The overview page's results for filters ``f``: progress, how many units reported each quarter of the
+    period (counted at publish for every unit and for a province: ``queries.reporting_counted``), trend, and
+    what changed since the quarter before (None when the period is not a quarter or the quarter before has
+    no data).
 
     One function for the page and for ``ui.serve``, which computes the default
     view while the server starts so the first visitor is served from the cache.
@@ -261,7 +260,9 @@ def overview(f, today: dt.date | None = None) -> Overview:
         prev = None
     return Overview(
         year[f.period.code],
-        reporting(f.plan, f.period, f.scope, level=f.level, units=f.units, today=today or dt.date.today()),
+        reporting_counted(
+            f.plan, tuple(f.period.quarter_codes), f.scope, level=f.level, units=f.units, province=f.province
+        ),
         queries.trend({c: year[c] for c in quarters}),
         prev,
         queries.changes(year[prev], year[f.period.code]) if prev else None,
@@ -271,11 +272,13 @@ def overview(f, today: dt.date | None = None) -> Overview:
 def reporting_view(f, today) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The reporting rows of the chosen period (``queries.reporting``) and the on-time trend: the
     ``queries.reporting_summary`` of every quarter with data, oldest first, counted at publish
-    (``queries.reporting_trend``: one row per quarter, so the page does not grow with years of history)."""
+    (``queries.reporting_counted``: one row per quarter, so the page does not grow with years of history)."""
     quarters = tuple(sorted(q for q in periods_with_data() or [] if queries.quarter_of(q) == q))
     rep = reporting(f.plan, f.period, f.scope, level=f.level, units=f.units, today=today)
     target = reporting_target(f.plan)
-    every = reporting_trend(f.plan, quarters, f.scope, level=f.level, units=f.units, target=target, province=f.province)
+    every = reporting_counted(
+        f.plan, quarters, f.scope, level=f.level, units=f.units, target=target, province=f.province
+    )
     return rep, queries.trend_quarters(every)
 
 

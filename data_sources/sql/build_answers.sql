@@ -177,7 +177,7 @@ ANTI JOIN mart.unit_first AS f ON f.unit_code = n.unit_code AND f.indicator = n.
 ORDER BY n.unit_code;
 
 -- grain: one row per plan × kind of unit × view × quarter with data: the reporting status (CT10) counted, what the
--- on-time trend of Tình hình báo cáo draws (queries/reporting_trend.sql), so that the page reads one row per
+-- on-time trend of Tình hình báo cáo draws (queries/report_counts.sql), so that the page reads one row per
 -- quarter rather than every unit's row of every quarter of history. A view is every unit (province 0) or one
 -- province as the province filter names it: its xã/phường, and the units whose xã/phường it is (queries/reporting.sql
 -- counts a unit named or whose parent is named). Counted as queries/reporting.sql counts (tests/test_answers.py:

@@ -1,7 +1,7 @@
 -- The on-time trend of Tình hình báo cáo, counted at publish (data_sources/sql/build_answers.sql: mart.report_counts):
 -- one row per quarter however many units and quarters the database holds. Grain: one row per quarter of $quarters
 -- that has data. Only for a viewer who may see every unit, viewing every unit or one province as the province
--- filter names it (queries.reporting_trend counts any other view from queries/reporting_counts.sql).
+-- filter names it (queries.reporting_counted counts any other view from queries/reporting_counts.sql).
 -- Parameters:
 --   $plan      plan id
 --   $quarters  list of quarters, e.g. ['2026-Q1', '2026-Q2']
