@@ -166,6 +166,16 @@ REASONS = {
         "A national year: four quarters imported one on top of the other, each bringing the marts up to date "
         "for the keys it touched (build_marts.sql on temp touched), not over all the quarters before it."
     ),
+    "page_tong_quan_three_years": (
+        "Tổng quan on three years: the three-year database holds all four quarters of 2026, the one-quarter "
+        "database two, and the overview reads every quarter of the chosen year for its trend. Measured on "
+        "the benchmark's three-year database (05/12, 20 calls each): the progress query of one province for "
+        "2026-Q1 and Q2 59 ms p50, for the four quarters of 2026 85 ms; for the same two quarters the query "
+        "takes 53 ms on the one-quarter database and 55 ms on three years. The page grows with the quarters "
+        "of the year it draws, not with the years kept. Its headline «đã báo cáo» and Tình hình báo cáo's "
+        "on-time trend read the counts prepared at publish (mart.report_counts) since 05/12. Beyond that: "
+        "as every page line below."
+    ),
     "page_": (
         "A page rerun under AppTest after a filter change to a province not seen before (every rerun of the "
         "benchmark misses the cache of read results). Profiled on the quiet machine (py-spy, 05/12): the "
@@ -178,7 +188,14 @@ REASONS = {
         "baseline runs in a process of its own since 05/12 (in the page's process its whole table made the "
         "page's p95 take the cycle collector's walks of it) and reruns in ≈276–291 ms (p50): ×8 needs a page "
         "rerun of ≈35 ms, about half of what the lightest page costs under AppTest (Theo chỉ tiêu, p50 "
-        "62–68 ms)."
+        "62–68 ms). The third run (05/12 02:44–03:10, code 6a909d6) ran on a slower machine: its bare load took "
+        "1,21 s against 1,04 s in the two runs before, its baseline 295–315 ms against 276–291 ms; there the "
+        "progress query of one province for two quarters took 53 ms p50, of which DuckDB's planner and "
+        "optimiser 11 ms and its operators 13 ms (JSON profile); the rest is binding the province's unit "
+        "codes and turning ≈2.500 rows with their text columns into a DataFrame. In that run Tổng quan and "
+        "Tình hình báo cáo already read how many units reported from counts prepared at publish; measured "
+        "before it on the same machine, Tổng quan's p50 went from 88–103 ms to 67–69 ms (national database, "
+        "AppTest, the code before and after alternately, 4 rounds of 24 reruns)."
     ),
     "demo_first_chart": (
         "Demo first chart, measured step by step on the quiet machine (05/12, Chromium's requests and "
