@@ -79,10 +79,10 @@ def differences(browser: list[list[tuple]], protocol: list[list[tuple]]) -> list
     return out
 
 
-def server_ms(passes: list[list[tuple]], field: int = 4) -> float:
-    """The server's time for one round: the sum over its runs of each run's median across passes
-    (``field`` 4: the script thread's CPU ms; 0: the wall ms)."""
-    return sum(statistics.median(p[i][field] for p in passes) for i in range(len(passes[0])))
+def server_ms(passes: list[list[tuple]], field: int = 4, of=statistics.median) -> float:
+    """The server's time for one round: the sum over its runs of each run's median across passes (``of``
+    min: its least disturbed pass) (``field`` 4: the script thread's CPU ms; 0: the wall ms)."""
+    return sum(of(p[i][field] for p in passes) for i in range(len(passes[0])))
 
 
 def test_protocol_user_runs_what_a_browser_runs(demo_db, tmp_path, monkeypatch):
@@ -128,7 +128,13 @@ def test_protocol_user_runs_what_a_browser_runs(demo_db, tmp_path, monkeypatch):
     assert any("don_vi=" in r[3] for r in browser_runs[0]) and any("ky=" in r[3] for r in browser_runs[0])
     assert differences(browser_runs, protocol_runs) == []
     assert differences(browser_runs, broken), "a protocol user sending no widget state went unnoticed"
-    b, p = server_ms(browser_runs), server_ms(protocol_runs)
-    wall = f"wall: browser {server_ms(browser_runs, 0):.0f} ms, protocol {server_ms(protocol_runs, 0):.0f} ms"
+    # each run's least disturbed pass: the machine is shared with the browser and, under make test, with the
+    # tests around it (medians of 3 and of 5 passes differed by 32 % and 20.3 % there, 7-15 % alone; the least of 5 by 7 %
+    # beside a make test)
+    b, p = server_ms(browser_runs, of=min), server_ms(protocol_runs, of=min)
+    wall = (
+        f"wall: browser {server_ms(browser_runs, 0):.0f} ms, protocol {server_ms(protocol_runs, 0):.0f} ms; "
+        f"CPU medians: browser {server_ms(browser_runs):.0f} ms, protocol {server_ms(protocol_runs):.0f} ms"
+    )
     print(f"server CPU per round: browser {b:.0f} ms, protocol {p:.0f} ms ({wall})")
     assert abs(p - b) <= 0.2 * b, f"server CPU per round: browser {b:.0f} ms, protocol {p:.0f} ms; {wall}"
